@@ -1,0 +1,151 @@
+// Package report defines the machine report (schema posture.report/v1): the
+// evaluated metrics with owners, targets, statuses, trends and evidence.
+package report
+
+import "time"
+
+// Schema is the value of Report.Schema.
+const Schema = "posture.report/v1"
+
+// Status of a metric result (contract §3.2).
+type Status string
+
+// The statuses, in the order reports list them (most urgent first).
+const (
+	StatusError      Status = "error"
+	StatusFail       Status = "fail"
+	StatusWarn       Status = "warn"
+	StatusNoData     Status = "no_data"
+	StatusUnmeasured Status = "unmeasured"
+	StatusTracked    Status = "tracked"
+	StatusPass       Status = "pass"
+)
+
+// Statuses lists every status, most urgent first.
+var Statuses = []Status{StatusError, StatusFail, StatusWarn, StatusNoData, StatusUnmeasured, StatusTracked, StatusPass}
+
+// Rank orders statuses for display: lower is more urgent.
+func (s Status) Rank() int {
+	for i, x := range Statuses {
+		if x == s {
+			return i
+		}
+	}
+	return len(Statuses)
+}
+
+// Target is a metric's threshold. All fields optional.
+type Target struct {
+	Max   *float64 `json:"max,omitempty"`
+	Min   *float64 `json:"min,omitempty"`
+	Trend string   `json:"trend,omitempty"` // down, up, stable
+	Soft  bool     `json:"soft,omitempty"`
+}
+
+// IsZero reports whether no threshold is set.
+func (t Target) IsZero() bool { return t.Max == nil && t.Min == nil && t.Trend == "" }
+
+// Trend directions (contract §6.2).
+const (
+	TrendInsufficient = "insufficient_history"
+	TrendStable       = "stable"
+	TrendImproving    = "improving"
+	TrendWorsening    = "worsening"
+)
+
+// Trend compares a value with the one a whole window earlier.
+type Trend struct {
+	Direction    string   `json:"direction"`
+	Previous     *float64 `json:"previous,omitempty"`
+	PreviousAsOf string   `json:"previous_as_of,omitempty"`
+	ChangePct    *float64 `json:"change_pct,omitempty"`
+}
+
+// Waived is a finding removed from a count by an active exception.
+type Waived struct {
+	Scope     string `json:"scope"`
+	Exception string `json:"exception"`
+	Origin    string `json:"origin,omitempty"`
+}
+
+// Evidence backs a value with the records that produced it.
+type Evidence struct {
+	Items        int      `json:"items"`          // how many records counted
+	Waived       []Waived `json:"waived"`         // findings waived by exceptions
+	Records      []string `json:"records"`        // origins (file:line or URL) or scopes of what counted
+	RecordsTotal int      `json:"records_total"`  // len(records) before truncation
+	Note         string   `json:"note,omitempty"` // e.g. the source error
+}
+
+// Point is one value of a metric's history.
+type Point struct {
+	AsOf  string   `json:"as_of"`
+	Value *float64 `json:"value"`
+}
+
+// Metric is the evaluated result of one catalogue metric.
+type Metric struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Category string   `json:"category"`
+	Owner    string   `json:"owner"`
+	Unit     string   `json:"unit"`
+	Value    *float64 `json:"value"`
+	Status   Status   `json:"status"`
+	Target   Target   `json:"target"`
+	Gate     bool     `json:"gate"`
+	Trend    Trend    `json:"trend"`
+	Evidence Evidence `json:"evidence"`
+	Series   []Point  `json:"series,omitempty"`
+	Error    string   `json:"error,omitempty"`
+	Sources  []string `json:"sources,omitempty"` // configured sources that feed it
+}
+
+// Input describes one collected source.
+type Input struct {
+	Source       string `json:"source"`
+	Kind         string `json:"kind"`
+	SHA256       string `json:"sha256"`
+	Records      int    `json:"records"`
+	SkippedLines int    `json:"skipped_lines,omitempty"`
+	Error        string `json:"error,omitempty"`
+}
+
+// Exception is an approved deviation as listed in a report.
+type Exception struct {
+	ID         string `json:"id"`
+	Metric     string `json:"metric"`
+	Scope      string `json:"scope"`
+	Owner      string `json:"owner"`
+	ApprovedBy string `json:"approved_by,omitempty"`
+	Expires    string `json:"expires"`
+	Status     string `json:"status"`
+	State      string `json:"state"` // active, expired, closed
+}
+
+// Report is the whole evaluation at one instant.
+type Report struct {
+	Schema       string         `json:"schema"`
+	Project      string         `json:"project"`
+	AsOf         string         `json:"as_of"`
+	WindowDays   int            `json:"window_days"`
+	Inputs       []Input        `json:"inputs"`
+	Metrics      []Metric       `json:"metrics"`
+	Summary      map[Status]int `json:"summary"`
+	Exceptions   []Exception    `json:"exceptions,omitempty"`
+	ExpiringSoon []string       `json:"expiring_soon,omitempty"` // exception ids expiring within 14 days
+}
+
+// AsOfTime parses the report's as_of.
+func (r *Report) AsOfTime() (time.Time, error) { return time.Parse(time.RFC3339, r.AsOf) }
+
+// Summarise recomputes Summary from Metrics (every status present, zero or not).
+func (r *Report) Summarise() {
+	r.Summary = make(map[Status]int, len(Statuses))
+	for _, s := range Statuses {
+		r.Summary[s] = 0
+	}
+	for _, m := range r.Metrics {
+		r.Summary[m.Status]++
+	}
+}

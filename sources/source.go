@@ -1,0 +1,94 @@
+// Package sources holds the source adapters: each kind reads one kind of raw
+// state (a log format, a CSV export, a scanner report, an API) and normalises
+// it into snapshot records. Sources never judge; policies do.
+//
+// Each kind lives in its own sub-package and registers itself with Register
+// from an init function; package sources/all imports every kind.
+package sources
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/localizevideos/posture/snapshot"
+)
+
+// Env is what a source may know about the run.
+type Env struct {
+	Name    string         // configured source name
+	AsOf    time.Time      // evaluation instant (UTC)
+	BaseDir string         // folder of the config file; relative paths resolve here
+	Zone    *time.Location // zone of timestamps without an offset (UTC unless configured)
+}
+
+// Result is what one collection produced.
+type Result struct {
+	Data         snapshot.Data
+	SkippedLines int      // log lines that matched no known pattern
+	Files        []string // files read, for the manifest
+}
+
+// Source collects one configured source.
+type Source interface {
+	Collect(ctx context.Context, env Env) (*Result, error)
+}
+
+// Kind describes a source kind: its configuration schema and constructor.
+type Kind struct {
+	Name string
+	// Summary is one line for `posture metrics` and docs.
+	Summary string
+	// NewConfig returns a pointer to a fresh config struct whose fields carry
+	// gohcl tags (`hcl:"paths"`, `hcl:"timezone,optional"`...). The config
+	// loader decodes the source block's body into it.
+	NewConfig func() any
+	// New builds the source from a decoded config (the pointer NewConfig gave).
+	New func(cfg any) (Source, error)
+}
+
+var (
+	mu    sync.RWMutex
+	kinds = map[string]Kind{}
+)
+
+// Register makes a kind available. It panics on duplicates (a programming error).
+func Register(k Kind) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := kinds[k.Name]; dup {
+		panic(fmt.Sprintf("source kind %q registered twice", k.Name))
+	}
+	kinds[k.Name] = k
+}
+
+// Lookup returns the kind of the given name.
+func Lookup(name string) (Kind, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	k, ok := kinds[name]
+	return k, ok
+}
+
+// Kinds lists the registered kind names, sorted.
+func Kinds() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]string, 0, len(kinds))
+	for n := range kinds {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// FileConfig is the configuration shared by file sources.
+type FileConfig struct {
+	Paths    []string `hcl:"paths"`
+	Timezone string   `hcl:"timezone,optional"`
+}
+
+// FilePaths returns the configured globs.
+func (c *FileConfig) FilePaths() []string { return c.Paths }
