@@ -200,6 +200,18 @@ type Data struct {
 	ConfigFiles     []ConfigFile       `json:"config_files,omitempty"`
 	Endpoints       []Endpoint         `json:"endpoints,omitempty"`
 	TLSEndpoints    []TLSEndpoint      `json:"tls_endpoints,omitempty"`
+	// Baseline is the approved fingerprint set the config_files source read
+	// from <reports_dir>/baseline.json, kept with the snapshot so a report
+	// can be reproduced from it.
+	Baseline *Baseline `json:"baseline,omitempty"`
+}
+
+// Baseline is the set of approved config file fingerprints.
+type Baseline struct {
+	Present    bool              `json:"present"`
+	ApprovedBy string            `json:"approved_by,omitempty"`
+	ApprovedAt string            `json:"approved_at,omitempty"`
+	Files      map[string]string `json:"files"` // path -> sha256
 }
 
 // AddEvent appends an event of the given type.

@@ -22,6 +22,9 @@ type Env struct {
 	AsOf    time.Time      // evaluation instant (UTC)
 	BaseDir string         // folder of the config file; relative paths resolve here
 	Zone    *time.Location // zone of timestamps without an offset (UTC unless configured)
+	// ReportsDir is where reports, the vulnerability ledger and the config
+	// baseline (baseline.json) live.
+	ReportsDir string
 }
 
 // Result is what one collection produced.

@@ -1,0 +1,390 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/localizevideos/posture/snapshot"
+)
+
+// Engine holds the compiled policies and one prepared query per metric and
+// per compliance check. Build it once; Evaluate may be called many times and
+// from several goroutines.
+type Engine struct {
+	Compiler    *ast.Compiler
+	Definitions []*Definition
+	metrics     map[string]rego.PreparedEvalQuery
+	compliance  []complianceQuery
+	conftest    []complianceQuery
+}
+
+type complianceQuery struct {
+	check string // package path without "data.", e.g. compliance.tls
+	rule  string // deny or violation
+	pq    rego.PreparedEvalQuery
+}
+
+// ComplianceFinding is one failing (check, resource) pair (contract §8).
+type ComplianceFinding struct {
+	Check    string `json:"check"`
+	Resource string `json:"resource"`
+	Scope    string `json:"scope"`
+	Msg      string `json:"msg"`
+	Origin   string `json:"origin,omitempty"`
+}
+
+// New compiles the modules (test files are left out), reads the catalogue and
+// prepares every query.
+func New(ctx context.Context, mods []*Module, builtin func(file string) bool) (*Engine, error) {
+	var prod []*Module
+	for _, m := range mods {
+		if !m.Test {
+			prod = append(prod, m)
+		}
+	}
+	c, err := Compile(prod)
+	if err != nil {
+		return nil, err
+	}
+	defs, err := Catalogue(c, builtin)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{Compiler: c, Definitions: defs, metrics: make(map[string]rego.PreparedEvalQuery, len(defs))}
+	for _, d := range defs {
+		pq, err := e.prepare(ctx, d.Query())
+		if err != nil {
+			return nil, fmt.Errorf("metric %s (%s): %w", d.ID, d.Location, err)
+		}
+		e.metrics[d.ID] = pq
+	}
+	// Compliance checks: `deny` in any package under data.compliance;
+	// conftest-style `deny`/`violation` in package main.
+	seen := map[string]bool{}
+	for _, name := range sortedKeys(c.Modules) {
+		mod := c.Modules[name]
+		pkg := strings.TrimPrefix(mod.Package.Path.String(), "data.")
+		isCompliance := pkg == "compliance" || strings.HasPrefix(pkg, "compliance.")
+		isMain := pkg == "main"
+		if !isCompliance && !isMain {
+			continue
+		}
+		for _, r := range mod.Rules {
+			rule := r.Head.Name.String()
+			if len(r.Head.Ref()) > 0 {
+				rule = r.Head.Ref()[0].Value.String()
+			}
+			if !(rule == "deny" || (isMain && rule == "violation")) {
+				continue
+			}
+			key := pkg + "." + rule
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			pq, err := e.prepare(ctx, "data."+key)
+			if err != nil {
+				return nil, fmt.Errorf("compliance check %s: %w", key, err)
+			}
+			q := complianceQuery{check: pkg, rule: rule, pq: pq}
+			if isMain {
+				e.conftest = append(e.conftest, q)
+			} else {
+				e.compliance = append(e.compliance, q)
+			}
+		}
+	}
+	return e, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (e *Engine) prepare(ctx context.Context, query string) (rego.PreparedEvalQuery, error) {
+	return rego.New(
+		rego.Query(query),
+		rego.Compiler(e.Compiler),
+		rego.Capabilities(Sandbox()),
+		rego.StrictBuiltinErrors(true),
+	).PrepareForEval(ctx)
+}
+
+// Definition returns the catalogue entry of a metric id.
+func (e *Engine) Definition(id string) *Definition {
+	for _, d := range e.Definitions {
+		if d.ID == id {
+			return d
+		}
+	}
+	return nil
+}
+
+// Raw is a metric rule's value before targets and statuses are applied.
+type Raw struct {
+	Value   *float64
+	Items   int
+	Records []string
+	Waived  []RawWaived
+	Err     error
+}
+
+// RawWaived is a waived finding as the policy reported it.
+type RawWaived struct {
+	Scope     string `json:"scope"`
+	Exception string `json:"exception"`
+	Origin    string `json:"origin"`
+}
+
+// Evaluation is the result of evaluating every metric over one input.
+type Evaluation struct {
+	Input      *Input
+	Raw        map[string]*Raw
+	Compliance []ComplianceFinding
+	// ComplianceErr is set when a compliance check failed to evaluate.
+	ComplianceErr error
+}
+
+// Evaluate runs the compliance checks, adds their findings to the input, then
+// evaluates every metric in parallel.
+func (e *Engine) Evaluate(ctx context.Context, in *Input) (*Evaluation, error) {
+	ev := &Evaluation{Input: in, Raw: make(map[string]*Raw, len(e.Definitions))}
+	findings, err := e.evalCompliance(ctx, in)
+	if err != nil {
+		ev.ComplianceErr = err
+	}
+	ev.Compliance = findings
+	if len(findings) > 0 {
+		fv, err := toValue(findings)
+		if err != nil {
+			return nil, err
+		}
+		obj, ok := in.Value.(ast.Object)
+		if !ok {
+			return nil, fmt.Errorf("input is not an object")
+		}
+		// Copy so the caller's input stays as built.
+		cp := obj.Copy()
+		cp.Insert(ast.StringTerm("compliance_findings"), ast.NewTerm(fv))
+		in = &Input{AsOf: in.AsOf, Doc: in.Doc, Value: cp, Failed: in.Failed, Kinds: in.Kinds}
+		in.Doc["compliance_findings"] = findings
+	}
+
+	jobs := make(chan *Definition)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	if workers > len(e.Definitions) {
+		workers = len(e.Definitions)
+	}
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for d := range jobs {
+				r := e.evalMetric(ctx, d, in)
+				mu.Lock()
+				ev.Raw[d.ID] = r
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, d := range e.Definitions {
+		jobs <- d
+	}
+	close(jobs)
+	wg.Wait()
+	if ev.ComplianceErr != nil {
+		for _, d := range e.Definitions {
+			if d.ID == "compliance_drift" {
+				ev.Raw[d.ID] = &Raw{Err: ev.ComplianceErr}
+			}
+		}
+	}
+	return ev, nil
+}
+
+func (e *Engine) eval(ctx context.Context, pq rego.PreparedEvalQuery, in *Input, input ast.Value) (any, bool, error) {
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(in.AsOf))
+	if err != nil {
+		return nil, false, err
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil, false, nil
+	}
+	return rs[0].Expressions[0].Value, true, nil
+}
+
+func (e *Engine) evalMetric(ctx context.Context, d *Definition, in *Input) *Raw {
+	v, defined, err := e.eval(ctx, e.metrics[d.ID], in, in.Value)
+	if err != nil {
+		return &Raw{Err: fmt.Errorf("policy error in %s: %w", d.Location, err)}
+	}
+	if !defined {
+		return &Raw{Err: fmt.Errorf("%s: rule %s is undefined for this input (give it a default)", d.Location, d.Rule)}
+	}
+	r, err := parseRaw(v)
+	if err != nil {
+		return &Raw{Err: fmt.Errorf("%s: %w", d.Location, err)}
+	}
+	return r
+}
+
+// parseRaw reads a metric rule's value: a number, null, or an object with
+// value, items, records, waived.
+func parseRaw(v any) (*Raw, error) {
+	r := &Raw{}
+	switch x := v.(type) {
+	case nil:
+		return r, nil
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			return nil, err
+		}
+		r.Value = &f
+		r.Items = -1
+		return r, nil
+	case map[string]any:
+		if val, ok := x["value"]; ok && val != nil {
+			n, ok := val.(json.Number)
+			if !ok {
+				return nil, fmt.Errorf("metric value must be a number or null, got %T", val)
+			}
+			f, err := n.Float64()
+			if err != nil {
+				return nil, err
+			}
+			r.Value = &f
+		}
+		if it, ok := x["items"].(json.Number); ok {
+			n, _ := it.Int64()
+			r.Items = int(n)
+		}
+		if recs, ok := x["records"].([]any); ok {
+			for _, rec := range recs {
+				switch s := rec.(type) {
+				case string:
+					r.Records = append(r.Records, s)
+				default:
+					b, _ := json.Marshal(s)
+					r.Records = append(r.Records, string(b))
+				}
+			}
+		}
+		if ws, ok := x["waived"].([]any); ok {
+			for _, w := range ws {
+				m, ok := w.(map[string]any)
+				if !ok {
+					continue
+				}
+				s := func(k string) string { v, _ := m[k].(string); return v }
+				r.Waived = append(r.Waived, RawWaived{Scope: s("scope"), Exception: s("exception"), Origin: s("origin")})
+			}
+		}
+		return r, nil
+	}
+	return nil, fmt.Errorf("metric rule must give a number or an object with \"value\", got %T", v)
+}
+
+func (e *Engine) evalCompliance(ctx context.Context, in *Input) ([]ComplianceFinding, error) {
+	seen := map[string]bool{}
+	var out []ComplianceFinding
+	add := func(f ComplianceFinding) {
+		f.Scope = f.Check + ":" + f.Resource
+		if seen[f.Scope] {
+			return
+		}
+		seen[f.Scope] = true
+		out = append(out, f)
+	}
+	for _, q := range e.compliance {
+		v, _, err := e.eval(ctx, q.pq, in, in.Value)
+		if err != nil {
+			return nil, fmt.Errorf("compliance check %s: %w", q.check, err)
+		}
+		for _, f := range denials(q.check, v) {
+			add(f)
+		}
+	}
+	if len(e.conftest) > 0 {
+		for _, cf := range configContents(in) {
+			val, err := toValue(cf.content)
+			if err != nil {
+				return nil, err
+			}
+			for _, q := range e.conftest {
+				v, _, err := e.eval(ctx, q.pq, in, val)
+				if err != nil {
+					return nil, fmt.Errorf("conftest policy %s.%s on %s: %w", q.check, q.rule, cf.path, err)
+				}
+				for _, f := range denials(q.check, v) {
+					f.Msg = f.Resource
+					f.Resource = cf.path
+					f.Origin = cf.origin
+					add(f)
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Scope < out[j].Scope })
+	return out, nil
+}
+
+type configContent struct {
+	path, origin string
+	content      any
+}
+
+func configContents(in *Input) []configContent {
+	var out []configContent
+	cfs, _ := in.Doc["config_files"].([]snapshot.ConfigFile)
+	for _, cf := range cfs {
+		if cf.Content != nil {
+			out = append(out, configContent{path: cf.Path, origin: cf.Origin, content: cf.Content})
+		}
+	}
+	return out
+}
+
+// denials reads a deny set: strings, or objects with msg and resource.
+func denials(check string, v any) []ComplianceFinding {
+	items, _ := v.([]any)
+	var out []ComplianceFinding
+	for _, it := range items {
+		switch x := it.(type) {
+		case string:
+			out = append(out, ComplianceFinding{Check: check, Resource: x, Msg: x})
+		case map[string]any:
+			msg, _ := x["msg"].(string)
+			res := ""
+			switch r := x["resource"].(type) {
+			case string:
+				res = r
+			case nil:
+				res = msg
+			default:
+				b, _ := json.Marshal(r)
+				res = string(b)
+			}
+			out = append(out, ComplianceFinding{Check: check, Resource: res, Msg: msg})
+		default:
+			b, _ := json.Marshal(x)
+			out = append(out, ComplianceFinding{Check: check, Resource: string(b), Msg: string(b)})
+		}
+	}
+	return out
+}

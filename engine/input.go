@@ -1,0 +1,285 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/util"
+
+	"github.com/localizevideos/posture/config"
+	"github.com/localizevideos/posture/snapshot"
+)
+
+const dayMS = int64(24 * time.Hour / time.Millisecond)
+
+// Settings are the config values policies see under input.settings.
+type Settings struct {
+	WindowDays             int
+	InactiveDays           int
+	MaxTokenLifetimeDays   int
+	ProductionEnvironments []string
+	AutomationActors       []string
+	TrendTolerancePct      float64
+}
+
+// SettingsFrom takes the settings from a loaded config.
+func SettingsFrom(c *config.Config) Settings {
+	return Settings{
+		WindowDays: c.WindowDays, InactiveDays: c.InactiveDays, MaxTokenLifetimeDays: c.MaxTokenLifetimeDays,
+		ProductionEnvironments: c.ProductionEnvironments, AutomationActors: c.AutomationActors,
+		TrendTolerancePct: c.TrendTolerancePct,
+	}
+}
+
+// Input is the policy input document (docs/input-document.md) in both forms:
+// Doc for Go and for dumping, Value converted once for OPA.
+type Input struct {
+	AsOf  time.Time
+	Doc   map[string]any
+	Value ast.Value
+	// Failed maps source kind to the names of its sources that failed.
+	Failed map[string][]string
+	// Kinds maps each collected source kind to its source names.
+	Kinds map[string][]string
+}
+
+type deployment struct {
+	snapshot.Deployment
+	Production         bool    `json:"production"`
+	Successful         bool    `json:"successful"`
+	PreviousSuccessSHA *string `json:"previous_success_sha"`
+}
+
+type exception struct {
+	ID           string `json:"id"`
+	Metric       string `json:"metric"`
+	Scope        string `json:"scope"`
+	ScopeRegex   string `json:"scope_regex"`
+	Reason       string `json:"reason"`
+	Owner        string `json:"owner"`
+	ApprovedBy   string `json:"approved_by"`
+	Expires      string `json:"expires"`
+	ExpiresEndMS int64  `json:"expires_end_ms"`
+	Status       string `json:"status"`
+	Origin       string `json:"origin"`
+}
+
+type sourceInfo struct {
+	Kind         string `json:"kind"`
+	OK           bool   `json:"ok"`
+	Error        string `json:"error"`
+	Records      int    `json:"records"`
+	SkippedLines int    `json:"skipped_lines"`
+}
+
+// BuildInput merges the snapshot's parts into the input document for asOf.
+func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*config.Exception) (*Input, error) {
+	asOf = asOf.UTC()
+	asOfMS := asOf.UnixMilli()
+	in := &Input{AsOf: asOf, Failed: map[string][]string{}, Kinds: map[string][]string{}}
+
+	var all snapshot.Data
+	all.Events = map[string][]snapshot.Event{}
+	for _, t := range snapshot.EventTypes {
+		all.Events[t] = []snapshot.Event{}
+	}
+	srcs := map[string]sourceInfo{}
+	baseline := &snapshot.Baseline{Files: map[string]string{}}
+	for _, p := range snap.Parts {
+		in.Kinds[p.Kind] = append(in.Kinds[p.Kind], p.Source)
+		srcs[p.Source] = sourceInfo{Kind: p.Kind, OK: !p.Failed(), Error: p.Error, Records: p.Data.Count(), SkippedLines: p.SkippedLines}
+		if p.Failed() {
+			in.Failed[p.Kind] = append(in.Failed[p.Kind], p.Source)
+			continue
+		}
+		d := &p.Data
+		for t, es := range d.Events {
+			all.Events[t] = append(all.Events[t], es...)
+		}
+		all.Incidents = append(all.Incidents, d.Incidents...)
+		all.Alerts = append(all.Alerts, d.Alerts...)
+		all.Accounts = append(all.Accounts, d.Accounts...)
+		all.Tokens = append(all.Tokens, d.Tokens...)
+		all.AuditFindings = append(all.AuditFindings, d.AuditFindings...)
+		all.Deployments = append(all.Deployments, d.Deployments...)
+		all.Vulnerabilities = append(all.Vulnerabilities, d.Vulnerabilities...)
+		all.ConfigFiles = append(all.ConfigFiles, d.ConfigFiles...)
+		all.Endpoints = append(all.Endpoints, d.Endpoints...)
+		all.TLSEndpoints = append(all.TLSEndpoints, d.TLSEndpoints...)
+		if d.Baseline != nil && d.Baseline.Present {
+			baseline.Present = true
+			baseline.ApprovedAt, baseline.ApprovedBy = d.Baseline.ApprovedAt, d.Baseline.ApprovedBy
+			for k, v := range d.Baseline.Files {
+				baseline.Files[k] = v
+			}
+		}
+	}
+
+	exc := make([]exception, 0, len(excs))
+	for _, e := range excs {
+		exc = append(exc, exception{
+			ID: e.ID, Metric: e.Metric, Scope: e.Scope, ScopeRegex: config.ScopeRegex(e.Scope),
+			Reason: e.Reason, Owner: e.Owner, ApprovedBy: e.ApprovedBy, Expires: e.Expires,
+			ExpiresEndMS: e.ExpiresEnd.UnixMilli(), Status: e.Status, Origin: e.Range.String(),
+		})
+	}
+	lower := func(xs []string) []string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i] = strings.ToLower(x)
+		}
+		return out
+	}
+	doc := map[string]any{
+		"as_of":      asOf.Format(time.RFC3339Nano),
+		"as_of_ms":   asOfMS,
+		"as_of_date": asOf.Format("2006-01-02"),
+		"window": map[string]any{
+			"days": s.WindowDays, "start_ms": asOfMS - int64(s.WindowDays)*dayMS, "end_ms": asOfMS,
+		},
+		"settings": map[string]any{
+			"inactive_days":           s.InactiveDays,
+			"inactive_cutoff_ms":      asOfMS - int64(s.InactiveDays)*dayMS,
+			"max_token_lifetime_days": s.MaxTokenLifetimeDays,
+			"max_token_lifetime_ms":   int64(s.MaxTokenLifetimeDays) * dayMS,
+			"production_environments": lower(s.ProductionEnvironments),
+			"automation_actors":       lower(s.AutomationActors),
+			"trend_tolerance_pct":     s.TrendTolerancePct,
+		},
+		"sources":             srcs,
+		"events":              all.Events,
+		"incidents":           nonNil(all.Incidents),
+		"alerts":              nonNil(all.Alerts),
+		"accounts":            nonNil(uniqueAccounts(all.Accounts)),
+		"tokens":              nonNil(all.Tokens),
+		"audit_findings":      nonNil(all.AuditFindings),
+		"deployments":         deployments(all.Deployments, s.ProductionEnvironments),
+		"vulnerabilities":     nonNil(all.Vulnerabilities),
+		"config_files":        nonNil(all.ConfigFiles),
+		"endpoints":           nonNil(all.Endpoints),
+		"tls_endpoints":       nonNil(all.TLSEndpoints),
+		"baseline":            baseline,
+		"exceptions":          exc,
+		"compliance_findings": []ComplianceFinding{},
+	}
+	in.Doc = doc
+	v, err := toValue(doc)
+	if err != nil {
+		return nil, fmt.Errorf("input: %w", err)
+	}
+	in.Value = v
+	return in, nil
+}
+
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+// toValue converts a Go document to an OPA value once.
+func toValue(doc any) (ast.Value, error) {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	var generic any
+	if err := util.UnmarshalJSON(b, &generic); err != nil {
+		return nil, err
+	}
+	return ast.InterfaceToValue(generic)
+}
+
+// uniqueAccounts keeps one record per (system, login): the first, with empty
+// fields filled from later duplicates.
+func uniqueAccounts(in []snapshot.Account) []snapshot.Account {
+	idx := make(map[string]int, len(in))
+	out := make([]snapshot.Account, 0, len(in))
+	for _, a := range in {
+		k := a.System + "/" + a.Login
+		i, ok := idx[k]
+		if !ok {
+			idx[k] = len(out)
+			out = append(out, a)
+			continue
+		}
+		p := &out[i]
+		if p.Role == "" {
+			p.Role = a.Role
+		}
+		p.Privileged = p.Privileged || a.Privileged
+		if p.Status == "" {
+			p.Status = a.Status
+		}
+		if p.MFA == nil {
+			p.MFA = a.MFA
+		}
+		if p.CreatedAtMS == nil {
+			p.CreatedAt, p.CreatedAtMS = a.CreatedAt, a.CreatedAtMS
+		}
+		if p.LastActiveAtMS == nil {
+			p.LastActiveAt, p.LastActiveAtMS = a.LastActiveAt, a.LastActiveAtMS
+		}
+	}
+	return out
+}
+
+// deployments adds the derived fields: production, successful and the sha of
+// the latest successful production deployment of the same repo before each.
+func deployments(in []snapshot.Deployment, prodEnvs []string) []deployment {
+	prod := map[string]bool{}
+	for _, e := range prodEnvs {
+		prod[strings.ToLower(e)] = true
+	}
+	out := make([]deployment, len(in))
+	order := make([]int, len(in))
+	for i, d := range in {
+		out[i] = deployment{Deployment: d, Production: prod[strings.ToLower(d.Environment)]}
+		if d.Status == "success" {
+			out[i].Successful = true
+		}
+		for _, s := range d.Statuses {
+			if s == "success" {
+				out[i].Successful = true
+			}
+		}
+		if out[i].Statuses == nil {
+			out[i].Statuses = []string{}
+		}
+		order[i] = i
+	}
+	created := func(i int) int64 {
+		if out[i].CreatedAtMS == nil {
+			return -1 << 62
+		}
+		return *out[i].CreatedAtMS
+	}
+	sort.SliceStable(order, func(a, b int) bool { return created(order[a]) < created(order[b]) })
+	latest := map[string]string{} // repo -> sha of the latest successful production deployment so far
+	for k := 0; k < len(order); {
+		// Deployments created at the same instant all see the state before
+		// that instant, in input order.
+		j := k
+		for j < len(order) && created(order[j]) == created(order[k]) {
+			j++
+		}
+		for _, i := range order[k:j] {
+			if sha, ok := latest[out[i].Repo]; ok {
+				s := sha
+				out[i].PreviousSuccessSHA = &s
+			}
+		}
+		for _, i := range order[k:j] {
+			if out[i].Production && out[i].Successful && out[i].CreatedAtMS != nil {
+				latest[out[i].Repo] = out[i].SHA
+			}
+		}
+		k = j
+	}
+	return out
+}

@@ -1,0 +1,167 @@
+// Package app wires the pipeline the commands share: config → sources →
+// snapshot → engine → report.
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/localizevideos/posture/config"
+	"github.com/localizevideos/posture/engine"
+	"github.com/localizevideos/posture/history"
+	"github.com/localizevideos/posture/policies"
+	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/sources"
+
+	// Every source kind registers itself.
+	_ "github.com/localizevideos/posture/sources/all"
+)
+
+// BuiltinPrefix names the embedded policy files in messages.
+const BuiltinPrefix = "builtin/policies/"
+
+// App is a loaded config with its compiled policies.
+type App struct {
+	Config  *config.Config
+	Engine  *engine.Engine
+	Metrics []*engine.Resolved
+	Modules []*engine.Module // every module, tests included
+}
+
+// Display names a path relative to the working directory when inside it.
+func Display(p string) string {
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return p
+}
+
+// LoadModules parses the built-in policies and the given folders.
+func LoadModules(dirs []string) ([]*engine.Module, error) {
+	mods, err := engine.ParseFS(policies.FS, BuiltinPrefix)
+	if err != nil {
+		return nil, err
+	}
+	custom, err := engine.ParseDirs(dirs, Display)
+	if err != nil {
+		return nil, err
+	}
+	return append(mods, custom...), nil
+}
+
+// Load reads the config, compiles built-in and custom policies, and applies
+// owners, targets and gates.
+func Load(ctx context.Context, path string) (*App, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	mods, err := LoadModules(cfg.PolicyDirs)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := engine.New(ctx, mods, func(file string) bool { return strings.HasPrefix(file, BuiltinPrefix) })
+	if err != nil {
+		return nil, err
+	}
+	res, err := engine.Resolve(cfg, eng.Definitions)
+	if err != nil {
+		return nil, err
+	}
+	return &App{Config: cfg, Engine: eng, Metrics: res, Modules: mods}, nil
+}
+
+// Progress receives one line per finished source.
+type Progress func(p *snapshot.Part, took time.Duration)
+
+// Collect runs every configured source concurrently. A source that fails
+// (error or panic) yields a part with Error set; it never aborts the others.
+func (a *App) Collect(ctx context.Context, asOf time.Time, progress Progress) *snapshot.Snapshot {
+	snap := &snapshot.Snapshot{AsOf: asOf.UTC()}
+	parts := make([]*snapshot.Part, len(a.Config.Sources))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	var mu sync.Mutex
+	for i, s := range a.Config.Sources {
+		wg.Add(1)
+		go func(i int, s *config.Source) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			start := time.Now()
+			p := collectOne(ctx, a.Config, s, asOf)
+			parts[i] = p
+			if progress != nil {
+				mu.Lock()
+				progress(p, time.Since(start))
+				mu.Unlock()
+			}
+		}(i, s)
+	}
+	wg.Wait()
+	snap.Parts = parts
+	sort.SliceStable(snap.Parts, func(i, j int) bool { return snap.Parts[i].Source < snap.Parts[j].Source })
+	for _, p := range snap.Parts {
+		_, _ = p.Encode() // sets SHA256 for the report's inputs
+	}
+	return snap
+}
+
+func collectOne(ctx context.Context, cfg *config.Config, s *config.Source, asOf time.Time) (p *snapshot.Part) {
+	p = &snapshot.Part{Source: s.Name, Kind: s.Kind, CollectedAt: time.Now().UTC().Format(time.RFC3339)}
+	defer func() {
+		if r := recover(); r != nil {
+			p.Error = fmt.Sprintf("source %q crashed: %v", s.Name, r)
+			p.Data = snapshot.Data{}
+			_ = debug.Stack
+		}
+	}()
+	env := sources.Env{Name: s.Name, AsOf: asOf.UTC(), BaseDir: cfg.Dir, Zone: time.UTC, ReportsDir: cfg.ReportsDir}
+	res, err := s.Source.Collect(ctx, env)
+	if err != nil {
+		p.Error = err.Error()
+		return p
+	}
+	p.Data = res.Data
+	p.SkippedLines = res.SkippedLines
+	for _, f := range res.Files {
+		p.Files = append(p.Files, Display(f))
+	}
+	return p
+}
+
+// Evaluate builds the input for asOf from the snapshot and evaluates it.
+func (a *App) Evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.Time, withHistory bool) (*report.Report, *engine.Evaluation, error) {
+	in, err := engine.BuildInput(snap, asOf, engine.SettingsFrom(a.Config), a.Config.Exceptions)
+	if err != nil {
+		return nil, nil, err
+	}
+	ev, err := a.Engine.Evaluate(ctx, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	opt := engine.Options{Project: a.Config.Project, WindowDays: a.Config.WindowDays, TolPct: a.Config.TrendTolerancePct, Exceptions: a.Config.Exceptions}
+	if withHistory {
+		h, err := history.Load(a.Config.ReportsDir, asOf)
+		if err != nil {
+			return nil, nil, err
+		}
+		opt.History = h
+	}
+	return engine.Build(ev, a.Metrics, snap.Parts, opt), ev, nil
+}
+
+// SnapshotDir is the default snapshot folder for asOf.
+func (a *App) SnapshotDir(asOf time.Time) string {
+	return filepath.Join(a.Config.SnapshotsDir, asOf.UTC().Format("2006-01-02"))
+}

@@ -1,0 +1,221 @@
+// Package cli is posture's command line: flags, subcommands and exit codes.
+// Commands return errors; Run maps them to exit codes (0 ok, 1 gated metric
+// failed, 2 error) and never calls os.Exit itself.
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+)
+
+// Exit codes (contract §1).
+const (
+	ExitOK    = 0
+	ExitFail  = 1
+	ExitError = 2
+)
+
+// ExitError carries an exit code; a nil Err means "exit quietly with Code".
+type exitError struct {
+	Code int
+	Err  error
+}
+
+func (e *exitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func exitCode(code int, err error) error { return &exitError{Code: code, Err: err} }
+
+// env gives access to the environment (tests pass their own).
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+// globals are the flags valid before or after the subcommand.
+type globals struct {
+	config  string
+	asOf    string
+	format  string
+	output  string
+	quiet   bool
+	noColor bool
+}
+
+var globalFlagArity = map[string]bool{ // name -> takes a value
+	"-c": true, "--config": true, "--as-of": true, "--format": true, "-o": true, "--output": true,
+	"-q": false, "--quiet": false, "--no-color": false,
+}
+
+// hoistGlobals moves global flags given after the subcommand in front of
+// it, so `posture eval --format json` and `posture --format json eval` mean
+// the same.
+func hoistGlobals(args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	var global, rest []string
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name := a
+		if j := strings.IndexByte(a, '='); j > 0 && strings.HasPrefix(a, "-") {
+			name = a[:j]
+		}
+		takesValue, isGlobal := globalFlagArity[name]
+		if isGlobal {
+			global = append(global, a)
+			if takesValue && name == a && i+1 < len(args) {
+				global = append(global, args[i+1])
+				i++
+			}
+			continue
+		}
+		rest = append(rest, a)
+	}
+	out := append([]string{args[0]}, global...)
+	return append(out, rest...)
+}
+
+// Run runs the command line and returns the exit code.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	g := &globals{}
+	app := newApp(e, g)
+	err := app.Run(hoistGlobals(args))
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.Err != nil && ee.Code != ExitOK {
+			fmt.Fprintf(stderr, "posture: %s\n", ee.Err)
+		}
+		return ee.Code
+	}
+	fmt.Fprintf(stderr, "posture: %s\n", err)
+	return ExitError
+}
+
+func newApp(e *env, g *globals) *cli.App {
+	app := &cli.App{
+		Name:      "posture",
+		Usage:     "security metrics and KPIs as code",
+		Writer:    e.stdout,
+		ErrWriter: e.stderr,
+		Reader:    e.stdin,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Value: "posture.hcl", Usage: "HCL config `FILE`", Destination: &g.config},
+			&cli.StringFlag{Name: "as-of", Usage: "evaluation instant: RFC 3339 or YYYY-MM-DD (default now; env POSTURE_AS_OF)", Destination: &g.asOf},
+			&cli.StringFlag{Name: "format", Usage: "output format: table, json, markdown, sarif, junit", Destination: &g.format},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the printed result to `FILE`", Destination: &g.output},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print less", Destination: &g.quiet},
+			&cli.BoolFlag{Name: "no-color", Usage: "no ANSI colours", Destination: &g.noColor},
+		},
+		ExitErrHandler:  func(*cli.Context, error) {},
+		HideHelpCommand: true,
+		Commands: []*cli.Command{
+			cmdInit(e, g), cmdValidate(e, g), cmdMetrics(e, g), cmdSnapshot(e, g), cmdEval(e, g),
+			cmdGate(e, g), cmdExplain(e, g), cmdTest(e, g), cmdBaseline(e, g),
+		},
+	}
+	return app
+}
+
+// asOf resolves --as-of / POSTURE_AS_OF / now.
+func (g *globals) when(e *env) (time.Time, bool, error) {
+	s := g.asOf
+	if s == "" {
+		s = e.getenv("POSTURE_AS_OF")
+	}
+	if s == "" {
+		return time.Now().UTC().Truncate(time.Second), false, nil
+	}
+	t, err := ParseAsOf(s)
+	return t, true, err
+}
+
+// ParseAsOf reads RFC 3339 or YYYY-MM-DD (midnight UTC).
+func ParseAsOf(s string) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("--as-of %q: want RFC 3339 (2026-11-27T00:00:00Z) or a date (2026-11-27)", s)
+}
+
+func (g *globals) color(e *env) bool {
+	if g.noColor || e.getenv("NO_COLOR") != "" || g.output != "" {
+		return false
+	}
+	if f, ok := e.stdout.(*os.File); ok {
+		return term.IsTerminal(int(f.Fd()))
+	}
+	return false
+}
+
+// emit writes the printed result to stdout or, with -o, atomically to a file.
+func (g *globals) emit(e *env, fn func(w io.Writer) error) error {
+	if g.output == "" {
+		return fn(e.stdout)
+	}
+	var buf bytes.Buffer
+	if err := fn(&buf); err != nil {
+		return err
+	}
+	return WriteFileAtomic(g.output, buf.Bytes())
+}
+
+// WriteFileAtomic writes via a temporary file in the same folder and a rename.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+func ctx() context.Context { return context.Background() }

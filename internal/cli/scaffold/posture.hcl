@@ -1,0 +1,47 @@
+# posture.hcl — security metrics and KPIs as code.
+# Run `posture validate` after editing, `posture eval` to see the metrics.
+# Relative paths resolve against this file's folder.
+
+project       = "my-project"
+window_days   = 30                   # the reporting period: (as_of - 30 days, as_of]
+reports_dir   = "security/reports"   # dated reports and history (commit them)
+snapshots_dir = "security/snapshots" # raw data behind each report
+inactive_days = 90                   # accounts idle longer than this are orphaned
+max_token_lifetime_days = 90
+production_environments = ["production", "prod"]
+automation_actors       = ["github-actions[bot]"]
+trend_tolerance_pct     = 10
+exceptions = ["exceptions.hcl"]      # approved deviations
+policies   = ["policies"]            # your own Rego metrics and compliance checks
+
+# Every metric has an owner: each category names one, a metric block may override it.
+owner "security" { github = ["your-github-login"] }
+owner "platform" { github = ["your-github-login"] }
+
+category "detection_response"       { owner = "security" }
+category "prevention_controls"      { owner = "platform" }
+category "identity_access"          { owner = "security" }
+category "vulnerability_management" { owner = "security" }
+category "operational_hygiene"      { owner = "platform" }
+category "compliance_signals"       { owner = "security" }
+
+# Override a catalogue metric's target, gate or owner (see `posture metrics`).
+# metric "privileged_accounts" {
+#   gate = true
+#   target { max = 5 }
+# }
+
+# Sources: source "<kind>" "<name>" { ... }. Uncomment what you have.
+# source "sshd_log" "bastion"        { paths = ["/var/log/auth.log*"] }
+# source "nginx_access_log" "edge"   { paths = ["/var/log/nginx/access.log*"] }
+# source "nginx_error_log" "edge"    { paths = ["/var/log/nginx/error.log*"], timezone = "Europe/Berlin" }
+# source "app_log" "api"             { paths = ["logs/app.jsonl"] }
+# source "fail2ban_log" "bastion"    { paths = ["/var/log/fail2ban.log*"] }
+# source "accounts" "iam"            { paths = ["exports/accounts.csv"] }
+# source "tokens" "api"              { paths = ["exports/tokens.csv"] }
+# source "incidents" "ir"            { paths = ["exports/incidents.csv"] }
+# source "alerts" "siem"             { paths = ["exports/alerts.csv"] }
+# source "audit_findings" "soc2"     { paths = ["exports/audit_findings.csv"] }
+# source "deployments" "prod"        { paths = ["exports/deployments.json"] }
+# source "trivy" "images"            { paths = ["scans/trivy-*.json"] }
+# source "config_files" "infra"      { paths = ["deploy/**/*.yaml"] }

@@ -1,0 +1,176 @@
+package snapshot
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"time"
+)
+
+// ManifestSchema is the schema of manifest.json.
+const ManifestSchema = "posture.snapshot/v1"
+
+// Part is one source's collected data: the content of <dir>/<name>.json.
+type Part struct {
+	Source       string   `json:"source"`
+	Kind         string   `json:"kind"`
+	CollectedAt  string   `json:"collected_at"`
+	Error        string   `json:"error,omitempty"`
+	SkippedLines int      `json:"skipped_lines"`
+	Files        []string `json:"files,omitempty"`
+	Data         Data     `json:"data"`
+
+	// SHA256 of the part's file as written or read (not serialised).
+	SHA256 string `json:"-"`
+}
+
+// Failed reports whether the source could not be collected.
+func (p *Part) Failed() bool { return p.Error != "" }
+
+// ManifestEntry describes one part in manifest.json.
+type ManifestEntry struct {
+	Source       string `json:"source"`
+	Kind         string `json:"kind"`
+	File         string `json:"file"`
+	SHA256       string `json:"sha256"`
+	Records      int    `json:"records"`
+	SkippedLines int    `json:"skipped_lines"`
+	CollectedAt  string `json:"collected_at"`
+	Error        string `json:"error,omitempty"`
+}
+
+// Manifest is manifest.json.
+type Manifest struct {
+	Schema  string          `json:"schema"`
+	Project string          `json:"project"`
+	AsOf    string          `json:"as_of"`
+	Sources []ManifestEntry `json:"sources"`
+}
+
+// Snapshot is every source's part plus the manifest.
+type Snapshot struct {
+	AsOf  time.Time
+	Parts []*Part
+}
+
+var safeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func partFile(p *Part) string {
+	return safeName.ReplaceAllString(p.Kind+"."+p.Source, "_") + ".json"
+}
+
+// Encode serialises a part and sets its SHA256.
+func (p *Part) Encode() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", " ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(p); err != nil {
+		return nil, fmt.Errorf("encode source %q: %w", p.Source, err)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	p.SHA256 = hex.EncodeToString(sum[:])
+	return buf.Bytes(), nil
+}
+
+// Write stores the snapshot in dir atomically: everything is written to a
+// sibling temporary folder which then replaces dir, so a reader never sees a
+// half-written snapshot.
+func Write(dir, project string, s *Snapshot) (*Manifest, error) {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	m := &Manifest{Schema: ManifestSchema, Project: project, AsOf: s.AsOf.UTC().Format(time.RFC3339)}
+	for _, p := range s.Parts {
+		b, err := p.Encode()
+		if err != nil {
+			return nil, err
+		}
+		name := partFile(p)
+		if err := os.WriteFile(filepath.Join(tmp, name), b, 0o644); err != nil {
+			return nil, fmt.Errorf("snapshot: %w", err)
+		}
+		m.Sources = append(m.Sources, ManifestEntry{
+			Source: p.Source, Kind: p.Kind, File: name, SHA256: p.SHA256, Records: p.Data.Count(),
+			SkippedLines: p.SkippedLines, CollectedAt: p.CollectedAt, Error: p.Error,
+		})
+	}
+	mb, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "manifest.json"), append(mb, '\n'), 0o644); err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	old := ""
+	if _, err := os.Stat(dir); err == nil {
+		old = tmp + ".old"
+		if err := os.Rename(dir, old); err != nil {
+			return nil, fmt.Errorf("snapshot: %w", err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if old != "" {
+			_ = os.Rename(old, dir)
+		}
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	if old != "" {
+		_ = os.RemoveAll(old)
+	}
+	return m, nil
+}
+
+// Read loads a snapshot folder written by Write, checking each part's sha256
+// against the manifest.
+func Read(dir string) (*Snapshot, *Manifest, error) {
+	mb, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil, fmt.Errorf("%s: not a snapshot (no manifest.json)", dir)
+		}
+		return nil, nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(mb, &m); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
+	}
+	asOf, err := time.Parse(time.RFC3339, m.AsOf)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: bad as_of: %w", filepath.Join(dir, "manifest.json"), err)
+	}
+	s := &Snapshot{AsOf: asOf}
+	for _, e := range m.Sources {
+		path := filepath.Join(dir, filepath.Base(e.File))
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		sum := sha256.Sum256(b)
+		if got := hex.EncodeToString(sum[:]); got != e.SHA256 {
+			return nil, nil, fmt.Errorf("%s: sha256 %s does not match the manifest (%s)", path, got, e.SHA256)
+		}
+		p := &Part{}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		if err := dec.Decode(p); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		p.SHA256 = e.SHA256
+		s.Parts = append(s.Parts, p)
+	}
+	sort.SliceStable(s.Parts, func(i, j int) bool { return s.Parts[i].Source < s.Parts[j].Source })
+	return s, &m, nil
+}
