@@ -1,7 +1,17 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
 	"github.com/urfave/cli/v2"
+
+	"github.com/localizevideos/posture/internal/app"
+	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/configfiles"
 )
 
 func cmdBaseline(e *env, g *globals) *cli.Command {
@@ -10,10 +20,72 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 		Usage: "record (or with --approve replace) the fingerprints of the watched config files",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "approve", Usage: "replace the existing baseline with the current fingerprints"},
-			&cli.StringFlag{Name: "approved-by", Usage: "who approves (default $GITHUB_ACTOR or $USER)"},
+			&cli.StringFlag{Name: "approved-by", Usage: "who approves (default $GITHUB_ACTOR, else $USER)"},
 		},
 		Action: func(c *cli.Context) error {
-			return runBaseline(e, g, c.Bool("approve"), c.String("approved-by"))
+			a, err := g.load()
+			if err != nil {
+				return err
+			}
+			asOf, _, err := g.when(e)
+			if err != nil {
+				return exitCode(ExitError, err)
+			}
+			var current []snapshot.ConfigFile
+			n := 0
+			for _, s := range a.Config.Sources {
+				if s.Kind != "config_files" {
+					continue
+				}
+				n++
+				env := sources.Env{Name: s.Name, AsOf: asOf, BaseDir: a.Config.Dir, Zone: time.UTC, ReportsDir: a.Config.ReportsDir}
+				res, err := s.Source.Collect(ctx(), env)
+				if err != nil {
+					return exitCode(ExitError, fmt.Errorf("source %q (config_files): %w", s.Name, err))
+				}
+				current = append(current, res.Data.ConfigFiles...)
+			}
+			if n == 0 {
+				return exitCode(ExitError, errors.New("baseline: no config_files source is configured"))
+			}
+			path := configfiles.BaselinePath(a.Config.ReportsDir)
+			old, err := configfiles.ReadBaseline(path)
+			exists := err == nil
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				return exitCode(ExitError, err)
+			}
+			who := c.String("approved-by")
+			if who == "" {
+				who = e.getenv("GITHUB_ACTOR")
+			}
+			if who == "" {
+				who = e.getenv("USER")
+			}
+			if exists && !c.Bool("approve") {
+				changes := configfiles.Diff(old, current)
+				if len(changes) == 0 {
+					fmt.Fprintf(e.stdout, "%s: %d files, no drift against the approved baseline\n", app.Display(path), len(current))
+					return nil
+				}
+				fmt.Fprintf(e.stdout, "%s: %d drift events against the baseline approved by %s at %s:\n", app.Display(path), len(changes), old.ApprovedBy, old.ApprovedAt)
+				for _, ch := range changes {
+					fmt.Fprintf(e.stdout, "  %-8s %s\n", ch.Kind, ch.Path)
+				}
+				fmt.Fprintln(e.stdout, "run `posture baseline --approve` to approve the current state")
+				return nil
+			}
+			b := configfiles.NewBaseline(who, time.Now().UTC(), current)
+			if err := configfiles.WriteBaseline(path, b); err != nil {
+				return exitCode(ExitError, err)
+			}
+			verb := "recorded"
+			if exists {
+				verb = "approved (replaced)"
+			}
+			if !g.quiet {
+				fmt.Fprintf(e.stdout, "%s: baseline %s for %d files by %s\n", app.Display(path), verb, len(current), who)
+			}
+			return nil
 		},
 	}
 }

@@ -1,0 +1,354 @@
+// Package output renders a report (schema posture.report/v1) in the printed
+// formats: table, json, markdown, sarif and junit. Each format lives in its own
+// file behind the Writer interface; For picks one by name.
+package output
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/localizevideos/posture/report"
+)
+
+// DefaultMaxRecords is the number of evidence records shown when
+// Options.MaxRecords is not positive.
+const DefaultMaxRecords = 5
+
+// DefaultConfigPath is the SARIF anchor used when Options.ConfigPath is empty.
+const DefaultConfigPath = "posture.hcl"
+
+// Options tune what a writer prints.
+type Options struct {
+	Color      bool     // ANSI colours (table only)
+	Only       []string // metric ids to show; empty = all
+	MaxRecords int      // evidence records shown per metric; <= 0 means DefaultMaxRecords
+	// ConfigPath is the config file's path relative to the repository root
+	// (default "posture.hcl"). SARIF only: evidence origins are relative to
+	// the config's folder, so they are rebased onto its folder, and results
+	// without a file:line record point at the config file (GitHub code
+	// scanning rejects results without a physical location).
+	ConfigPath string
+}
+
+func (o Options) maxRecords() int {
+	if o.MaxRecords <= 0 {
+		return DefaultMaxRecords
+	}
+	return o.MaxRecords
+}
+
+func (o Options) configPath() string {
+	if o.ConfigPath == "" {
+		return DefaultConfigPath
+	}
+	return o.ConfigPath
+}
+
+// Writer renders a report to w.
+type Writer interface {
+	Write(w io.Writer, r *report.Report, opt Options) error
+}
+
+var writers = map[string]Writer{
+	"table":    Table{},
+	"json":     JSON{},
+	"markdown": Markdown{},
+	"sarif":    SARIF{},
+	"junit":    JUnit{},
+}
+
+var formats = []string{"table", "json", "markdown", "sarif", "junit"}
+
+// Formats lists the valid format names, the default first.
+func Formats() []string { return append([]string(nil), formats...) }
+
+// For returns the writer of a format.
+func For(format string) (Writer, error) {
+	if w, ok := writers[format]; ok {
+		return w, nil
+	}
+	return nil, fmt.Errorf("unknown output format %q (valid: %s)", format, strings.Join(formats, ", "))
+}
+
+// selected returns the report restricted to opt.Only (summary recomputed),
+// or r itself when Only is empty. Unknown ids are an error.
+func selected(r *report.Report, opt Options) (*report.Report, error) {
+	if r == nil {
+		return nil, fmt.Errorf("output: nil report")
+	}
+	if len(opt.Only) == 0 {
+		return r, nil
+	}
+	want := make(map[string]bool, len(opt.Only))
+	for _, id := range opt.Only {
+		want[id] = true
+	}
+	cp := *r
+	cp.Metrics = nil
+	for _, m := range r.Metrics {
+		if want[m.ID] {
+			cp.Metrics = append(cp.Metrics, m)
+			delete(want, m.ID)
+		}
+	}
+	if len(want) > 0 {
+		var missing []string
+		for id := range want {
+			missing = append(missing, id)
+		}
+		sort.Strings(missing)
+		return nil, fmt.Errorf("output: unknown metric id(s) %s", strings.Join(missing, ", "))
+	}
+	cp.Summarise()
+	return &cp, nil
+}
+
+// counts tallies the statuses of ms.
+func counts(ms []report.Metric) map[report.Status]int {
+	c := make(map[report.Status]int, len(report.Statuses))
+	for _, m := range ms {
+		c[m.Status]++
+	}
+	return c
+}
+
+// byUrgency sorts metrics by status rank, then category, then id.
+func byUrgency(ms []report.Metric) []report.Metric {
+	out := append([]report.Metric(nil), ms...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if ra, rb := a.Status.Rank(), b.Status.Rank(); ra != rb {
+			return ra < rb
+		}
+		if a.Category != b.Category {
+			return a.Category < b.Category
+		}
+		return a.ID < b.ID
+	})
+	return out
+}
+
+// byCategory groups metrics by category in order of first appearance; within
+// a category they are sorted by status rank, then id.
+func byCategory(ms []report.Metric) (cats []string, groups map[string][]report.Metric) {
+	groups = map[string][]report.Metric{}
+	for _, m := range ms {
+		if _, ok := groups[m.Category]; !ok {
+			cats = append(cats, m.Category)
+		}
+		groups[m.Category] = append(groups[m.Category], m)
+	}
+	for _, c := range cats {
+		g := groups[c]
+		sort.SliceStable(g, func(i, j int) bool {
+			if ra, rb := g[i].Status.Rank(), g[j].Status.Rank(); ra != rb {
+				return ra < rb
+			}
+			return g[i].ID < g[j].ID
+		})
+	}
+	return cats, groups
+}
+
+// isProblem reports whether a status needs attention (error, fail, warn).
+func isProblem(s report.Status) bool {
+	return s == report.StatusError || s == report.StatusFail || s == report.StatusWarn
+}
+
+// decimals is the rounding of a unit (contract §3.2).
+func decimals(unit string) int {
+	switch unit {
+	case "percent":
+		return 1
+	default:
+		return 2
+	}
+}
+
+// formatNumber prints v rounded for its unit, without trailing zeros.
+func formatNumber(v float64, unit string) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	p := math.Pow(10, float64(decimals(unit)))
+	v = math.Round(v*p) / p
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
+// unitSuffix is the short unit printed after a value ("" for counts).
+func unitSuffix(unit string) string {
+	switch unit {
+	case "hours":
+		return "h"
+	case "days":
+		return "d"
+	case "percent":
+		return "%"
+	case "count", "":
+		return ""
+	default:
+		return unit
+	}
+}
+
+// formatValue prints a metric's value with its unit: "3.5 h", "12.5 %", "4";
+// "—" when null.
+func formatValue(v *float64, unit string) string {
+	if v == nil {
+		return "—"
+	}
+	s := formatNumber(*v, unit)
+	if u := unitSuffix(unit); u != "" {
+		s += " " + u
+	}
+	return s
+}
+
+// formatTarget prints a target: "≤ 0", "≥ 100", "trend ↓", "trend stable",
+// with " (soft)" when soft; "—" when none.
+func formatTarget(t report.Target, unit string) string {
+	var parts []string
+	if t.Max != nil {
+		parts = append(parts, "≤ "+formatNumber(*t.Max, unit))
+	}
+	if t.Min != nil {
+		parts = append(parts, "≥ "+formatNumber(*t.Min, unit))
+	}
+	switch t.Trend {
+	case "":
+	case "down":
+		parts = append(parts, "trend ↓")
+	case "up":
+		parts = append(parts, "trend ↑")
+	default:
+		parts = append(parts, "trend "+t.Trend)
+	}
+	if len(parts) == 0 {
+		return "—"
+	}
+	s := strings.Join(parts, ", ")
+	if t.Soft {
+		s += " (soft)"
+	}
+	return s
+}
+
+// trendArrow is the arrow of a metric's movement against the previous
+// period: ↑ rose, ↓ fell, → stable, · not enough history.
+func trendArrow(m report.Metric) string {
+	switch m.Trend.Direction {
+	case report.TrendStable:
+		return "→"
+	case report.TrendImproving, report.TrendWorsening:
+	default:
+		return "·"
+	}
+	switch {
+	case m.Trend.ChangePct != nil && *m.Trend.ChangePct > 0:
+		return "↑"
+	case m.Trend.ChangePct != nil && *m.Trend.ChangePct < 0:
+		return "↓"
+	case m.Trend.Previous != nil && m.Value != nil && *m.Value > *m.Trend.Previous:
+		return "↑"
+	case m.Trend.Previous != nil && m.Value != nil && *m.Value < *m.Trend.Previous:
+		return "↓"
+	}
+	// No numbers to compare: infer from the desired direction (§6.2:
+	// up-metrics improve when they rise; down and stable ones when they fall).
+	rises := m.Target.Trend == "up" // an up-metric improves when it rises
+	if m.Trend.Direction == report.TrendWorsening {
+		rises = !rises
+	}
+	if rises {
+		return "↑"
+	}
+	return "↓"
+}
+
+// trendChange prints the change against the previous period: "-12.5%",
+// "+3%", "new" (previous 0), or "" when unknown.
+func trendChange(m report.Metric) string {
+	if m.Trend.ChangePct != nil {
+		v := math.Round(*m.Trend.ChangePct*10) / 10
+		s := strconv.FormatFloat(v, 'f', -1, 64)
+		if v > 0 {
+			s = "+" + s
+		}
+		if s == "-0" {
+			s = "0"
+		}
+		return s + "%"
+	}
+	if m.Trend.Previous != nil && *m.Trend.Previous == 0 && m.Value != nil && *m.Value != 0 {
+		return "new"
+	}
+	return ""
+}
+
+// trendText is the arrow, the direction in words and the change:
+// "↓ improving (-12.5%)".
+func trendText(m report.Metric) string {
+	a := trendArrow(m)
+	switch m.Trend.Direction {
+	case report.TrendImproving, report.TrendWorsening, report.TrendStable:
+		s := a + " " + m.Trend.Direction
+		if c := trendChange(m); c != "" {
+			s += " (" + c + ")"
+		}
+		return s
+	default:
+		return a + " insufficient history"
+	}
+}
+
+// statusExplain says why a metric has no value or what went wrong.
+func statusExplain(m report.Metric) string {
+	switch m.Status {
+	case report.StatusUnmeasured:
+		return "no configured source feeds this metric"
+	case report.StatusNoData:
+		return "its sources gave nothing to compute from"
+	case report.StatusError:
+		if m.Error != "" {
+			return "evaluation error: " + m.Error
+		}
+		return "evaluation error"
+	}
+	return ""
+}
+
+// shownRecords returns at most max records and how many more there were.
+func shownRecords(e report.Evidence, max int) (shown []string, more int) {
+	total := e.RecordsTotal
+	if total < len(e.Records) {
+		total = len(e.Records)
+	}
+	shown = e.Records
+	if len(shown) > max {
+		shown = shown[:max]
+	}
+	return shown, total - len(shown)
+}
+
+// dateOf is the date part of an RFC 3339 instant.
+func dateOf(asOf string) string {
+	if len(asOf) >= 10 {
+		return asOf[:10]
+	}
+	return asOf
+}
+
+func projectName(r *report.Report) string {
+	if r.Project == "" {
+		return "posture"
+	}
+	return r.Project
+}

@@ -1,0 +1,543 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/localizevideos/posture/report"
+)
+
+func render(t *testing.T, format string, r *report.Report, opt Options) string {
+	t.Helper()
+	w, err := For(format)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, w.Write(&buf, r, opt))
+	return buf.String()
+}
+
+func TestFor(t *testing.T) {
+	assert.Equal(t, []string{"table", "json", "markdown", "sarif", "junit"}, Formats())
+	for _, name := range Formats() {
+		w, err := For(name)
+		require.NoError(t, err, name)
+		require.NotNil(t, w)
+	}
+	_, err := For("html")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"html"`)
+	assert.Contains(t, err.Error(), "table, json, markdown, sarif, junit")
+}
+
+func TestOnlyUnknownMetric(t *testing.T) {
+	for _, name := range Formats() {
+		w, _ := For(name)
+		err := w.Write(&bytes.Buffer{}, fixture(), Options{Only: []string{"mttd_hours", "nope"}})
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), "nope")
+	}
+}
+
+func TestFormatHelpers(t *testing.T) {
+	assert.Equal(t, "3.5 h", formatValue(f(3.5), "hours"))
+	assert.Equal(t, "3.46 h", formatValue(f(3.456), "hours"))
+	assert.Equal(t, "12.5 %", formatValue(f(12.49), "percent"))
+	assert.Equal(t, "4", formatValue(f(4), "count"))
+	assert.Equal(t, "2.1 d", formatValue(f(2.1), "days"))
+	assert.Equal(t, "0 h", formatValue(f(-0.0001), "hours"))
+	assert.Equal(t, "3 widgets", formatValue(f(3), "widgets"))
+	assert.Equal(t, "—", formatValue(nil, "hours"))
+
+	assert.Equal(t, "≤ 0", formatTarget(report.Target{Max: f(0)}, "count"))
+	assert.Equal(t, "≥ 100", formatTarget(report.Target{Min: f(100)}, "percent"))
+	assert.Equal(t, "trend ↓", formatTarget(report.Target{Trend: "down"}, "hours"))
+	assert.Equal(t, "trend ↑", formatTarget(report.Target{Trend: "up"}, "percent"))
+	assert.Equal(t, "trend stable", formatTarget(report.Target{Trend: "stable"}, "percent"))
+	assert.Equal(t, "≤ 0 (soft)", formatTarget(report.Target{Max: f(0), Soft: true}, "count"))
+	assert.Equal(t, "trend ↓ (soft)", formatTarget(report.Target{Trend: "down", Soft: true}, "count"))
+	assert.Equal(t, "—", formatTarget(report.Target{}, "count"))
+	assert.Equal(t, "—", formatTarget(report.Target{Soft: true}, "count"))
+
+	m := func(dir string, target string, prev, val, ch *float64) report.Metric {
+		return report.Metric{Value: val, Target: report.Target{Trend: target},
+			Trend: report.Trend{Direction: dir, Previous: prev, ChangePct: ch}}
+	}
+	assert.Equal(t, "·", trendArrow(m(report.TrendInsufficient, "down", nil, f(1), nil)))
+	assert.Equal(t, "·", trendArrow(m("", "down", nil, f(1), nil)))
+	assert.Equal(t, "→", trendArrow(m(report.TrendStable, "down", f(1), f(1), f(0))))
+	assert.Equal(t, "↓", trendArrow(m(report.TrendImproving, "down", f(4), f(3), f(-25))))
+	assert.Equal(t, "↑", trendArrow(m(report.TrendWorsening, "down", f(0), f(3), nil))) // previous 0: "new"
+	assert.Equal(t, "↑", trendArrow(m(report.TrendImproving, "up", nil, nil, nil)))     // inferred
+	assert.Equal(t, "↓", trendArrow(m(report.TrendWorsening, "up", nil, nil, nil)))     // inferred
+	assert.Equal(t, "↑", trendArrow(m(report.TrendWorsening, "stable", nil, nil, nil))) // stable worsens rising
+	assert.Equal(t, "new", trendChange(m(report.TrendWorsening, "down", f(0), f(3), nil)))
+	assert.Equal(t, "+250%", trendChange(m(report.TrendWorsening, "down", f(2), f(7), f(250))))
+	assert.Equal(t, "-12.5%", trendChange(m(report.TrendImproving, "down", f(4), f(3.5), f(-12.5))))
+	assert.Equal(t, "↓ improving (-12.5%)", trendText(m(report.TrendImproving, "down", f(4), f(3.5), f(-12.5))))
+	assert.Equal(t, "· insufficient history", trendText(m(report.TrendInsufficient, "down", nil, nil, nil)))
+}
+
+func TestDisplayWidth(t *testing.T) {
+	assert.Equal(t, 7, displayWidth("trend ↓"))
+	assert.Equal(t, 4, displayWidth("\x1b[31mfail\x1b[0m"))
+	assert.Equal(t, 1, displayWidth("—"))
+	assert.Equal(t, 1, displayWidth("⚠️")) // the variation selector takes no column
+}
+
+// tableRows returns the table lines: header through the last metric row.
+func tableRows(t *testing.T, out string) []string {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	require.GreaterOrEqual(t, len(lines), 3)
+	require.Equal(t, "", lines[1])
+	var rows []string
+	for _, l := range lines[2:] {
+		if l == "" {
+			break
+		}
+		rows = append(rows, l)
+	}
+	return rows
+}
+
+var fieldRE = regexp.MustCompile(`\S+(?: \S+)*`)
+
+// columnStarts is the display column where each field of a line starts;
+// fields are separated by two or more spaces.
+func columnStarts(line string) []int {
+	var starts []int
+	for _, loc := range fieldRE.FindAllStringIndex(line, -1) {
+		starts = append(starts, displayWidth(line[:loc[0]]))
+	}
+	return starts
+}
+
+func TestTable(t *testing.T) {
+	r := fixture()
+	out := render(t, "table", r, Options{})
+	golden(t, "table", []byte(out))
+
+	assert.NotContains(t, out, "\x1b[", "no ANSI codes without colour")
+	assert.True(t, strings.HasPrefix(out, "LocalizeVideos · as of 2026-11-27T00:00:00Z · window 30 days\n"))
+
+	rows := tableRows(t, out)
+	require.Len(t, rows, 1+len(r.Metrics))
+	assert.Equal(t, []string{"STATUS", "METRIC", "VALUE", "TARGET", "TREND", "OWNER", "GATE"}, fieldRE.FindAllString(rows[0], -1))
+
+	// Failing first: statuses never get less urgent going down, and within a
+	// status category then id ascend.
+	var prev report.Metric
+	for i, row := range rows[1:] {
+		fields := fieldRE.FindAllString(row, -1)
+		cur := report.Metric{Status: report.Status(fields[0]), ID: fields[1]}
+		for _, m := range r.Metrics {
+			if m.ID == cur.ID {
+				cur = m
+			}
+		}
+		require.NotEmpty(t, cur.Category, "row %q", row)
+		if i > 0 {
+			require.LessOrEqual(t, prev.Status.Rank(), cur.Status.Rank(), "row %q", row)
+			if prev.Status == cur.Status {
+				require.True(t, prev.Category < cur.Category || prev.Category == cur.Category && prev.ID < cur.ID, "row %q", row)
+			}
+		}
+		prev = cur
+	}
+	assert.True(t, strings.HasPrefix(rows[1], "error "))
+	assert.True(t, strings.HasPrefix(rows[len(rows)-1], "pass "))
+
+	// Alignment: every field starts at its header column (by display width).
+	head := columnStarts(rows[0])
+	for _, row := range rows[1:] {
+		starts := columnStarts(row)
+		require.LessOrEqual(t, len(starts), len(head), row)
+		require.GreaterOrEqual(t, len(starts), len(head)-1, row) // GATE may be blank
+		assert.Equal(t, head[:len(starts)], starts, "row %q", row)
+	}
+
+	assert.Contains(t, out, "\n13 metrics: 1 error, 2 fail, 1 warn, 1 no_data, 1 unmeasured, 4 tracked, 3 pass\n")
+	assert.Contains(t, out, "error: mttr_hours: source pagerduty: open data/incidents.csv: no such file or directory\n")
+	assert.Contains(t, out, "≤ 0 (soft)")
+	assert.Contains(t, out, "↑ +250%")
+}
+
+func TestTableColor(t *testing.T) {
+	out := render(t, "table", fixture(), Options{Color: true})
+	assert.Contains(t, out, ansiRed+"fail"+ansiReset)
+	assert.Contains(t, out, ansiRed+"error"+ansiReset)
+	assert.Contains(t, out, ansiYellow+"warn"+ansiReset)
+	assert.Contains(t, out, ansiGreen+"pass"+ansiReset)
+	assert.Contains(t, out, ansiDim+"unmeasured"+ansiReset)
+	assert.Contains(t, out, ansiGreen+"↓"+ansiReset) // improving
+	assert.Contains(t, out, ansiRed+"↑"+ansiReset)   // worsening
+
+	// Still aligned once escapes are ignored.
+	rows := tableRows(t, out)
+	plain := make([]string, len(rows))
+	for i, r := range rows {
+		plain[i] = ansiRE.ReplaceAllString(r, "")
+	}
+	head := columnStarts(plain[0])
+	for _, row := range plain[1:] {
+		starts := columnStarts(row)
+		assert.Equal(t, head[:len(starts)], starts, "row %q", row)
+	}
+	// Same text as without colour.
+	assert.Equal(t, render(t, "table", fixture(), Options{}), ansiRE.ReplaceAllString(out, ""))
+}
+
+func TestTableOnly(t *testing.T) {
+	out := render(t, "table", fixture(), Options{Only: []string{"token_expiry_compliance", "tls_downgrade_attempts"}})
+	rows := tableRows(t, out)
+	require.Len(t, rows, 3)
+	assert.Regexp(t, `^fail +tls_downgrade_attempts +7 +≤ 0 +↑ \+250% +platform +gate$`, rows[1])
+	assert.Regexp(t, `^pass +token_expiry_compliance +100 % +≥ 100 +· +security +gate$`, rows[2])
+	assert.Contains(t, out, "2 metrics: 0 error, 1 fail, 0 warn, 0 no_data, 0 unmeasured, 0 tracked, 1 pass\n")
+	assert.NotContains(t, out, "mttr_hours")
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	r := fixture()
+	out := render(t, "json", r, Options{})
+	require.True(t, strings.HasSuffix(out, "}\n"))
+	assert.True(t, strings.HasPrefix(out, "{\n  \"schema\": \"posture.report/v1\",\n  \"project\": \"LocalizeVideos\",\n"))
+	assert.Contains(t, out, `"waived": []`)
+	assert.Contains(t, out, `"value": null`)
+	var got report.Report
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	assert.Equal(t, *r, got)
+
+	// Only: a subset with the summary recomputed; the input is not modified.
+	out = render(t, "json", r, Options{Only: []string{"audit_findings"}})
+	var sub report.Report
+	require.NoError(t, json.Unmarshal([]byte(out), &sub))
+	require.Len(t, sub.Metrics, 1)
+	assert.Equal(t, 1, sub.Summary[report.StatusUnmeasured])
+	assert.Equal(t, 0, sub.Summary[report.StatusFail])
+	assert.Len(t, r.Metrics, 13)
+	assert.Equal(t, 2, r.Summary[report.StatusFail])
+}
+
+func TestMarkdown(t *testing.T) {
+	out := render(t, "markdown", fixture(), Options{MaxRecords: 3})
+	golden(t, "markdown", []byte(out))
+
+	assert.True(t, strings.HasPrefix(out, "# Security posture: LocalizeVideos — 2026-11-27\n"))
+	assert.Contains(t, out, "**Summary:** 🛑 1 error · ❌ 2 fail · ⚠️ 1 warn · ∅ 1 no data · ❔ 1 unmeasured · 📈 4 tracked · ✅ 3 pass\n")
+
+	failing := strings.Index(out, "## Failing metrics")
+	byCat := strings.Index(out, "## Metrics by category")
+	evidence := strings.Index(out, "## Evidence highlights")
+	expiring := strings.Index(out, "## Exceptions expiring soon")
+	unmeasured := strings.Index(out, "## Unmeasured metrics")
+	require.True(t, failing >= 0 && failing < byCat && byCat < evidence && evidence < expiring && expiring < unmeasured,
+		"sections in order: %d %d %d %d %d", failing, byCat, evidence, expiring, unmeasured)
+
+	failSec := out[failing:byCat]
+	assert.Contains(t, failSec, "`tls_downgrade_attempts`")
+	assert.Contains(t, failSec, "`mttr_hours`")
+	assert.Contains(t, failSec, "`sev1_incidents`")
+	assert.NotContains(t, failSec, "`token_expiry_compliance`")
+	assert.NotContains(t, failSec, "`audit_findings`")
+	// In the failing table the error comes before the fails, the warn after.
+	assert.Less(t, strings.Index(failSec, "mttr_hours"), strings.Index(failSec, "tls_downgrade_attempts"))
+	assert.Less(t, strings.Index(failSec, "tls_downgrade_attempts"), strings.Index(failSec, "sev1_incidents"))
+
+	// Every metric appears in the by-category tables, pass ones included.
+	catSec := out[byCat:evidence]
+	for _, m := range fixture().Metrics {
+		assert.Contains(t, catSec, "`"+m.ID+"`")
+	}
+	assert.Contains(t, catSec, "### prevention_controls\n")
+	assert.Contains(t, catSec, "Ports \\| exposed", "pipes escaped in cells")
+	assert.Contains(t, catSec, "| `tls_downgrade_attempts` TLS downgrade attempts (gate) | 7 | ≤ 0 | ❌ fail | ↑ worsening (+250%) | platform |")
+	assert.Contains(t, catSec, "| `mttd_hours` Mean time to detect | 3.5 h | trend ↓ | 📈 tracked | ↓ improving (-12.5%) | security |")
+	assert.Contains(t, catSec, "| `alert_to_incident_ratio` Alert to incident ratio | — | trend ↑ | ∅ no_data | · insufficient history | security |")
+
+	evSec := out[evidence:expiring]
+	assert.Contains(t, evSec, "- 7 items counted: `logs/nginx/error.log:12`, `logs/nginx/error.log:40`, `logs/nginx/error.log.1:7` and 4 more\n")
+	assert.Contains(t, evSec, "- Waived: `CVE-2025-1111 web` (exception `EXC-7`)\n")
+	assert.Contains(t, evSec, "- Error: source pagerduty: open data/incidents.csv: no such file or directory\n")
+	assert.NotContains(t, evSec, "orphaned_accounts", "only failing/warn/error metrics are highlighted")
+
+	assert.Contains(t, out[expiring:unmeasured], "| `EXC-7` | `high_critical_vulnerabilities` | `CVE-2025-1111 web` | security | 2026-12-05 |")
+	assert.Contains(t, out[unmeasured:], "- `audit_findings` — Open audit findings (owner security, category compliance_signals): no configured source feeds it.\n")
+}
+
+func TestMarkdownNothingFailing(t *testing.T) {
+	out := render(t, "markdown", fixture(), Options{Only: []string{"orphaned_accounts"}})
+	assert.Contains(t, out, "## Failing metrics\n\nNone: no metric fails, warns or errors.\n")
+	assert.Contains(t, out, "## Unmeasured metrics\n\nNone: every metric has a configured source.\n")
+}
+
+func TestCodeSpan(t *testing.T) {
+	assert.Equal(t, "`a:1`", codeSpan("a:1"))
+	assert.Equal(t, "`` a`b ``", codeSpan("a`b"))
+	assert.Equal(t, "`a b`", codeSpan("a\nb"))
+	assert.Equal(t, "`a\\|b`", cell(codeSpan("a|b")))
+}
+
+type sarifDoc struct {
+	Schema  string `json:"$schema"`
+	Version string `json:"version"`
+	Runs    []struct {
+		Tool struct {
+			Driver struct {
+				Name           string `json:"name"`
+				InformationURI string `json:"informationUri"`
+				Rules          []struct {
+					ID               string            `json:"id"`
+					ShortDescription map[string]string `json:"shortDescription"`
+					Properties       map[string]any    `json:"properties"`
+				} `json:"rules"`
+			} `json:"driver"`
+		} `json:"tool"`
+		Results []struct {
+			RuleID    string            `json:"ruleId"`
+			RuleIndex int               `json:"ruleIndex"`
+			Level     string            `json:"level"`
+			Message   map[string]string `json:"message"`
+			Locations []struct {
+				PhysicalLocation *struct {
+					ArtifactLocation struct {
+						URI string `json:"uri"`
+					} `json:"artifactLocation"`
+					Region *struct {
+						StartLine int `json:"startLine"`
+					} `json:"region"`
+				} `json:"physicalLocation"`
+				LogicalLocations []struct {
+					Name string `json:"name"`
+				} `json:"logicalLocations"`
+			} `json:"locations"`
+		} `json:"results"`
+	} `json:"runs"`
+}
+
+func TestSARIF(t *testing.T) {
+	r := fixture()
+	out := render(t, "sarif", r, Options{})
+	var doc sarifDoc
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.Equal(t, "2.1.0", doc.Version)
+	assert.Equal(t, SARIFSchema, doc.Schema)
+	require.Len(t, doc.Runs, 1)
+	run := doc.Runs[0]
+	assert.Equal(t, "posture", run.Tool.Driver.Name)
+	assert.NotEmpty(t, run.Tool.Driver.InformationURI)
+	require.Len(t, run.Tool.Driver.Rules, len(r.Metrics))
+	for i, m := range r.Metrics {
+		rule := run.Tool.Driver.Rules[i]
+		assert.Equal(t, m.ID, rule.ID)
+		assert.Equal(t, m.Title, rule.ShortDescription["text"])
+		assert.Equal(t, m.Category, rule.Properties["category"])
+		assert.Equal(t, m.Owner, rule.Properties["owner"])
+		assert.Equal(t, m.Unit, rule.Properties["unit"])
+	}
+
+	levels := map[string]string{}
+	for _, res := range run.Results {
+		levels[res.RuleID] = res.Level
+		assert.Equal(t, res.RuleID, run.Tool.Driver.Rules[res.RuleIndex].ID)
+		// GitHub code scanning needs exactly one location with a URI.
+		require.Len(t, res.Locations, 1, res.RuleID)
+		require.NotNil(t, res.Locations[0].PhysicalLocation, res.RuleID)
+		assert.NotEmpty(t, res.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+		require.NotEmpty(t, res.Locations[0].LogicalLocations)
+		assert.Equal(t, res.RuleID, res.Locations[0].LogicalLocations[0].Name)
+	}
+	assert.Equal(t, map[string]string{
+		"mttr_hours":                    "error",
+		"tls_downgrade_attempts":        "error",
+		"high_critical_vulnerabilities": "error",
+		"sev1_incidents":                "warning",
+	}, levels)
+
+	res := run.Results[1] // error first, then the fails by category
+	require.Equal(t, "tls_downgrade_attempts", res.RuleID)
+	assert.Equal(t, "TLS downgrade attempts: value 7, target ≤ 0 (owner platform)", res.Message["text"])
+	pl := res.Locations[0].PhysicalLocation
+	assert.Equal(t, "logs/nginx/error.log", pl.ArtifactLocation.URI)
+	require.NotNil(t, pl.Region)
+	assert.Equal(t, 12, pl.Region.StartLine)
+
+	assert.Equal(t, "mttr_hours", run.Results[0].RuleID)
+	assert.Contains(t, run.Results[0].Message["text"], "Mean time to resolve: evaluation error: source pagerduty")
+
+	// No file:line evidence: anchored at the config file.
+	res = run.Results[2]
+	require.Equal(t, "high_critical_vulnerabilities", res.RuleID)
+	assert.Equal(t, "posture.hcl", res.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+
+	// Evidence paths are rebased onto the config's folder.
+	out = render(t, "sarif", r, Options{ConfigPath: "security/posture.hcl", Only: []string{"tls_downgrade_attempts", "sev1_incidents"}})
+	doc = sarifDoc{}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Len(t, doc.Runs[0].Results, 2)
+	assert.Equal(t, "security/logs/nginx/error.log", doc.Runs[0].Results[0].Locations[0].PhysicalLocation.ArtifactLocation.URI)
+	assert.Equal(t, "security/posture.hcl", doc.Runs[0].Results[1].Locations[0].PhysicalLocation.ArtifactLocation.URI)
+	assert.Len(t, doc.Runs[0].Tool.Driver.Rules, 2)
+
+	// Nothing failing: results is an empty array, not null.
+	out = render(t, "sarif", r, Options{Only: []string{"orphaned_accounts"}})
+	assert.Contains(t, out, `"results": []`)
+}
+
+func TestFileLine(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		file string
+		line int
+		ok   bool
+	}{
+		{"logs/auth.log:12", "logs/auth.log", 12, true},
+		{"logs/auth.log.2.gz:7", "logs/auth.log.2.gz", 7, true},
+		{"/var/log/auth log:3", "/var/log/auth log", 3, true},
+		{"https://example.com:443", "", 0, false},
+		{"https://example.com/a:12", "", 0, false},
+		{"logs/auth.log:0", "", 0, false},
+		{"logs/auth.log:", "", 0, false},
+		{"logs/auth.log:12a", "", 0, false},
+		{":12", "", 0, false},
+		{"CVE-2026-0042 web", "", 0, false},
+		{"logs/a.log:+3", "", 0, false},
+	} {
+		file, line, ok := fileLine(tc.in)
+		assert.Equal(t, tc.ok, ok, tc.in)
+		assert.Equal(t, tc.file, file, tc.in)
+		assert.Equal(t, tc.line, line, tc.in)
+	}
+	assert.Equal(t, "logs/my%20file.log", fileURI("logs/my file.log"))
+	assert.Equal(t, "file:///var/log/x.log", fileURI("/var/log/x.log"))
+}
+
+type junitDoc struct {
+	XMLName  xml.Name `xml:"testsuites"`
+	Tests    int      `xml:"tests,attr"`
+	Failures int      `xml:"failures,attr"`
+	Errors   int      `xml:"errors,attr"`
+	Skipped  int      `xml:"skipped,attr"`
+	Suites   []struct {
+		Name     string `xml:"name,attr"`
+		Tests    int    `xml:"tests,attr"`
+		Failures int    `xml:"failures,attr"`
+		Errors   int    `xml:"errors,attr"`
+		Skipped  int    `xml:"skipped,attr"`
+		Cases    []struct {
+			ClassName string `xml:"classname,attr"`
+			Name      string `xml:"name,attr"`
+			Failure   *struct {
+				Message string `xml:"message,attr"`
+				Type    string `xml:"type,attr"`
+				Body    string `xml:",chardata"`
+			} `xml:"failure"`
+			Error *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"error"`
+			Skipped *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"skipped"`
+			SystemOut string `xml:"system-out"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+func TestJUnit(t *testing.T) {
+	r := fixture()
+	out := render(t, "junit", r, Options{MaxRecords: 2})
+	require.True(t, strings.HasPrefix(out, `<?xml version="1.0" encoding="UTF-8"?>`))
+	var doc junitDoc
+	require.NoError(t, xml.Unmarshal([]byte(out), &doc))
+
+	assert.Equal(t, len(r.Metrics), doc.Tests)
+	assert.Equal(t, r.Summary[report.StatusFail], doc.Failures)
+	assert.Equal(t, r.Summary[report.StatusError], doc.Errors)
+	assert.Equal(t, r.Summary[report.StatusUnmeasured]+r.Summary[report.StatusNoData], doc.Skipped)
+
+	var names []string
+	tests, failures, errors, skipped := 0, 0, 0, 0
+	status := map[string]report.Status{}
+	for _, m := range r.Metrics {
+		status[m.ID] = m.Status
+	}
+	for _, s := range doc.Suites {
+		names = append(names, s.Name)
+		var f, e, sk int
+		for _, c := range s.Cases {
+			assert.Equal(t, "posture."+s.Name, c.ClassName)
+			switch status[c.Name] {
+			case report.StatusFail:
+				require.NotNil(t, c.Failure, c.Name)
+				assert.Equal(t, "fail", c.Failure.Type)
+				f++
+			case report.StatusError:
+				require.NotNil(t, c.Error, c.Name)
+				e++
+			case report.StatusUnmeasured, report.StatusNoData:
+				require.NotNil(t, c.Skipped, c.Name)
+				sk++
+			case report.StatusWarn:
+				assert.Nil(t, c.Failure)
+				assert.Contains(t, c.SystemOut, "warning: soft target missed: value 1, target ≤ 0 (soft) (owner security)")
+			default:
+				assert.Nil(t, c.Failure, c.Name)
+				assert.Nil(t, c.Error, c.Name)
+				assert.Nil(t, c.Skipped, c.Name)
+			}
+		}
+		assert.Equal(t, len(s.Cases), s.Tests, s.Name)
+		assert.Equal(t, f, s.Failures, s.Name)
+		assert.Equal(t, e, s.Errors, s.Name)
+		assert.Equal(t, sk, s.Skipped, s.Name)
+		tests += s.Tests
+		failures += s.Failures
+		errors += s.Errors
+		skipped += s.Skipped
+	}
+	assert.Equal(t, []string{"detection_response", "prevention_controls", "vulnerability_management", "identity_access", "compliance_signals"}, names)
+	assert.Equal(t, doc.Tests, tests)
+	assert.Equal(t, doc.Failures, failures)
+	assert.Equal(t, doc.Errors, errors)
+	assert.Equal(t, doc.Skipped, skipped)
+
+	// Failure details carry the evidence, cut at MaxRecords.
+	for _, s := range doc.Suites {
+		for _, c := range s.Cases {
+			if c.Name == "tls_downgrade_attempts" {
+				assert.Equal(t, "value 7, target ≤ 0 (owner platform)", c.Failure.Message)
+				assert.Contains(t, c.Failure.Body, "  logs/nginx/error.log:12\n  logs/nginx/error.log:40\n  … and 5 more\n")
+			}
+			if c.Name == "audit_findings" {
+				assert.Equal(t, "unmeasured: no configured source feeds this metric", c.Skipped.Message)
+			}
+		}
+	}
+}
+
+func TestJUnitHostileText(t *testing.T) {
+	r := fixture()
+	r.Metrics[6].Evidence.Note = "bad\x00byte ]]> <tag> & \x1b[31m"
+	r.Metrics[6].Error = "oops\x07 \"quoted\" <x>"
+	out := render(t, "junit", r, Options{})
+	var doc junitDoc
+	require.NoError(t, xml.Unmarshal([]byte(out), &doc))
+	found := false
+	for _, s := range doc.Suites {
+		for _, c := range s.Cases {
+			if c.Name == "tls_downgrade_attempts" {
+				found = true
+				assert.Contains(t, c.Failure.Body, "note: badbyte ]]> <tag> & [31m\n")
+				assert.Contains(t, c.Failure.Body, "error: oops \"quoted\" <x>\n")
+			}
+		}
+	}
+	assert.True(t, found)
+}

@@ -1,0 +1,349 @@
+// Package configfiles is the `config_files` source (contract 4.12): for
+// every file matched by `paths` it records a fingerprint — the SHA-256 of
+// the file's normalised content — so that formatting-only edits do not
+// count as drift:
+//
+//   - JSON (.json): parsed and re-encoded canonically: object keys sorted,
+//     no insignificant white space, numbers as written, no HTML escaping.
+//   - YAML (.yaml, .yml): every document parsed with sigs.k8s.io/yaml into
+//     JSON, then canonical JSON as above; a multi-document file is the
+//     array of its (non-empty) documents.
+//   - anything else (HCL .hcl/.tf/.tfvars, nginx .conf, text): CRLF → LF,
+//     trailing white space trimmed on every line, trailing blank lines
+//     dropped, a final newline when anything is left.
+//
+// A UTF-8 BOM is ignored. The format is recorded as json, yaml, hcl or text.
+// For JSON and YAML the parsed value is kept as Content, so conftest-style
+// policies can inspect it; HCL and text carry no Content. A JSON or YAML
+// file that does not parse makes the source fail with "<file>:<line>: …".
+//
+// Paths are recorded as displayed relative to the config's folder
+// (files.Display), which is also the key of the approved baseline
+// (<reports_dir>/baseline.json, see Baseline). The record's origin is
+// that path: a fingerprint is about the whole file.
+package configfiles
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/files"
+	"github.com/localizevideos/posture/sources/tabular/jsonpos"
+)
+
+// Config is the configuration of a config_files source.
+type Config struct {
+	Paths []string `hcl:"paths"`
+}
+
+// FilePaths returns the configured globs.
+func (c *Config) FilePaths() []string { return c.Paths }
+
+func init() {
+	sources.Register(sources.Kind{
+		Name:      "config_files",
+		Summary:   "fingerprints of watched config files (JSON, YAML, HCL, text) for drift against the approved baseline",
+		NewConfig: func() any { return &Config{} },
+		New: func(cfg any) (sources.Source, error) {
+			c, ok := cfg.(*Config)
+			if !ok || c == nil {
+				return nil, fmt.Errorf("internal error: config is %T, want *configfiles.Config", cfg)
+			}
+			if len(c.Paths) == 0 {
+				return nil, fmt.Errorf("paths: at least one path is required")
+			}
+			return &source{cfg: c}, nil
+		},
+	})
+}
+
+type source struct{ cfg *Config }
+
+func (s *source) Collect(ctx context.Context, env sources.Env) (*sources.Result, error) {
+	recs, paths, err := Scan(ctx, env.BaseDir, s.cfg.Paths)
+	if err != nil {
+		return nil, err
+	}
+	for i := range recs {
+		recs[i].Source = env.Name
+	}
+	return &sources.Result{Data: snapshot.Data{ConfigFiles: recs}, Files: paths}, nil
+}
+
+// Scan fingerprints every file matched by the globs (relative to baseDir)
+// and returns the records (without Source) and the files read. The
+// `posture baseline` command can use it to build the baseline's map.
+//
+// Unlike the other file sources, a pattern that matches nothing is not an
+// error: a watched file that is gone is config drift (contract 4.12), which
+// the comparison with the baseline reports as "removed".
+func Scan(ctx context.Context, baseDir string, patterns []string) ([]snapshot.ConfigFile, []string, error) {
+	paths, err := glob(baseDir, patterns)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]snapshot.ConfigFile, 0, len(paths))
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		display := files.Display(baseDir, p)
+		sum, format, content, err := fingerprint(p, display)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, snapshot.ConfigFile{
+			Path:    display,
+			SHA256:  sum,
+			Format:  format,
+			Content: content,
+			Origin:  display,
+		})
+	}
+	return out, paths, nil
+}
+
+// glob expands the patterns like files.Glob, tolerating patterns that match
+// nothing.
+func glob(base string, patterns []string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range patterns {
+		full := p
+		if !filepath.IsAbs(full) {
+			full = filepath.Join(base, p)
+		}
+		matches, err := filepath.Glob(full)
+		if err != nil {
+			return nil, fmt.Errorf("bad path pattern %q: %w", p, err)
+		}
+		sort.Strings(matches)
+		for _, m := range matches {
+			if st, err := os.Stat(m); err != nil || st.IsDir() || seen[m] {
+				continue
+			}
+			seen[m] = true
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// Fingerprint returns the SHA-256 (hex) of the normalised content of the
+// file at path, its format (json, yaml, hcl, text) and, for JSON and YAML,
+// the parsed content. Errors name the path as given.
+func Fingerprint(path string) (sha string, format string, content any, err error) {
+	return fingerprint(path, path)
+}
+
+func fingerprint(path, display string) (string, string, any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return "", "", nil, fmt.Errorf("%s: no such file", display)
+		}
+		return "", "", nil, fmt.Errorf("%s: %w", display, err)
+	}
+	format := FormatOf(path)
+	norm, content, err := Normalize(display, format, data)
+	if err != nil {
+		return "", "", nil, err
+	}
+	sum := sha256.Sum256(norm)
+	return hex.EncodeToString(sum[:]), format, content, nil
+}
+
+// FormatOf returns json, yaml, hcl or text from the file name.
+func FormatOf(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
+		return "json"
+	case ".yaml", ".yml":
+		return "yaml"
+	case ".hcl", ".tf", ".tfvars", ".nomad":
+		return "hcl"
+	}
+	return "text"
+}
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// Normalize returns the normalised bytes of data in the given format and,
+// for json/yaml, the parsed value. display names the file in errors.
+func Normalize(display, format string, data []byte) ([]byte, any, error) {
+	data = bytes.TrimPrefix(data, bom)
+	switch format {
+	case "json":
+		v, err := parseJSON(display, data)
+		if err != nil {
+			return nil, nil, err
+		}
+		b, err := canonical(v)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", display, err)
+		}
+		return b, v, nil
+	case "yaml":
+		v, err := parseYAML(display, data)
+		if err != nil {
+			return nil, nil, err
+		}
+		b, err := canonical(v)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", display, err)
+		}
+		return b, v, nil
+	}
+	return normalizeText(data), nil, nil
+}
+
+func parseJSON(display string, data []byte) (any, error) {
+	doc := jsonpos.New(display, data)
+	if err := doc.Validate(); err != nil {
+		return nil, err
+	}
+	var v any
+	if err := doc.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// canonical encodes v with sorted keys and no insignificant white space.
+func canonical(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// yamlDoc is one document of a YAML stream and the line it starts on.
+type yamlDoc struct {
+	line int
+	body []byte
+}
+
+// splitYAML cuts a YAML stream at its document markers: a line starting
+// with "---" (then end of line or a blank) starts a document, "..." ends
+// one. Such lines cannot occur inside a document's content (YAML 1.2
+// forbids them at column 0), so a textual split is exact. Directive lines
+// (%YAML, %TAG) are blanked, keeping line numbers.
+func splitYAML(data []byte) []yamlDoc {
+	var (
+		docs []yamlDoc
+		cur  = yamlDoc{line: 1}
+	)
+	flush := func() {
+		if len(bytes.TrimSpace(cur.body)) > 0 {
+			docs = append(docs, cur)
+		}
+	}
+	marker := func(line []byte, m string) bool {
+		if !bytes.HasPrefix(line, []byte(m)) {
+			return false
+		}
+		rest := line[len(m):]
+		return len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' || rest[0] == '\n'
+	}
+	n := 0
+	for len(data) > 0 {
+		n++
+		i := bytes.IndexByte(data, '\n')
+		var line []byte
+		if i < 0 {
+			line, data = data, nil
+		} else {
+			line, data = data[:i+1], data[i+1:]
+		}
+		switch {
+		case marker(line, "---"):
+			flush()
+			cur = yamlDoc{line: n, body: append([]byte(nil), line...)}
+		case marker(line, "..."):
+			flush()
+			cur = yamlDoc{line: n + 1}
+		case len(line) > 0 && line[0] == '%' && len(bytes.TrimSpace(cur.body)) == 0:
+			cur.body = append(cur.body, '\n')
+		default:
+			if len(cur.body) == 0 && cur.line < n {
+				// Keep line numbers: pad for the lines skipped since the chunk began.
+				cur.body = append(cur.body, bytes.Repeat([]byte("\n"), n-cur.line)...)
+			}
+			cur.body = append(cur.body, line...)
+		}
+	}
+	flush()
+	return docs
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): `)
+
+func parseYAML(display string, data []byte) (any, error) {
+	var vals []any
+	for _, d := range splitYAML(data) {
+		j, err := yaml.YAMLToJSON(d.body)
+		if err != nil {
+			msg := err.Error()
+			msg = strings.TrimPrefix(msg, "error converting YAML to JSON: ")
+			line := d.line
+			if m := yamlLine.FindStringSubmatchIndex(msg); m != nil {
+				if n, e := strconv.Atoi(msg[m[2]:m[3]]); e == nil {
+					line = d.line + n - 1
+				}
+				msg = strings.TrimPrefix(msg[:m[0]]+msg[m[1]:], "yaml: ")
+			} else {
+				msg = strings.TrimPrefix(msg, "yaml: ")
+			}
+			return nil, fmt.Errorf("%s:%d: invalid YAML: %s", display, line, strings.TrimSpace(msg))
+		}
+		doc := jsonpos.Sub(display, j, d.line)
+		var v any
+		if err := doc.Decode(&v); err != nil {
+			return nil, err
+		}
+		if v != nil {
+			vals = append(vals, v)
+		}
+	}
+	switch len(vals) {
+	case 0:
+		return nil, nil
+	case 1:
+		return vals[0], nil
+	}
+	return vals, nil
+}
+
+// normalizeText: CRLF → LF, trailing white space trimmed per line, trailing
+// blank lines dropped, one final newline when anything is left.
+func normalizeText(data []byte) []byte {
+	s := strings.ReplaceAll(string(data), "\r\n", "\n")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t\r\v\f")
+	}
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) == 0 {
+		return []byte{}
+	}
+	return []byte(strings.Join(lines, "\n") + "\n")
+}

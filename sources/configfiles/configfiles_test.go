@@ -1,0 +1,204 @@
+package configfiles
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/sources"
+)
+
+func collect(t *testing.T, base string, paths ...string) (*sources.Result, error) {
+	t.Helper()
+	k, ok := sources.Lookup("config_files")
+	require.True(t, ok)
+	c := k.NewConfig().(*Config)
+	c.Paths = paths
+	src, err := k.New(c)
+	require.NoError(t, err)
+	return src.Collect(context.Background(), sources.Env{Name: "watched", BaseDir: base, AsOf: time.Now(), Zone: time.UTC})
+}
+
+func fp(t *testing.T, path string) (string, string, any) {
+	t.Helper()
+	sum, format, content, err := Fingerprint(path)
+	require.NoError(t, err)
+	return sum, format, content
+}
+
+func TestFormattingDoesNotChangeFingerprint(t *testing.T) {
+	for _, name := range []string{"app.json", "deploy.yaml", "nginx.conf"} {
+		a, fa, _ := fp(t, filepath.Join("testdata/a", name))
+		b, fb, _ := fp(t, filepath.Join("testdata/b", name))
+		assert.Equal(t, fa, fb)
+		assert.Equal(t, a, b, "%s: same content, different formatting", name)
+		assert.Len(t, a, 64)
+	}
+	a, format, content := fp(t, "testdata/a/main.tf")
+	b, _, _ := fp(t, "testdata/b/main.tf")
+	assert.NotEqual(t, a, b, "a real change is a different fingerprint")
+	assert.Equal(t, "hcl", format)
+	assert.Nil(t, content)
+}
+
+func TestCanonicalBytes(t *testing.T) {
+	norm, v, err := Normalize("x.json", "json", []byte("{ \"b\": [1, 2.50, {\"z\": null, \"a\": true}], \"a\": \"<&>\" }"))
+	require.NoError(t, err)
+	assert.Equal(t, `{"a":"<&>","b":[1,2.50,{"a":true,"z":null}]}`, string(norm))
+	assert.IsType(t, map[string]any{}, v)
+
+	norm, v, err = Normalize("x.yaml", "yaml", []byte("b: 1\na:\n  - x\n  - 'y'\n"))
+	require.NoError(t, err)
+	assert.Equal(t, `{"a":["x","y"],"b":1}`, string(norm))
+	assert.Equal(t, map[string]any{"a": []any{"x", "y"}, "b": jsonNumber("1")}, v)
+
+	norm, _, err = Normalize("x.conf", "text", []byte("a  \r\n\tb\t\r\n\r\n  \n"))
+	require.NoError(t, err)
+	assert.Equal(t, "a\n\tb\n", string(norm))
+
+	norm, _, err = Normalize("x.conf", "text", []byte(" \n\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "", string(norm))
+}
+
+func TestYAMLDocuments(t *testing.T) {
+	_, _, content := fp(t, "testdata/a/deploy.yaml")
+	docs, ok := content.([]any)
+	require.True(t, ok, "multi-document YAML is an array")
+	require.Len(t, docs, 2, "empty documents (comment preamble, trailing ---) dropped")
+	dep := docs[0].(map[string]any)
+	assert.Equal(t, "Deployment", dep["kind"])
+	assert.Equal(t, "Service", docs[1].(map[string]any)["kind"])
+
+	_, v, err := Normalize("one.yaml", "yaml", []byte("%YAML 1.2\n---\nkind: Pod\n...\n"))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"kind": "Pod"}, v, "a single document is the document itself")
+
+	norm, v, err := Normalize("empty.yaml", "yaml", []byte("# nothing here\n"))
+	require.NoError(t, err)
+	assert.Nil(t, v)
+	assert.Equal(t, "null", string(norm))
+}
+
+func TestParseErrorsNameLine(t *testing.T) {
+	_, err := collect(t, "testdata", "bad.json")
+	require.Error(t, err)
+	assert.Equal(t, "bad.json:4: invalid JSON: invalid character '\"' after object key:value pair", err.Error())
+
+	_, err = collect(t, "testdata", "bad.yaml")
+	require.Error(t, err)
+	assert.Equal(t, "bad.yaml:8: invalid YAML: mapping values are not allowed in this context", err.Error())
+
+	_, _, _, err = Fingerprint("testdata/nope.json")
+	require.Error(t, err)
+	assert.Equal(t, "testdata/nope.json: no such file", err.Error())
+
+	_, _, err = Normalize("e.json", "json", nil)
+	require.Error(t, err)
+	assert.Equal(t, "e.json:1: invalid JSON: unexpected end of JSON input", err.Error())
+}
+
+func TestCollect(t *testing.T) {
+	res, err := collect(t, "testdata", "a/*", "a/app.json", "gone.conf")
+	require.NoError(t, err, "a pattern matching nothing is not an error (a gone file is drift)")
+	recs := res.Data.ConfigFiles
+	require.Len(t, recs, 4, "a/app.json listed once")
+	byPath := map[string]snapshot.ConfigFile{}
+	for _, r := range recs {
+		byPath[r.Path] = r
+		assert.Equal(t, "watched", r.Source)
+		assert.Equal(t, r.Path, r.Origin)
+	}
+	assert.Equal(t, "json", byPath["a/app.json"].Format)
+	assert.Equal(t, "yaml", byPath["a/deploy.yaml"].Format)
+	assert.Equal(t, "text", byPath["a/nginx.conf"].Format)
+	assert.Equal(t, "hcl", byPath["a/main.tf"].Format)
+	assert.Equal(t, map[string]any{"cpu": "500m", "memory": "512Mi"}, byPath["a/app.json"].Content.(map[string]any)["limits"])
+
+	sum := sha256.Sum256([]byte("resource \"aws_s3_bucket\" \"uploads\" {\n  bucket = \"localizevideos-uploads\"\n}\n"))
+	assert.Equal(t, hex.EncodeToString(sum[:]), byPath["a/main.tf"].SHA256)
+	assert.Len(t, res.Files, 4)
+
+	_, err = collect(t, "testdata", "[")
+	require.Error(t, err, "a malformed pattern still is")
+}
+
+func TestBaselineRoundTripAndDiff(t *testing.T) {
+	dir := t.TempDir()
+	path := BaselinePath(filepath.Join(dir, "security", "reports"))
+
+	_, err := ReadBaseline(path)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, os.ErrNotExist))
+
+	a, err := collect(t, "testdata/a", "*")
+	require.NoError(t, err)
+	at := time.Date(2026, 11, 27, 9, 30, 0, 0, time.FixedZone("CET", 3600))
+	b := NewBaseline("sec-lead", at, a.Data.ConfigFiles)
+	require.NoError(t, WriteBaseline(path, b))
+
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"schema": "posture.baseline/v1"`)
+	assert.Contains(t, string(raw), `"approved_at": "2026-11-27T08:30:00Z"`)
+	entries, err := os.ReadDir(filepath.Dir(path))
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file left behind")
+
+	got, err := ReadBaseline(path)
+	require.NoError(t, err)
+	assert.Equal(t, b, got)
+
+	// Now compare the b/ tree (same content except main.tf), minus nginx.conf, plus a new file.
+	cur, err := collect(t, "testdata/b", "app.json", "deploy.yaml", "main.tf")
+	require.NoError(t, err)
+	extra := snapshot.ConfigFile{Path: "new.yaml", SHA256: "ab"}
+	changes := Diff(got, append(cur.Data.ConfigFiles, extra))
+	require.Len(t, changes, 3)
+	assert.Equal(t, "main.tf", changes[0].Path)
+	assert.Equal(t, "changed", changes[0].Kind)
+	assert.Equal(t, "new.yaml", changes[1].Path)
+	assert.Equal(t, "added", changes[1].Kind)
+	assert.Equal(t, "nginx.conf", changes[2].Path)
+	assert.Equal(t, "removed", changes[2].Kind)
+
+	assert.Len(t, Diff(nil, cur.Data.ConfigFiles), 3, "no baseline: everything is new")
+}
+
+func TestReadBaselineErrors(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string]string{
+		"{\n \"schema\": \"posture.baseline/v1\",\n \"files\": {\"a\": 1}\n}": "b.json:3: files: unexpected JSON number, want a string",
+		`{"schema": "posture.baseline/v0", "files": {}}`:                      `b.json:1: schema "posture.baseline/v0", want "posture.baseline/v1"`,
+		`{"schema": "posture.baseline/v1", "files": {"nginx.conf": "abc"}}`:   `b.json: files["nginx.conf"]: "abc" is not a sha256 hex digest`,
+		`{"schema": "posture.baseline/v1", "approved_at": "yesterday"}`:       `b.json: approved_at "yesterday" is not an RFC 3339 time`,
+		"{\n \"schema\": \"posture.baseline/v1\"\n \"files\": {}}":            `b.json:3: invalid JSON: invalid character '"' after object key:value pair`,
+	}
+	for content, want := range cases {
+		p := filepath.Join(dir, "b.json")
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+		_, err := ReadBaseline(p)
+		require.Error(t, err, content)
+		assert.Equal(t, want, trimDir(err.Error(), dir), content)
+	}
+}
+
+func trimDir(s, dir string) string {
+	prefix := dir + string(filepath.Separator)
+	if len(s) >= len(prefix) && s[:len(prefix)] == prefix {
+		return s[len(prefix):]
+	}
+	return s
+}
+
+func jsonNumber(s string) any { return json.Number(s) }

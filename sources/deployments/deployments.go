@@ -1,0 +1,117 @@
+// Package deployments is the `deployments` file source (contract 4.11): a
+// JSON array of deployment objects
+//
+//	{id, environment, sha, ref, task, description, creator, created_at, status}
+//
+// (optionally `statuses`, every status the deployment went through, and
+// `repo`), or the same columns as JSON Lines or CSV, read with the tabular
+// reader (so the same rules apply: header/keys case-insensitive, errors
+// name "<file>:<line>"). Required: id, environment, created_at.
+//
+// `id` may be a number or a string. `creator` may be a login or, as in a
+// dump of the GitHub deployments API, an object with a `login`. `status` is
+// the latest status; `statuses` (a JSON array, or in CSV a cell separated
+// by ',', ';' or '|') adds the others. Both are lower-cased and Statuses
+// always includes Status. When only `statuses` is given, Status stays empty:
+// their order is not known, so no "latest" is guessed.
+//
+// The source records facts only: whether a deployment is production or a
+// rollback is decided by the policies.
+package deployments
+
+import (
+	"context"
+	"strings"
+
+	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/tabular"
+)
+
+// Columns that must be present and non-empty.
+var Columns = []string{"id", "environment", "created_at"}
+
+func init() {
+	sources.Register(sources.Kind{
+		Name:      "deployments",
+		Summary:   "deployments from JSON/CSV (id,environment,sha,ref,task,description,creator,created_at,status)",
+		NewConfig: func() any { return &sources.FileConfig{} },
+		New: func(cfg any) (sources.Source, error) {
+			c, err := tabular.CheckConfig(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return &source{cfg: c}, nil
+		},
+	})
+}
+
+type source struct{ cfg *sources.FileConfig }
+
+func (s *source) Collect(ctx context.Context, env sources.Env) (*sources.Result, error) {
+	res := &sources.Result{}
+	paths, err := tabular.Each(ctx, env, s.cfg, Columns, func(r *tabular.Row) error {
+		d := FromRow(r, env.Name)
+		if err := r.Err(); err != nil {
+			return err
+		}
+		res.Data.Deployments = append(res.Data.Deployments, d)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.Files = paths
+	return res, nil
+}
+
+// FromRow maps a row onto a Deployment.
+func FromRow(r *tabular.Row, source string) snapshot.Deployment {
+	d := snapshot.Deployment{
+		ID:          r.Str("id"),
+		Repo:        r.Str("repo"),
+		Environment: r.Str("environment"),
+		SHA:         r.Str("sha"),
+		Ref:         r.Str("ref"),
+		Task:        r.Str("task"),
+		Description: r.Str("description"),
+		Creator:     creator(r),
+		Status:      r.Enum("status"),
+		Source:      source,
+		Origin:      r.Origin(),
+	}
+	d.CreatedAt, d.CreatedAtMS = r.Time("created_at")
+	d.Statuses = statuses(d.Status, r.List("statuses"))
+	return d
+}
+
+// creator reads a login, or {"login": ...} as the GitHub API gives it.
+func creator(r *tabular.Row) string {
+	if obj, ok := r.Raw("creator").(map[string]any); ok {
+		if s, ok := obj["login"].(string); ok {
+			return strings.TrimSpace(s)
+		}
+		r.Fail("creator", "expected a login or an object with a login")
+		return ""
+	}
+	return r.Str("creator")
+}
+
+// statuses lower-cases the list, drops duplicates and makes sure it holds
+// the latest status. It is never nil (an empty JSON array when unknown).
+func statuses(latest string, given []string) []string {
+	out := make([]string, 0, len(given)+1)
+	seen := map[string]bool{}
+	add := func(s string) {
+		s = strings.ToLower(strings.TrimSpace(s))
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, s := range given {
+		add(s)
+	}
+	add(latest)
+	return out
+}

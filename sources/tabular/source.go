@@ -1,0 +1,92 @@
+package tabular
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/files"
+	"github.com/localizevideos/posture/sources/internal/timefmt"
+)
+
+// Zone returns the zone for timestamps without an offset: the config's
+// timezone, else env.Zone, else UTC.
+func Zone(cfg *sources.FileConfig, env sources.Env) (*time.Location, error) {
+	if cfg != nil && cfg.Timezone != "" {
+		loc, err := timefmt.Location(cfg.Timezone)
+		if err != nil {
+			return nil, fmt.Errorf("timezone %q: %w", cfg.Timezone, err)
+		}
+		return loc, nil
+	}
+	if env.Zone != nil {
+		return env.Zone, nil
+	}
+	return time.UTC, nil
+}
+
+// CheckConfig validates a decoded FileConfig (used by the kinds' New).
+func CheckConfig(cfg any) (*sources.FileConfig, error) {
+	c, ok := cfg.(*sources.FileConfig)
+	if !ok || c == nil {
+		return nil, fmt.Errorf("internal error: config is %T, want *sources.FileConfig", cfg)
+	}
+	if len(c.Paths) == 0 {
+		return nil, fmt.Errorf("paths: at least one path is required")
+	}
+	if _, err := timefmt.Location(c.Timezone); err != nil {
+		return nil, fmt.Errorf("timezone %q: %w", c.Timezone, err)
+	}
+	return c, nil
+}
+
+// Each reads every file matched by the config's globs (relative to
+// env.BaseDir) as a table with the given required columns and calls fn for
+// each row. It returns the files read (full paths).
+func Each(ctx context.Context, env sources.Env, cfg *sources.FileConfig, required []string, fn func(*Row) error) ([]string, error) {
+	loc, err := Zone(cfg, env)
+	if err != nil {
+		return nil, err
+	}
+	paths, err := files.Glob(env.BaseDir, cfg.Paths)
+	if err != nil {
+		return nil, err
+	}
+	rd := Reader{Required: required, Zone: loc}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := rd.ReadFile(p, files.Display(env.BaseDir, p), fn); err != nil {
+			return nil, err
+		}
+	}
+	return paths, nil
+}
+
+// tableSource is a file source whose rows become records via collect.
+type tableSource struct {
+	cfg     *sources.FileConfig
+	collect func(ctx context.Context, env sources.Env, cfg *sources.FileConfig) (*sources.Result, error)
+}
+
+func (s *tableSource) Collect(ctx context.Context, env sources.Env) (*sources.Result, error) {
+	return s.collect(ctx, env, s.cfg)
+}
+
+// register registers a table kind.
+func register(name, summary string, collect func(ctx context.Context, env sources.Env, cfg *sources.FileConfig) (*sources.Result, error)) {
+	sources.Register(sources.Kind{
+		Name:      name,
+		Summary:   summary,
+		NewConfig: func() any { return &sources.FileConfig{} },
+		New: func(cfg any) (sources.Source, error) {
+			c, err := CheckConfig(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return &tableSource{cfg: c, collect: collect}, nil
+		},
+	})
+}
