@@ -73,7 +73,9 @@ func targetString(t report.Target) string {
 	return s
 }
 
-func num(f float64) string { return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".") }
+func num(f float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
+}
 
 func cmdMetrics(e *env, g *globals) *cli.Command {
 	return &cli.Command{

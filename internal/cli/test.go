@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -30,9 +31,20 @@ func cmdTest(e *env, g *globals) *cli.Command {
 					dirs = cfg.PolicyDirs
 				}
 			}
-			mods, err := app.LoadModules(dirs)
+			mods, err := app.LoadModules(nil)
 			if err != nil {
 				return exitCode(ExitError, err)
+			}
+			// Like opa test: a folder given without any test is a mistake.
+			for _, d := range dirs {
+				dm, err := engine.ParseDirs([]string{d}, app.Display)
+				if err != nil {
+					return exitCode(ExitError, err)
+				}
+				if !hasTests(dm) {
+					return exitCode(ExitError, fmt.Errorf("test: no tests found in %s", d))
+				}
+				mods = append(mods, dm...)
 			}
 			results, err := engine.RunTests(ctx(), mods)
 			if errors.Is(err, engine.ErrNoTests) {
@@ -89,4 +101,15 @@ func cmdTest(e *env, g *globals) *cli.Command {
 			return nil
 		},
 	}
+}
+
+func hasTests(mods []*engine.Module) bool {
+	for _, m := range mods {
+		for _, r := range m.Module.Rules {
+			if strings.HasPrefix(r.Head.Name.String(), "test_") || strings.HasPrefix(r.Head.Ref().String(), "test_") {
+				return true
+			}
+		}
+	}
+	return false
 }
