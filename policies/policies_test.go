@@ -49,8 +49,15 @@ var catalogue = map[string]string{
 }
 
 // loadModules parses every .rego file of FS (Rego v1, annotations processed).
-func loadModules(t *testing.T) map[string]*ast.Module {
+func loadModules(t testing.TB) map[string]*ast.Module {
 	t.Helper()
+	mods, err := parseFS()
+	require.NoError(t, err)
+	require.NotEmpty(t, mods)
+	return mods
+}
+
+func parseFS() (map[string]*ast.Module, error) {
 	mods := map[string]*ast.Module{}
 	err := fs.WalkDir(FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".rego") {
@@ -70,9 +77,7 @@ func loadModules(t *testing.T) map[string]*ast.Module {
 		mods[path] = m
 		return nil
 	})
-	require.NoError(t, err)
-	require.NotEmpty(t, mods)
-	return mods
+	return mods, err
 }
 
 func ruleName(r *ast.Rule) string {

@@ -72,7 +72,7 @@ func parseLine(line []byte, loc *time.Location) (event, bool) {
 		return event{}, false
 	}
 	dtb := dt.bytes()
-	t, n, ok := parseISO(dtb, loc)
+	t, n, ok := timefmt.ISO(dtb, loc)
 	if !ok || n != len(dtb) {
 		// Lenient fallback for other shapes (a bare date, no seconds...).
 		var err error
@@ -228,7 +228,7 @@ func scanString(b []byte, i int) (int, bool) {
 }
 
 func isHex(c byte) bool {
-	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+	return timefmt.IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
 // scanValue validates the value starting at b[i] and returns the index
@@ -289,7 +289,7 @@ func scanValue(b []byte, i, depth int) int {
 		return literal(b, i, "false")
 	case c == 'n':
 		return literal(b, i, "null")
-	case c == '-' || isDigit(c):
+	case c == '-' || timefmt.IsDigit(c):
 		return scanNumber(b, i)
 	}
 	return -1
@@ -311,7 +311,7 @@ func scanNumber(b []byte, i int) int {
 	case i < len(b) && b[i] == '0':
 		i++
 	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && isDigit(b[i]) {
+		for i < len(b) && timefmt.IsDigit(b[i]) {
 			i++
 		}
 	default:
@@ -319,10 +319,10 @@ func scanNumber(b []byte, i int) int {
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
-		if i >= len(b) || !isDigit(b[i]) {
+		if i >= len(b) || !timefmt.IsDigit(b[i]) {
 			return -1
 		}
-		for i < len(b) && isDigit(b[i]) {
+		for i < len(b) && timefmt.IsDigit(b[i]) {
 			i++
 		}
 	}
@@ -331,10 +331,10 @@ func scanNumber(b []byte, i int) int {
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			i++
 		}
-		if i >= len(b) || !isDigit(b[i]) {
+		if i >= len(b) || !timefmt.IsDigit(b[i]) {
 			return -1
 		}
-		for i < len(b) && isDigit(b[i]) {
+		for i < len(b) && timefmt.IsDigit(b[i]) {
 			i++
 		}
 	}

@@ -88,6 +88,28 @@ func ReadBaseline(path string) (*Baseline, error) {
 	return &b, nil
 }
 
+// LoadBaseline reads <reportsDir>/baseline.json for the snapshot: a missing
+// file (or no reports folder configured) is a baseline that is not present.
+func LoadBaseline(reportsDir string) (*snapshot.Baseline, error) {
+	out := &snapshot.Baseline{Files: map[string]string{}}
+	if reportsDir == "" {
+		return out, nil
+	}
+	b, err := ReadBaseline(BaselinePath(reportsDir))
+	if errors.Is(err, os.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out.Present = true
+	out.ApprovedBy, out.ApprovedAt = b.ApprovedBy, b.ApprovedAt
+	for k, v := range b.Files {
+		out.Files[k] = v
+	}
+	return out, nil
+}
+
 // WriteBaseline writes b to path atomically (a temporary file in the same
 // folder, then a rename), creating the folder when needed.
 func WriteBaseline(path string, b *Baseline) (err error) {

@@ -19,8 +19,15 @@
 //
 // Paths are recorded as displayed relative to the config's folder
 // (files.Display), which is also the key of the approved baseline
-// (<reports_dir>/baseline.json, see Baseline). The record's origin is
-// that path: a fingerprint is about the whole file.
+// (<reports_dir>/baseline.json, see Baseline and Diff). The source also
+// reads that baseline (env.ReportsDir) into the snapshot, Present false when
+// none has been approved yet; a baseline file that does not parse is an
+// error. The record's origin
+// is that path: a fingerprint is about the whole file.
+//
+// Unlike the other file sources, a pattern that matches nothing is not an
+// error here: a watched file that is gone is a drift event (it is in the
+// baseline and no longer recorded), not a broken source.
 package configfiles
 
 import (
@@ -81,7 +88,11 @@ func (s *source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 	for i := range recs {
 		recs[i].Source = env.Name
 	}
-	return &sources.Result{Data: snapshot.Data{ConfigFiles: recs}, Files: paths}, nil
+	baseline, err := LoadBaseline(env.ReportsDir)
+	if err != nil {
+		return nil, err
+	}
+	return &sources.Result{Data: snapshot.Data{ConfigFiles: recs, Baseline: baseline}, Files: paths}, nil
 }
 
 // Scan fingerprints every file matched by the globs (relative to baseDir)

@@ -202,3 +202,29 @@ func trimDir(s, dir string) string {
 }
 
 func jsonNumber(s string) any { return json.Number(s) }
+
+func TestCollectReadsBaseline(t *testing.T) {
+	k, _ := sources.Lookup("config_files")
+	src, err := k.New(&Config{Paths: []string{"a/nginx.conf"}})
+	require.NoError(t, err)
+	reports := t.TempDir()
+	env := sources.Env{Name: "w", BaseDir: "testdata", ReportsDir: reports, AsOf: time.Now(), Zone: time.UTC}
+
+	res, err := src.Collect(context.Background(), env)
+	require.NoError(t, err)
+	require.NotNil(t, res.Data.Baseline)
+	assert.False(t, res.Data.Baseline.Present, "none approved yet")
+	assert.Empty(t, res.Data.Baseline.Files)
+
+	b := NewBaseline("sec-lead", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), res.Data.ConfigFiles)
+	require.NoError(t, WriteBaseline(BaselinePath(reports), b))
+	res, err = src.Collect(context.Background(), env)
+	require.NoError(t, err)
+	assert.Equal(t, &snapshot.Baseline{Present: true, ApprovedBy: "sec-lead", ApprovedAt: "2026-11-01T00:00:00Z",
+		Files: map[string]string{"a/nginx.conf": res.Data.ConfigFiles[0].SHA256}}, res.Data.Baseline)
+
+	require.NoError(t, os.WriteFile(BaselinePath(reports), []byte("{\n\"schema\": 1}"), 0o644))
+	_, err = src.Collect(context.Background(), env)
+	require.Error(t, err, "a corrupt baseline fails the source")
+	assert.Contains(t, err.Error(), "baseline.json:2: schema: unexpected JSON number, want a string")
+}

@@ -51,7 +51,7 @@ func parseLine(line []byte, asOf time.Time, loc *time.Location) (event, bool) {
 	}
 	switch c := line[0]; {
 	case c >= '0' && c <= '9':
-		t, n, ok = parseISO(line, loc)
+		t, n, ok = timefmt.ISO(line, loc)
 	case c >= 'A' && c <= 'Z':
 		t, n, ok = timefmt.Syslog(line, asOf, loc)
 		syslog = true
@@ -84,7 +84,7 @@ func parseLine(line []byte, asOf time.Time, loc *time.Location) (event, bool) {
 	}
 	if i < len(rest) && rest[i] == '[' {
 		j := i + 1
-		for j < len(rest) && isDigit(rest[j]) {
+		for j < len(rest) && timefmt.IsDigit(rest[j]) {
 			j++
 		}
 		if j == i+1 || j >= len(rest) || rest[j] != ']' {

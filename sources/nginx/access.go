@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/localizevideos/posture/sources/internal/timefmt"
 	"time"
 	"unicode/utf8"
 
@@ -199,7 +200,7 @@ func parseAccess(dst []event, line []byte, rateLimit []int) ([]event, bool) {
 
 // statusAt reports whether b starts with " <3 digits> ".
 func statusAt(b []byte) bool {
-	return len(b) >= 5 && b[0] == ' ' && isDigit(b[1]) && isDigit(b[2]) && isDigit(b[3]) && b[4] == ' '
+	return len(b) >= 5 && b[0] == ' ' && timefmt.IsDigit(b[1]) && timefmt.IsDigit(b[2]) && timefmt.IsDigit(b[3]) && b[4] == ' '
 }
 
 func isBytes(b []byte) bool {
@@ -207,7 +208,7 @@ func isBytes(b []byte) bool {
 		return true
 	}
 	for _, c := range b {
-		if !isDigit(c) {
+		if !timefmt.IsDigit(c) {
 			return false
 		}
 	}
@@ -363,7 +364,7 @@ func parseLocalTime(b []byte) (time.Time, bool) {
 	oh, ok6 := num(b[22:24])
 	om, ok7 := num(b[24:26])
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || !ok7 ||
-		d < 1 || d > daysIn(mon, y) || hh > 23 || mi > 59 || ss > 60 || oh > 23 || om > 59 {
+		d < 1 || d > timefmt.DaysIn(mon, y) || hh > 23 || mi > 59 || ss > 60 || oh > 23 || om > 59 {
 		return time.Time{}, false
 	}
 	off := time.Duration(oh)*time.Hour + time.Duration(om)*time.Minute
@@ -376,23 +377,10 @@ func parseLocalTime(b []byte) (time.Time, bool) {
 func num(b []byte) (int, bool) {
 	v := 0
 	for _, c := range b {
-		if !isDigit(c) {
+		if !timefmt.IsDigit(c) {
 			return 0, false
 		}
 		v = v*10 + int(c-'0')
 	}
 	return v, len(b) > 0
-}
-
-func daysIn(m time.Month, y int) int {
-	switch m {
-	case time.February:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case time.April, time.June, time.September, time.November:
-		return 30
-	}
-	return 31
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/localizevideos/posture/sources/internal/timefmt"
 	"time"
 
 	"github.com/localizevideos/posture/snapshot"
@@ -213,7 +214,7 @@ outer:
 // and what follows sep.
 func digitsThen(b []byte, sep byte) (int, []byte, bool) {
 	i, v := 0, 0
-	for i < len(b) && isDigit(b[i]) {
+	for i < len(b) && timefmt.IsDigit(b[i]) {
 		if v < 1<<30 {
 			v = v*10 + int(b[i]-'0')
 		}
@@ -245,7 +246,7 @@ func errorFields(b []byte) ([6]int, bool) {
 		}
 		f[k] = v
 	}
-	if f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > daysIn(time.Month(f[1]), f[0]) || f[3] > 23 || f[4] > 59 || f[5] > 60 {
+	if f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > timefmt.DaysIn(time.Month(f[1]), f[0]) || f[3] > 23 || f[4] > 59 || f[5] > 60 {
 		return f, false
 	}
 	return f, true

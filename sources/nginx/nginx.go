@@ -113,8 +113,6 @@ func (s fileSource) collect(ctx context.Context, env sources.Env, parse lineFunc
 	return res, nil
 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
 // escaped reports whether b[i] is preceded by an odd number of backslashes.
 func escaped(b []byte, i int) bool {
 	n := 0

@@ -70,7 +70,7 @@ func parseLine(line []byte, asOf time.Time, loc *time.Location) parsed {
 	}
 	switch c := line[0]; {
 	case c >= '0' && c <= '9':
-		t, n, ok = parseISO(line, loc)
+		t, n, ok = timefmt.ISO(line, loc)
 	case c >= 'A' && c <= 'Z':
 		// The year search of timefmt.Syslog is the costliest step; only its
 		// shape is checked here, the instant is computed for events only.
@@ -128,8 +128,8 @@ func syslogShape(b []byte) (int, bool) {
 	if d0 == ' ' {
 		d0 = '0'
 	}
-	if !isDigit(d0) || !isDigit(b[5]) || !isDigit(b[7]) || !isDigit(b[8]) || !isDigit(b[10]) ||
-		!isDigit(b[11]) || !isDigit(b[13]) || !isDigit(b[14]) {
+	if !timefmt.IsDigit(d0) || !timefmt.IsDigit(b[5]) || !timefmt.IsDigit(b[7]) || !timefmt.IsDigit(b[8]) || !timefmt.IsDigit(b[10]) ||
+		!timefmt.IsDigit(b[11]) || !timefmt.IsDigit(b[13]) || !timefmt.IsDigit(b[14]) {
 		return 0, false
 	}
 	day := int(d0-'0')*10 + int(b[5]-'0')
@@ -139,7 +139,7 @@ func syslogShape(b []byte) (int, bool) {
 	n := 15
 	if n < len(b) && b[n] == '.' {
 		n++
-		for n < len(b) && isDigit(b[n]) {
+		for n < len(b) && timefmt.IsDigit(b[n]) {
 			n++
 		}
 	}
@@ -174,7 +174,7 @@ func isTag(tok []byte) bool {
 		if i < 0 {
 			return false
 		}
-		if _, ok := digits(name[i+1 : len(name)-1]); !ok {
+		if _, ok := timefmt.Digits(name[i+1 : len(name)-1]); !ok {
 			return false
 		}
 		name = name[:i]
@@ -237,7 +237,7 @@ func messageRepeated(msg []byte) ([]byte, int, bool) {
 // count reads a repeat count in 1..maxRepeat and returns the rest of b.
 func count(b []byte) (int, []byte, bool) {
 	i, v := 0, 0
-	for i < len(b) && isDigit(b[i]) {
+	for i < len(b) && timefmt.IsDigit(b[i]) {
 		v = v*10 + int(b[i]-'0')
 		i++
 		if v > maxRepeat {
@@ -351,7 +351,7 @@ func portNext(b []byte) bool {
 	}
 	b = b[len(pPort):]
 	i := 0
-	for i < len(b) && isDigit(b[i]) {
+	for i < len(b) && timefmt.IsDigit(b[i]) {
 		i++
 	}
 	return i > 0 && (i == len(b) || b[i] == ' ')

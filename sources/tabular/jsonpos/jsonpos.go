@@ -108,7 +108,16 @@ func (d *Doc) checkFrom(start int) error {
 	if !errors.As(err, &se) {
 		return d.Errorf(d.LineAt(start), "invalid JSON: %v", err)
 	}
+	// Offset counts the bytes read up to and including the offending one;
+	// step over white space in case a decoder counts differently
+	// (GOEXPERIMENT=jsonv2 points at the offending byte itself).
 	off := start + int(se.Offset) - 1
+	if off < start {
+		off = start
+	}
+	for off+1 < len(d.data) && isSpace(d.data[off]) {
+		off++
+	}
 	if off >= len(d.data) {
 		off = len(d.data) - 1
 	}

@@ -1,35 +1,32 @@
-package applog
+package timefmt
 
 import "time"
 
-// parseISO reads an ISO 8601 / RFC 3339 timestamp at the start of b:
+// ISO reads an ISO 8601 / RFC 3339 timestamp at the start of b:
 // "YYYY-MM-DD[T ]HH:MM:SS[(.|,)fraction][Z|±HH:MM|±HHMM|±HH]". Without a zone
 // the time is read in loc. It returns the instant (UTC) and the number of bytes
 // consumed; it never allocates.
-//
-// (The same helper lives in sources/sshd and sources/fail2ban; it belongs in
-// sources/internal/timefmt, which this package may not change.)
-func parseISO(b []byte, loc *time.Location) (time.Time, int, bool) {
+func ISO(b []byte, loc *time.Location) (time.Time, int, bool) {
 	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ' && b[10] != 't') ||
 		b[13] != ':' || b[16] != ':' {
 		return time.Time{}, 0, false
 	}
-	y, ok1 := digits(b[0:4])
-	mo, ok2 := digits(b[5:7])
-	d, ok3 := digits(b[8:10])
-	hh, ok4 := digits(b[11:13])
-	mi, ok5 := digits(b[14:16])
-	ss, ok6 := digits(b[17:19])
+	y, ok1 := Digits(b[0:4])
+	mo, ok2 := Digits(b[5:7])
+	d, ok3 := Digits(b[8:10])
+	hh, ok4 := Digits(b[11:13])
+	mi, ok5 := Digits(b[14:16])
+	ss, ok6 := Digits(b[17:19])
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 ||
-		mo < 1 || mo > 12 || d < 1 || d > daysIn(time.Month(mo), y) || hh > 23 || mi > 59 || ss > 60 {
+		mo < 1 || mo > 12 || d < 1 || d > DaysIn(time.Month(mo), y) || hh > 23 || mi > 59 || ss > 60 {
 		return time.Time{}, 0, false
 	}
 	n := 19
 	nsec := 0
-	if n+1 < len(b) && (b[n] == '.' || b[n] == ',') && isDigit(b[n+1]) {
+	if n+1 < len(b) && (b[n] == '.' || b[n] == ',') && IsDigit(b[n+1]) {
 		n++
 		nd := 0
-		for n < len(b) && isDigit(b[n]) {
+		for n < len(b) && IsDigit(b[n]) {
 			if nd < 9 {
 				nsec = nsec*10 + int(b[n]-'0')
 				nd++
@@ -48,7 +45,7 @@ func parseISO(b []byte, loc *time.Location) (time.Time, int, bool) {
 			m := n + 1
 			oh, ok := 0, false
 			if m+2 <= len(b) {
-				oh, ok = digits(b[m : m+2])
+				oh, ok = Digits(b[m : m+2])
 			}
 			if !ok || oh > 23 {
 				return time.Time{}, 0, false
@@ -57,12 +54,12 @@ func parseISO(b []byte, loc *time.Location) (time.Time, int, bool) {
 			om := 0
 			switch {
 			case m+3 <= len(b) && b[m] == ':':
-				if om, ok = digits(b[m+1 : m+3]); !ok {
+				if om, ok = Digits(b[m+1 : m+3]); !ok {
 					return time.Time{}, 0, false
 				}
 				m += 3
-			case m+2 <= len(b) && isDigit(b[m]):
-				if om, ok = digits(b[m : m+2]); !ok {
+			case m+2 <= len(b) && IsDigit(b[m]):
+				if om, ok = Digits(b[m : m+2]); !ok {
 					return time.Time{}, 0, false
 				}
 				m += 2
@@ -84,16 +81,16 @@ func parseISO(b []byte, loc *time.Location) (time.Time, int, bool) {
 	return time.Date(y, time.Month(mo), d, hh, mi, ss, nsec, loc).UTC(), n, true
 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func IsDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // digits reads an unsigned decimal made of digits only.
-func digits(b []byte) (int, bool) {
+func Digits(b []byte) (int, bool) {
 	if len(b) == 0 {
 		return 0, false
 	}
 	v := 0
 	for _, c := range b {
-		if !isDigit(c) {
+		if !IsDigit(c) {
 			return 0, false
 		}
 		v = v*10 + int(c-'0')
@@ -101,7 +98,7 @@ func digits(b []byte) (int, bool) {
 	return v, true
 }
 
-func daysIn(m time.Month, y int) int {
+func DaysIn(m time.Month, y int) int {
 	switch m {
 	case time.February:
 		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {

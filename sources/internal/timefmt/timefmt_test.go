@@ -1,0 +1,93 @@
+package timefmt
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSyslogYear(t *testing.T) {
+	cases := []struct {
+		line string
+		asOf time.Time
+		want time.Time
+	}{
+		{"Dec 31 23:59:59 host sshd[1]: x", time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC)},
+		{"Nov 27 03:12:01 host sshd[1]: x", time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), time.Date(2025, 11, 27, 3, 12, 1, 0, time.UTC)},
+		{"Nov 27 00:00:00 host sshd[1]: x", time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)},
+		{"Nov  7 09:05:00 host", time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 7, 9, 5, 0, 0, time.UTC)},
+		{"Feb 29 12:00:00 host", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 2, 29, 12, 0, 0, 0, time.UTC)},
+		{"Nov 26 10:00:00.250 host", time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 26, 10, 0, 0, 250e6, time.UTC)},
+	}
+	for _, tc := range cases {
+		got, n, ok := Syslog([]byte(tc.line), tc.asOf, time.UTC)
+		require.True(t, ok, tc.line)
+		assert.Equal(t, tc.want, got, tc.line)
+		assert.Equal(t, byte(' '), tc.line[n], "consumes the timestamp only: %s", tc.line)
+	}
+	berlin, err := Location("Europe/Berlin")
+	require.NoError(t, err)
+	got, _, ok := Syslog([]byte("Jul  1 12:00:00 h"), time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), berlin)
+	require.True(t, ok)
+	assert.Equal(t, time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC), got, "summer time in Berlin is UTC+2")
+	for _, bad := range []string{"", "Foo 27 03:12:01 x", "Nov 32 03:12:01 x", "Nov 27 25:12:01 x", "Nov 27 03:12"} {
+		_, _, ok := Syslog([]byte(bad), time.Now(), time.UTC)
+		assert.False(t, ok, bad)
+	}
+}
+
+func TestParse(t *testing.T) {
+	berlin, _ := Location("Europe/Berlin")
+	cases := []struct {
+		in   string
+		loc  *time.Location
+		want time.Time
+	}{
+		{"2026-11-27T03:12:01Z", nil, time.Date(2026, 11, 27, 3, 12, 1, 0, time.UTC)},
+		{"2026-11-27T03:12:01.5+01:00", nil, time.Date(2026, 11, 27, 2, 12, 1, 5e8, time.UTC)},
+		{"2026-11-27T03:12:01+0100", nil, time.Date(2026, 11, 27, 2, 12, 1, 0, time.UTC)},
+		{"2026-11-27 03:12:01", nil, time.Date(2026, 11, 27, 3, 12, 1, 0, time.UTC)},
+		{"2026-11-27 03:12:01", berlin, time.Date(2026, 11, 27, 2, 12, 1, 0, time.UTC)},
+		{"2026-11-27 03:12:01,123", nil, time.Date(2026, 11, 27, 3, 12, 1, 123e6, time.UTC)},
+		{"2026-11-27", nil, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)},
+		{" 2026-11-27 ", berlin, time.Date(2026, 11, 26, 23, 0, 0, 0, time.UTC)},
+	}
+	for _, tc := range cases {
+		got, err := Parse(tc.in, tc.loc)
+		require.NoError(t, err, tc.in)
+		assert.Equal(t, tc.want, got, tc.in)
+	}
+	_, err := Parse("", nil)
+	assert.ErrorIs(t, err, ErrEmpty)
+	_, err = Parse("yesterday", nil)
+	assert.ErrorContains(t, err, `unrecognised time "yesterday"`)
+}
+
+func TestISO(t *testing.T) {
+	got, n, ok := ISO([]byte("2026-11-27T03:12:01.123456+01:00 host sshd"), time.UTC)
+	require.True(t, ok)
+	assert.Equal(t, time.Date(2026, 11, 27, 2, 12, 1, 123456000, time.UTC), got)
+	assert.Equal(t, 32, n)
+	_, _, ok = ISO([]byte("2026-02-30T00:00:00Z"), time.UTC)
+	assert.False(t, ok, "no such day")
+}
+
+func TestStamp(t *testing.T) {
+	s, ms := Stamp(time.Date(2026, 11, 27, 1, 0, 0, 5e8, time.FixedZone("x", 3600)))
+	assert.Equal(t, "2026-11-27T00:00:00.5Z", s)
+	assert.Equal(t, int64(1795737600500), ms)
+}
+
+func FuzzSyslog(f *testing.F) {
+	f.Add([]byte("Nov 27 03:12:01 host sshd[1]: x"))
+	f.Add([]byte("Feb 29 12:00:00.999999999999 h"))
+	asOf := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, n, ok := Syslog(b, asOf, time.UTC)
+		if ok && (got.After(asOf) || n > len(b)) {
+			t.Fatalf("Syslog(%q) = %v, %d", b, got, n)
+		}
+	})
+}
