@@ -29,13 +29,13 @@ type Exception struct {
 }
 
 type exceptionBody struct {
-	Metric     string         `hcl:"metric"`
-	Scope      string         `hcl:"scope"`
-	Reason     string         `hcl:"reason"`
-	Owner      string         `hcl:"owner"`
-	ApprovedBy string         `hcl:"approved_by,optional"`
-	Expires    string         `hcl:"expires"`
-	Status     *string        `hcl:"status,optional"`
+	Metric     string  `hcl:"metric"`
+	Scope      string  `hcl:"scope"`
+	Reason     string  `hcl:"reason"`
+	Owner      string  `hcl:"owner"`
+	ApprovedBy string  `hcl:"approved_by,optional"`
+	Expires    string  `hcl:"expires"`
+	Status     *string `hcl:"status,optional"`
 }
 
 var exceptionsFileSchema = &hcl.BodySchema{

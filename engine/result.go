@@ -81,7 +81,7 @@ func Resolve(cfg *config.Config, defs []*Definition) ([]*Resolved, error) {
 	}
 	if len(unowned) > 0 {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Metrics without an owner",
-			Detail: fmt.Sprintf("measuring without ownership is refused: add a category block with an owner (or a metric block naming one) for: %s", strings.Join(unowned, "; ")),
+			Detail:  fmt.Sprintf("measuring without ownership is refused: add a category block with an owner (or a metric block naming one) for: %s", strings.Join(unowned, "; ")),
 			Subject: &hcl.Range{Filename: cfg.Path, Start: hcl.Pos{Line: 1, Column: 1, Byte: 0}, End: hcl.Pos{Line: 1, Column: 1, Byte: 0}}})
 	}
 	if diags.HasErrors() {
