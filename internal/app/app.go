@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -123,11 +122,9 @@ func collectOne(ctx context.Context, cfg *config.Config, s *config.Source, asOf 
 		if r := recover(); r != nil {
 			p.Error = fmt.Sprintf("source %q crashed: %v", s.Name, r)
 			p.Data = snapshot.Data{}
-			_ = debug.Stack
 		}
 	}()
-	env := sources.Env{Name: s.Name, AsOf: asOf.UTC(), BaseDir: cfg.Dir, Zone: time.UTC, ReportsDir: cfg.ReportsDir}
-	res, err := s.Source.Collect(ctx, env)
+	res, err := s.Source.Collect(ctx, SourceEnv(cfg, s, asOf))
 	if err != nil {
 		p.Error = err.Error()
 		return p
@@ -138,6 +135,11 @@ func collectOne(ctx context.Context, cfg *config.Config, s *config.Source, asOf 
 		p.Files = append(p.Files, Display(f))
 	}
 	return p
+}
+
+// SourceEnv is what a configured source knows about the run.
+func SourceEnv(cfg *config.Config, s *config.Source, asOf time.Time) sources.Env {
+	return sources.Env{Name: s.Name, AsOf: asOf.UTC(), BaseDir: cfg.Dir, Zone: time.UTC, ReportsDir: cfg.ReportsDir}
 }
 
 // Evaluate builds the input for asOf from the snapshot and evaluates it.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/snapshot"
-	"github.com/localizevideos/posture/sources"
 	"github.com/localizevideos/posture/sources/configfiles"
 )
 
@@ -38,8 +37,7 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 					continue
 				}
 				n++
-				env := sources.Env{Name: s.Name, AsOf: asOf, BaseDir: a.Config.Dir, Zone: time.UTC, ReportsDir: a.Config.ReportsDir}
-				res, err := s.Source.Collect(ctx(), env)
+				res, err := s.Source.Collect(ctx(), app.SourceEnv(a.Config, s, asOf))
 				if err != nil {
 					return exitCode(ExitError, fmt.Errorf("source %q (config_files): %w", s.Name, err))
 				}

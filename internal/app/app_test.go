@@ -1,0 +1,85 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/sources"
+)
+
+type stubCfg struct {
+	Mode string `hcl:"mode"`
+}
+
+type stub struct{ mode string }
+
+func (s stub) Collect(context.Context, sources.Env) (*sources.Result, error) {
+	switch s.mode {
+	case "panic":
+		panic("boom")
+	case "error":
+		return nil, errors.New("upstream said no")
+	}
+	return &sources.Result{}, nil
+}
+
+func init() {
+	sources.Register(sources.Kind{
+		Name:      "accounts_stub",
+		NewConfig: func() any { return &stubCfg{} },
+		New:       func(c any) (sources.Source, error) { return stub{mode: c.(*stubCfg).Mode}, nil },
+	})
+}
+
+const cfg = `project = "t"
+owner "o" {}
+category "detection_response"       { owner = "o" }
+category "prevention_controls"      { owner = "o" }
+category "identity_access"          { owner = "o" }
+category "vulnerability_management" { owner = "o" }
+category "operational_hygiene"      { owner = "o" }
+category "compliance_signals"       { owner = "o" }
+source "accounts_stub" "crashes" { mode = "panic" }
+source "accounts_stub" "fails"   { mode = "error" }
+source "accounts_stub" "works"   { mode = "ok" }
+`
+
+func TestCollectIsolatesFailingSources(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "posture.hcl")
+	require.NoError(t, os.WriteFile(p, []byte(cfg), 0o644))
+	a, err := Load(context.Background(), p)
+	require.NoError(t, err)
+	asOf := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	var reported []string
+	snap := a.Collect(context.Background(), asOf, func(p *snapshot.Part, _ time.Duration) { reported = append(reported, p.Source) })
+	assert.ElementsMatch(t, []string{"crashes", "fails", "works"}, reported, "one progress line per source")
+	require.Len(t, snap.Parts, 3)
+	byName := map[string]string{}
+	for _, p := range snap.Parts {
+		byName[p.Source] = p.Error
+		assert.Len(t, p.SHA256, 64)
+	}
+	assert.Contains(t, byName["crashes"], `source "crashes" crashed: boom`)
+	assert.Equal(t, "upstream said no", byName["fails"])
+	assert.Empty(t, byName["works"])
+
+	r, _, err := a.Evaluate(context.Background(), snap, asOf, false)
+	require.NoError(t, err)
+	status := map[string]report.Status{}
+	for _, m := range r.Metrics {
+		status[m.ID] = m.Status
+	}
+	assert.Equal(t, report.StatusError, status["compliance_drift"], "runs over the whole snapshot: needs every source")
+	assert.Equal(t, report.StatusTracked, status["open_exceptions"], "fed by the config, not by a source")
+	assert.Equal(t, report.StatusUnmeasured, status["privileged_accounts"], "the stub kind feeds no metric")
+}
