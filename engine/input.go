@@ -43,7 +43,8 @@ type Input struct {
 	Value ast.Value
 	// Failed maps source kind to the names of its sources that failed.
 	Failed map[string][]string
-	// Kinds maps each collected source kind to its source names.
+	// Kinds maps each collected source kind to its source names, and each
+	// "<kind>.<part>" a source provides (Part.Provides) to its source names.
 	Kinds map[string][]string
 }
 
@@ -91,6 +92,9 @@ func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*con
 	baseline := &snapshot.Baseline{Files: map[string]string{}}
 	for _, p := range snap.Parts {
 		in.Kinds[p.Kind] = append(in.Kinds[p.Kind], p.Source)
+		for _, sub := range p.Provides {
+			in.Kinds[p.Kind+"."+sub] = append(in.Kinds[p.Kind+"."+sub], p.Source)
+		}
 		srcs[p.Source] = sourceInfo{Kind: p.Kind, OK: !p.Failed(), Error: p.Error, Records: p.Data.Count(), SkippedLines: p.SkippedLines}
 		if p.Failed() {
 			in.Failed[p.Kind] = append(in.Failed[p.Kind], p.Source)

@@ -203,13 +203,15 @@ func feeds(d *Definition, in *Input) (measured, failed []string) {
 			continue
 		}
 		measured = append(measured, in.Kinds[k]...)
-		for _, n := range in.Failed[k] {
-			failed = append(failed, n+" ("+k+")")
+		kind := k
+		if i := strings.IndexByte(k, '.'); i > 0 {
+			kind = k[:i] // a part of a multi-part kind fails with its source
+		}
+		for _, n := range in.Failed[kind] {
+			failed = append(failed, n+" ("+kind+")")
 		}
 	}
-	sort.Strings(measured)
-	sort.Strings(failed)
-	return measured, failed
+	return dedupe(measured), dedupe(failed)
 }
 
 func always(d *Definition) bool {
@@ -321,4 +323,15 @@ func Trend(better, targetTrend string, value *float64, points []report.Point, as
 		tr.Direction = report.TrendWorsening
 	}
 	return tr
+}
+
+func dedupe(xs []string) []string {
+	sort.Strings(xs)
+	out := xs[:0]
+	for i, x := range xs {
+		if i == 0 || x != xs[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
 }

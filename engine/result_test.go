@@ -132,3 +132,22 @@ func TestUniqueAccountsMerges(t *testing.T) {
 	assert.True(t, *out[0].MFA)
 	assert.NotNil(t, out[0].LastActiveAtMS)
 }
+
+func TestFeedsByKindAndPart(t *testing.T) {
+	in := &Input{
+		Kinds:  map[string][]string{"deployments": {"files"}, "github": {"org"}, "github.deployments": {"org"}},
+		Failed: map[string][]string{},
+	}
+	d := &Definition{Inputs: []string{"deployments", "github.deployments"}}
+	measured, failed := feeds(d, in)
+	assert.Equal(t, []string{"files", "org"}, measured)
+	assert.Empty(t, failed)
+
+	d = &Definition{Inputs: []string{"github.incidents"}}
+	measured, _ = feeds(d, in)
+	assert.Empty(t, measured, "a github source that did not collect incidents does not feed incident metrics")
+
+	in.Failed["github"] = []string{"org"}
+	_, failed = feeds(d, in)
+	assert.Equal(t, []string{"org (github)"}, failed, "a failed source fails every part it could provide")
+}

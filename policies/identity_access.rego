@@ -14,7 +14,7 @@ import data.posture.lib
 #     trend: down
 #     soft: true
 #   gate: false
-#   inputs: [accounts, github]
+#   inputs: [accounts, github.members]
 privileged_accounts := lib.count_result({lib.account_scope(a) |
 	some a in input.accounts
 	lib.privileged_account(a)

@@ -25,7 +25,11 @@ type Part struct {
 	Error        string   `json:"error,omitempty"`
 	SkippedLines int      `json:"skipped_lines"`
 	Files        []string `json:"files,omitempty"`
-	Data         Data     `json:"data"`
+	// Provides names the parts of a multi-part kind this source collected
+	// (e.g. "deployments" for a github source); metrics fed by
+	// "<kind>.<part>" are measured only when it is listed.
+	Provides []string `json:"provides,omitempty"`
+	Data     Data     `json:"data"`
 
 	// SHA256 of the part's file as written or read (not serialised).
 	SHA256 string `json:"-"`

@@ -32,6 +32,10 @@ type Result struct {
 	Data         snapshot.Data
 	SkippedLines int      // log lines that matched no known pattern
 	Files        []string // files read, for the manifest
+	// Provides lists the parts of a multi-part kind that were collected
+	// (the github kind: members, alerts, deployments, incidents). Metrics
+	// whose inputs name "<kind>.<part>" are measured only when it is listed.
+	Provides []string
 }
 
 // Source collects one configured source.

@@ -131,6 +131,7 @@ func collectOne(ctx context.Context, cfg *config.Config, s *config.Source, asOf 
 	}
 	p.Data = res.Data
 	p.SkippedLines = res.SkippedLines
+	p.Provides = res.Provides
 	for _, f := range res.Files {
 		p.Files = append(p.Files, Display(f))
 	}
