@@ -25,6 +25,27 @@ type Env struct {
 	// ReportsDir is where reports, the vulnerability ledger and the config
 	// baseline (baseline.json) live.
 	ReportsDir string
+	// Getenv reads the environment (tokens such as GITHUB_TOKEN); tests pass
+	// their own. Never log or return what it gives.
+	Getenv func(string) string
+	// Progress, when set, is told how far a long collection has come (URLs
+	// probed, repositories read). It is only for display.
+	Progress func(done, total int)
+}
+
+// Env returns e.Getenv(key), or "" when no Getenv is set.
+func (e Env) Env(key string) string {
+	if e.Getenv == nil {
+		return ""
+	}
+	return e.Getenv(key)
+}
+
+// Report calls e.Progress when it is set.
+func (e Env) Report(done, total int) {
+	if e.Progress != nil {
+		e.Progress(done, total)
+	}
 }
 
 // Result is what one collection produced.
