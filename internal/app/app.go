@@ -33,6 +33,9 @@ type App struct {
 	Engine  *engine.Engine
 	Metrics []*engine.Resolved
 	Modules []*engine.Module // every module, tests included
+	// Tick, when set, is told how far each long-running source has come
+	// (for a live progress line on a terminal).
+	Tick func(source string, done, total int)
 }
 
 // Display names a path relative to the working directory when inside it.
@@ -98,7 +101,7 @@ func (a *App) Collect(ctx context.Context, asOf time.Time, progress Progress) *s
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			start := time.Now()
-			p := collectOne(ctx, a.Config, s, asOf)
+			p := a.collectOne(ctx, s, asOf)
 			parts[i] = p
 			if progress != nil {
 				mu.Lock()
@@ -116,7 +119,8 @@ func (a *App) Collect(ctx context.Context, asOf time.Time, progress Progress) *s
 	return snap
 }
 
-func collectOne(ctx context.Context, cfg *config.Config, s *config.Source, asOf time.Time) (p *snapshot.Part) {
+func (a *App) collectOne(ctx context.Context, s *config.Source, asOf time.Time) (p *snapshot.Part) {
+	cfg := a.Config
 	p = &snapshot.Part{Source: s.Name, Kind: s.Kind, CollectedAt: time.Now().UTC().Format(time.RFC3339)}
 	defer func() {
 		if r := recover(); r != nil {
@@ -124,7 +128,11 @@ func collectOne(ctx context.Context, cfg *config.Config, s *config.Source, asOf 
 			p.Data = snapshot.Data{}
 		}
 	}()
-	res, err := s.Source.Collect(ctx, SourceEnv(cfg, s, asOf))
+	env := SourceEnv(cfg, s, asOf)
+	if a.Tick != nil {
+		env.Progress = func(done, total int) { a.Tick(s.Name, done, total) }
+	}
+	res, err := s.Source.Collect(ctx, env)
 	if err != nil {
 		p.Error = err.Error()
 		return p
@@ -140,7 +148,7 @@ func collectOne(ctx context.Context, cfg *config.Config, s *config.Source, asOf 
 
 // SourceEnv is what a configured source knows about the run.
 func SourceEnv(cfg *config.Config, s *config.Source, asOf time.Time) sources.Env {
-	return sources.Env{Name: s.Name, AsOf: asOf.UTC(), BaseDir: cfg.Dir, Zone: time.UTC, ReportsDir: cfg.ReportsDir}
+	return sources.Env{Name: s.Name, AsOf: asOf.UTC(), BaseDir: cfg.Dir, Zone: time.UTC, ReportsDir: cfg.ReportsDir, Getenv: os.Getenv}
 }
 
 // Evaluate builds the input for asOf from the snapshot and evaluates it.

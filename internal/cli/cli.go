@@ -56,6 +56,9 @@ type globals struct {
 	output  string
 	quiet   bool
 	noColor bool
+
+	stderr    io.Writer
+	stderrTTY bool
 }
 
 var globalFlagArity = map[string]bool{ // name -> takes a value
@@ -99,7 +102,10 @@ func hoistGlobals(args []string) []string {
 // Run runs the command line and returns the exit code.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
-	g := &globals{}
+	g := &globals{stderr: stderr}
+	if f, ok := stderr.(*os.File); ok {
+		g.stderrTTY = term.IsTerminal(int(f.Fd()))
+	}
 	app := newApp(e, g)
 	err := app.Run(hoistGlobals(args))
 	if err == nil {

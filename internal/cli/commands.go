@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -25,6 +26,7 @@ func (g *globals) load() (*app.App, error) {
 	if err != nil {
 		return nil, exitCode(ExitError, err)
 	}
+	a.Tick = g.ticker()
 	return a, nil
 }
 
@@ -153,6 +155,23 @@ func cmdMetrics(e *env, g *globals) *cli.Command {
 				return fmt.Errorf("metrics: format %q not supported (table, json, markdown)", g.format)
 			})
 		},
+	}
+}
+
+// ticker shows a live "source: done/total" line on a terminal (stderr), and
+// nothing when quiet or when stderr is a log (CI gets one line per source).
+func (g *globals) ticker() func(source string, done, total int) {
+	if g.quiet || !g.stderrTTY {
+		return nil
+	}
+	var mu sync.Mutex
+	return func(source string, done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(g.stderr, "\r\033[K  %s: %d/%d", source, done, total)
+		if done == total {
+			fmt.Fprint(g.stderr, "\r\033[K")
+		}
 	}
 }
 
