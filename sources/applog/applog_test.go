@@ -82,16 +82,16 @@ func TestParseLine(t *testing.T) {
 			ev, ok := parseLine([]byte(c.line), time.UTC)
 			if c.notOK {
 				assert.False(t, ok, "should be skipped")
-				assert.Empty(t, ev.typ)
+				assert.Empty(t, ev.Type)
 				return
 			}
 			require.True(t, ok, "should be recognised")
-			assert.Equal(t, c.typ, ev.typ)
-			assert.Equal(t, c.user, ev.user)
-			assert.Equal(t, c.ip, ev.ip)
-			assert.Equal(t, c.detail, ev.detail)
+			assert.Equal(t, c.typ, ev.Type)
+			assert.Equal(t, c.user, ev.User)
+			assert.Equal(t, c.ip, ev.IP)
+			assert.Equal(t, c.detail, ev.Detail)
 			if c.time != "" {
-				assert.Equal(t, c.time, ev.t.Format(time.RFC3339Nano))
+				assert.Equal(t, c.time, ev.T.Format(time.RFC3339Nano))
 			}
 		})
 	}
@@ -102,11 +102,11 @@ func TestZone(t *testing.T) {
 	require.NoError(t, err)
 	ev, ok := parseLine([]byte(owasp("2026-11-27 03:12:01,123", "authn_login_fail:a")), berlin)
 	require.True(t, ok)
-	assert.Equal(t, "2026-11-27T02:12:01.123Z", ev.t.Format(time.RFC3339Nano))
+	assert.Equal(t, "2026-11-27T02:12:01.123Z", ev.T.Format(time.RFC3339Nano))
 	// An explicit offset wins.
 	ev, ok = parseLine([]byte(owasp("2026-11-27T03:12:01Z", "authn_login_fail:a")), berlin)
 	require.True(t, ok)
-	assert.Equal(t, "2026-11-27T03:12:01Z", ev.t.Format(time.RFC3339Nano))
+	assert.Equal(t, "2026-11-27T03:12:01Z", ev.T.Format(time.RFC3339Nano))
 }
 
 func writeFile(t *testing.T, path string, content []byte) {

@@ -47,7 +47,7 @@ func BenchmarkParseLine(b *testing.B) {
 			if !ok {
 				b.Fatalf("skipped %q", rest[:i])
 			}
-			if ev.typ != "" {
+			if ev.Type != "" {
 				n++
 			}
 			rest = rest[min(i+1, len(rest)):]

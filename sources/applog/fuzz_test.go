@@ -48,17 +48,17 @@ func FuzzParseLine(f *testing.F) {
 		if ok && !json.Valid(bytes.TrimPrefix(line, bom)) {
 			t.Fatalf("accepted invalid JSON %q", line)
 		}
-		if !ok || ev.typ == "" {
-			if ev.typ != "" {
+		if !ok || ev.Type == "" {
+			if ev.Type != "" {
 				t.Fatalf("skipped line with event %+v", ev)
 			}
 			return
 		}
-		if !types[ev.typ] {
-			t.Fatalf("bad type %q", ev.typ)
+		if !types[ev.Type] {
+			t.Fatalf("bad type %q", ev.Type)
 		}
-		if ev.t.IsZero() || ev.t.Location() != time.UTC {
-			t.Fatalf("bad time %v", ev.t)
+		if ev.T.IsZero() || ev.T.Location() != time.UTC {
+			t.Fatalf("bad time %v", ev.T)
 		}
 		// Cross-check with encoding/json: the object has string members
 		// datetime and event, and the event name matches the detail.
@@ -72,13 +72,13 @@ func FuzzParseLine(f *testing.F) {
 			t.Fatalf("event/datetime not strings in %q", line)
 		}
 		name, _, _ := bytes.Cut([]byte(e), []byte(":"))
-		if !bytes.EqualFold(bytes.TrimSpace(name), []byte(ev.detail)) {
-			t.Fatalf("event %q but detail %q", e, ev.detail)
+		if !bytes.EqualFold(bytes.TrimSpace(name), []byte(ev.Detail)) {
+			t.Fatalf("event %q but detail %q", e, ev.Detail)
 		}
 		// (encoding/json turns each invalid UTF-8 byte into U+FFFD; the
-		// snapshot's JSON encoding does the same to ev.ip later.)
-		if ip, _ := m["source_ip"].(string); string(bytes.TrimSpace([]byte(ip))) != string([]rune(ev.ip)) {
-			t.Fatalf("source_ip %q but ip %q", ip, ev.ip)
+		// snapshot's JSON encoding does the same to ev.IP later.)
+		if ip, _ := m["source_ip"].(string); string(bytes.TrimSpace([]byte(ip))) != string([]rune(ev.IP)) {
+			t.Fatalf("source_ip %q but ip %q", ip, ev.IP)
 		}
 	})
 }

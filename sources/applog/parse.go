@@ -6,18 +6,9 @@ import (
 	"time"
 
 	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/sources/internal/logfile"
 	"github.com/localizevideos/posture/sources/internal/timefmt"
 )
-
-// event is one security event found on a line, before it becomes a
-// snapshot.Event (which needs the source name and the line's origin).
-type event struct {
-	typ    string // snapshot.Event* constant; "" = no event
-	t      time.Time
-	ip     string
-	user   string
-	detail string // the OWASP event name, lower-cased
-}
 
 // vocabulary maps the OWASP Logging Vocabulary events this source counts
 // (contract 4.4). authn_login_fail_max and authn_login_lock repeat failures
@@ -63,21 +54,22 @@ var bom = []byte("\xef\xbb\xbf")
 // ok=false (skipped) for a line that is not a JSON object, lacks a string
 // datetime or event, or whose datetime does not parse. For counted events
 // User is the first argument (the OWASP userid of authn_*, authz_* and
-// excess_rate_limit_exceeded) and IP is source_ip. Lines yielding no event
-// are not allocated for.
-func parseLine(line []byte, loc *time.Location) (event, bool) {
+// excess_rate_limit_exceeded), IP is source_ip and Detail the vocabulary
+// event name, lower-cased. A line without an event has Type "". Lines
+// yielding no event are not allocated for.
+func parseLine(line []byte, loc *time.Location) (logfile.Event, bool) {
 	line = bytes.TrimPrefix(line, bom)
 	dt, ev, ip, ok := members(line)
 	if !ok || !dt.found || !ev.found {
-		return event{}, false
+		return logfile.Event{}, false
 	}
 	dtb := dt.bytes()
 	t, n, ok := timefmt.ISO(dtb, loc)
 	if !ok || n != len(dtb) {
 		// Lenient fallback for other shapes (a bare date, no seconds...).
 		var err error
-		if t, err = timefmt.Parse(string(dtb), loc); err != nil {
-			return event{}, false
+		if t, err = timefmt.Parse(string(dtb), loc); err != nil || t.Year() < 1970 {
+			return logfile.Event{}, false
 		}
 	}
 	evb := ev.bytes()
@@ -87,7 +79,7 @@ func parseLine(line []byte, loc *time.Location) (event, bool) {
 	}
 	name = bytes.TrimSpace(name)
 	if len(name) == 0 {
-		return event{}, false
+		return logfile.Event{}, false
 	}
 	for _, v := range vocabulary {
 		if !bytes.EqualFold(name, []byte(v.name)) {
@@ -100,9 +92,9 @@ func parseLine(line []byte, loc *time.Location) (event, bool) {
 		user = bytes.TrimSpace(user)
 		ipb := bytes.TrimSpace(ip.bytes())
 		s := string(ipb) + string(user)
-		return event{typ: v.typ, t: t, ip: s[:len(ipb)], user: s[len(ipb):], detail: v.name}, true
+		return logfile.Event{Type: v.typ, T: t, IP: s[:len(ipb)], User: s[len(ipb):], Detail: v.name}, true
 	}
-	return event{}, true
+	return logfile.Event{}, true
 }
 
 // maxDepth mirrors encoding/json's nesting limit.

@@ -66,19 +66,19 @@ func TestParseLine(t *testing.T) {
 			ev, ok := parseLine([]byte(c.line), asOf, time.UTC)
 			if c.notOK {
 				assert.False(t, ok, "should be skipped")
-				assert.Empty(t, ev.typ)
+				assert.Empty(t, ev.Type)
 				return
 			}
 			require.True(t, ok, "should be recognised")
 			if !c.ban {
-				assert.Empty(t, ev.typ)
+				assert.Empty(t, ev.Type)
 				return
 			}
-			assert.Equal(t, snapshot.EventBan, ev.typ)
-			assert.Equal(t, c.ip, ev.ip)
-			assert.Equal(t, c.jail, ev.detail)
+			assert.Equal(t, snapshot.EventBan, ev.Type)
+			assert.Equal(t, c.ip, ev.IP)
+			assert.Equal(t, c.jail, ev.Detail)
 			if c.time != "" {
-				assert.Equal(t, c.time, ev.t.Format(time.RFC3339Nano))
+				assert.Equal(t, c.time, ev.T.Format(time.RFC3339Nano))
 			}
 		})
 	}
@@ -88,7 +88,7 @@ func TestYearBoundarySyslog(t *testing.T) {
 	jan2 := time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC)
 	ev, ok := parseLine([]byte("Dec 31 23:59:59 bastion fail2ban.actions[1]: NOTICE [sshd] Ban 192.0.2.1"), jan2, time.UTC)
 	require.True(t, ok)
-	assert.Equal(t, "2026-12-31T23:59:59Z", ev.t.Format(time.RFC3339))
+	assert.Equal(t, "2026-12-31T23:59:59Z", ev.T.Format(time.RFC3339))
 }
 
 func writeFile(t *testing.T, path string, content []byte) {

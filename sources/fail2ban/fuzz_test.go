@@ -34,22 +34,22 @@ func FuzzParseLine(f *testing.F) {
 		if !bytes.Equal(orig, line) {
 			t.Fatal("input modified")
 		}
-		if ev.typ == "" {
+		if ev.Type == "" {
 			return
 		}
 		if !ok {
 			t.Fatalf("skipped line with event %+v", ev)
 		}
-		if ev.typ != snapshot.EventBan {
-			t.Fatalf("bad type %q", ev.typ)
+		if ev.Type != snapshot.EventBan {
+			t.Fatalf("bad type %q", ev.Type)
 		}
-		if ev.t.IsZero() || ev.t.Location() != time.UTC {
-			t.Fatalf("bad time %v", ev.t)
+		if ev.T.IsZero() || ev.T.Location() != time.UTC {
+			t.Fatalf("bad time %v", ev.T)
 		}
-		if ev.ip == "" || bytes.ContainsAny([]byte(ev.ip), " ") || ev.detail == "" {
+		if ev.IP == "" || bytes.ContainsAny([]byte(ev.IP), " ") || ev.Detail == "" {
 			t.Fatalf("bad ip/jail %+v", ev)
 		}
-		if !bytes.Contains(line, []byte("["+ev.detail+"] ")) || !bytes.Contains(line, []byte("Ban "+ev.ip)) {
+		if !bytes.Contains(line, []byte("["+ev.Detail+"] ")) || !bytes.Contains(line, []byte("Ban "+ev.IP)) {
 			t.Fatalf("ip/jail not from the line: %+v in %q", ev, line)
 		}
 	})

@@ -5,17 +5,9 @@ import (
 	"time"
 
 	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/sources/internal/logfile"
 	"github.com/localizevideos/posture/sources/internal/timefmt"
 )
-
-// event is one ban found on a line, before it becomes a snapshot.Event
-// (which needs the source name and the line's origin).
-type event struct {
-	typ    string // snapshot.EventBan; "" = no event
-	t      time.Time
-	ip     string
-	detail string // jail
-}
 
 var (
 	pLogger  = []byte("fail2ban.")
@@ -34,12 +26,12 @@ var (
 // their year from asOf (contract 3.1).
 //
 // "[jail] Ban <ip>" and "[jail] Restore Ban <ip>" (a ban re-applied at
-// restart) are ban events; Unban, Found, "already banned" and "Increase
+// restart) are ban events (Detail is the jail); Unban, Found, "already banned" and "Increase
 // Ban" (fail2ban >= 0.11 prolonging the ban of an IP already banned, which
 // the contract does not list) are recognised without an event. Lines that
 // are not fail2ban log records (traceback continuation lines, garbage) are
-// skipped (ok=false).
-func parseLine(line []byte, asOf time.Time, loc *time.Location) (event, bool) {
+// skipped (ok=false). A line without an event has Type "".
+func parseLine(line []byte, asOf time.Time, loc *time.Location) (logfile.Event, bool) {
 	var (
 		t      time.Time
 		n      int
@@ -47,7 +39,7 @@ func parseLine(line []byte, asOf time.Time, loc *time.Location) (event, bool) {
 		syslog bool
 	)
 	if len(line) == 0 {
-		return event{}, false
+		return logfile.Event{}, false
 	}
 	switch c := line[0]; {
 	case c >= '0' && c <= '9':
@@ -57,27 +49,27 @@ func parseLine(line []byte, asOf time.Time, loc *time.Location) (event, bool) {
 		syslog = true
 	}
 	if !ok || n >= len(line) || line[n] != ' ' {
-		return event{}, false
+		return logfile.Event{}, false
 	}
 	rest := line[n+1:]
 	if syslog {
 		// Host name, then the logger as the syslog tag.
 		sp := bytes.IndexByte(rest, ' ')
 		if sp < 0 {
-			return event{}, false
+			return logfile.Event{}, false
 		}
 		rest = rest[sp+1:]
 	}
 	// Logger "fail2ban.<module>", padding, optional "[pid]", ':'.
 	if !bytes.HasPrefix(rest, pLogger) {
-		return event{}, false
+		return logfile.Event{}, false
 	}
 	i := len(pLogger)
 	for i < len(rest) && rest[i] != ' ' && rest[i] != '[' && rest[i] != ':' {
 		i++
 	}
 	if i == len(pLogger) {
-		return event{}, false
+		return logfile.Event{}, false
 	}
 	for i < len(rest) && rest[i] == ' ' {
 		i++
@@ -88,12 +80,12 @@ func parseLine(line []byte, asOf time.Time, loc *time.Location) (event, bool) {
 			j++
 		}
 		if j == i+1 || j >= len(rest) || rest[j] != ']' {
-			return event{}, false
+			return logfile.Event{}, false
 		}
 		i = j + 1
 	}
 	if i >= len(rest) || rest[i] != ':' {
-		return event{}, false
+		return logfile.Event{}, false
 	}
 	rest = rest[i+1:]
 	// Level (upper-case word), padding.
@@ -103,17 +95,17 @@ func parseLine(line []byte, asOf time.Time, loc *time.Location) (event, bool) {
 		i++
 	}
 	if i == 0 || (i < len(rest) && rest[i] != ' ') {
-		return event{}, false
+		return logfile.Event{}, false
 	}
 	msg := bytes.TrimLeft(rest[i:], " ")
 
 	// "[jail] Ban <ip>" / "[jail] Restore Ban <ip>".
 	if len(msg) == 0 || msg[0] != '[' {
-		return event{}, true
+		return logfile.Event{}, true
 	}
 	end := bytes.IndexByte(msg, ']')
 	if end < 2 || end+1 >= len(msg) || msg[end+1] != ' ' {
-		return event{}, true
+		return logfile.Event{}, true
 	}
 	jail, verb := msg[1:end], msg[end+2:]
 	var ip []byte
@@ -123,15 +115,15 @@ func parseLine(line []byte, asOf time.Time, loc *time.Location) (event, bool) {
 	case bytes.HasPrefix(verb, pRestore):
 		ip = verb[len(pRestore):]
 	default:
-		return event{}, true
+		return logfile.Event{}, true
 	}
 	if sp := bytes.IndexByte(ip, ' '); sp >= 0 {
 		ip = ip[:sp]
 	}
 	if len(ip) == 0 {
-		return event{}, false // "Ban " without an address: a damaged line
+		return logfile.Event{}, false // "Ban " without an address: a damaged line
 	}
 	var arr [128]byte
 	s := string(append(append(arr[:0], ip...), jail...))
-	return event{typ: snapshot.EventBan, t: t, ip: s[:len(ip)], detail: s[len(ip):]}, true
+	return logfile.Event{Type: snapshot.EventBan, T: t, IP: s[:len(ip)], Detail: s[len(ip):]}, true
 }

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/localizevideos/posture/sources/internal/timefmt"
 	"time"
 	"unicode/utf8"
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/logfile"
+	"github.com/localizevideos/posture/sources/internal/timefmt"
 )
 
 // AccessKind is the nginx access log source kind.
@@ -25,7 +26,11 @@ func init() {
 			if !ok {
 				return nil, fmt.Errorf("%s: unexpected config type %T", AccessKind, cfg)
 			}
-			return NewAccess(c)
+			s, err := NewAccess(c)
+			if err != nil {
+				return nil, err
+			}
+			return s, nil
 		},
 	})
 }
@@ -44,7 +49,7 @@ type AccessConfig struct {
 
 // AccessSource reads nginx access logs.
 type AccessSource struct {
-	fileSource
+	files     logfile.Files
 	rateLimit []int
 }
 
@@ -53,7 +58,7 @@ func NewAccess(cfg *AccessConfig) (*AccessSource, error) {
 	if cfg == nil {
 		cfg = &AccessConfig{}
 	}
-	fs, err := newFileSource(AccessKind, cfg.Paths, cfg.Timezone)
+	fs, err := logfile.New(cfg.Paths, cfg.Timezone)
 	if err != nil {
 		return nil, err
 	}
@@ -67,13 +72,15 @@ func NewAccess(cfg *AccessConfig) (*AccessSource, error) {
 			rl = append(rl, st)
 		}
 	}
-	return &AccessSource{fileSource: fs, rateLimit: rl}, nil
+	return &AccessSource{files: fs, rateLimit: rl}, nil
 }
 
 // Collect reads every configured file (rotated *.gz ones transparently).
 func (s *AccessSource) Collect(ctx context.Context, env sources.Env) (*sources.Result, error) {
-	return s.collect(ctx, env, func(dst []event, line []byte) ([]event, bool) {
-		return parseAccess(dst, line, s.rateLimit)
+	return s.files.Collect(ctx, env, func(*time.Location, time.Time) logfile.LineFunc {
+		return func(dst []logfile.Event, line []byte) ([]logfile.Event, bool) {
+			return parseAccess(dst, line, s.rateLimit)
+		}
 	})
 }
 
@@ -98,7 +105,7 @@ var pOpenTime = []byte(" [")
 // that closes $request is the first unescaped one followed by a status.
 // Malformed requests (TLS bytes sent to the plain port, "-", 400s) are valid
 // lines. Lines that do not have this shape are not ok (skipped).
-func parseAccess(dst []event, line []byte, rateLimit []int) ([]event, bool) {
+func parseAccess(dst []logfile.Event, line []byte, rateLimit []int) ([]logfile.Event, bool) {
 	// $remote_addr
 	sp := bytes.IndexByte(line, ' ')
 	if sp <= 0 {
@@ -187,13 +194,13 @@ func parseAccess(dst []event, line []byte, rateLimit []int) ([]event, bool) {
 		ip, usr, detail = strings3(addr, user, nil, nil)
 	}
 	if st == 403 {
-		dst = append(dst, event{typ: snapshot.EventHTTPForbidden, t: t, ip: ip, user: usr, detail: detail})
+		dst = append(dst, logfile.Event{Type: snapshot.EventHTTPForbidden, T: t, IP: ip, User: usr, Detail: detail})
 	}
 	if rl {
-		dst = append(dst, event{typ: snapshot.EventRateLimited, t: t, ip: ip, user: usr, detail: detail})
+		dst = append(dst, logfile.Event{Type: snapshot.EventRateLimited, T: t, IP: ip, User: usr, Detail: detail})
 	}
 	if oldTLS {
-		dst = append(dst, event{typ: snapshot.EventTLSDowngrade, t: t, ip: ip, user: usr, detail: proto})
+		dst = append(dst, logfile.Event{Type: snapshot.EventTLSDowngrade, T: t, IP: ip, User: usr, Detail: proto})
 	}
 	return dst, true
 }

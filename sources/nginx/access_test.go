@@ -89,12 +89,12 @@ func TestParseAccess(t *testing.T) {
 			require.True(t, ok, "should be recognised")
 			var got []want
 			for _, e := range evs {
-				got = append(got, want{e.typ, e.ip, e.user, e.detail})
+				got = append(got, want{e.Type, e.IP, e.User, e.Detail})
 			}
 			assert.Equal(t, c.want, got)
 			if c.time != "" {
 				require.NotEmpty(t, evs)
-				assert.Equal(t, c.time, evs[0].t.Format(time.RFC3339))
+				assert.Equal(t, c.time, evs[0].T.Format(time.RFC3339))
 			}
 		})
 	}
@@ -108,14 +108,14 @@ func TestParseAccessRateLimitStatus(t *testing.T) {
 	evs, ok = parseAccess(nil, line, []int{429, 503})
 	require.True(t, ok)
 	require.Len(t, evs, 1)
-	assert.Equal(t, snapshot.EventRateLimited, evs[0].typ)
+	assert.Equal(t, snapshot.EventRateLimited, evs[0].Type)
 	// 403 configured as the limit_req status: both an unauthorized attempt
 	// (contract: every 403) and a rate-limit trigger.
 	evs, ok = parseAccess(nil, []byte(`203.0.113.9 - - [27/Nov/2026:03:12:01 +0100] "GET /api HTTP/1.1" 403 0 "-" "-"`), []int{403})
 	require.True(t, ok)
 	require.Len(t, evs, 2)
-	assert.Equal(t, snapshot.EventHTTPForbidden, evs[0].typ)
-	assert.Equal(t, snapshot.EventRateLimited, evs[1].typ)
+	assert.Equal(t, snapshot.EventHTTPForbidden, evs[0].Type)
+	assert.Equal(t, snapshot.EventRateLimited, evs[1].Type)
 }
 
 func TestParseAccessLongPath(t *testing.T) {
@@ -125,8 +125,8 @@ func TestParseAccessLongPath(t *testing.T) {
 	evs, ok := parseAccess(nil, line, []int{429})
 	require.True(t, ok)
 	require.Len(t, evs, 1)
-	assert.LessOrEqual(t, len(evs[0].detail), 4+4+maxPath)
-	assert.True(t, utf8.ValidString(evs[0].detail))
+	assert.LessOrEqual(t, len(evs[0].Detail), 4+4+maxPath)
+	assert.True(t, utf8.ValidString(evs[0].Detail))
 }
 
 func writeFile(t *testing.T, path, content string) {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/localizevideos/posture/sources/internal/logfile"
 )
 
 var benchUA = []string{
@@ -82,7 +84,7 @@ func eachLine(buf []byte, fn func([]byte)) {
 func BenchmarkParseAccess(b *testing.B) {
 	buf := benchAccess(20000)
 	rl := []int{429}
-	var evs []event
+	var evs []logfile.Event
 	n := 0
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
@@ -103,7 +105,7 @@ func BenchmarkParseAccess(b *testing.B) {
 
 func BenchmarkParseError(b *testing.B) {
 	buf := benchError(20000)
-	var evs []event
+	var evs []logfile.Event
 	n := 0
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()

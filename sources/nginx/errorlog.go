@@ -2,64 +2,32 @@ package nginx
 
 import (
 	"bytes"
-	"context"
-	"fmt"
-	"github.com/localizevideos/posture/sources/internal/timefmt"
 	"time"
 
 	"github.com/localizevideos/posture/snapshot"
-	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/logfile"
+	"github.com/localizevideos/posture/sources/internal/timefmt"
 )
 
 // ErrorKind is the nginx error log source kind.
 const ErrorKind = "nginx_error_log"
 
-func init() {
-	sources.Register(sources.Kind{
-		Name:      ErrorKind,
-		Summary:   "nginx error log: limit_req rejections, TLS handshakes refused for protocol version",
-		NewConfig: func() any { return &ErrorConfig{} },
-		New: func(cfg any) (sources.Source, error) {
-			c, ok := cfg.(*ErrorConfig)
-			if !ok {
-				return nil, fmt.Errorf("%s: unexpected config type %T", ErrorKind, cfg)
-			}
-			return NewError(c)
-		},
-	})
-}
-
 // ErrorConfig is the body of a `source "nginx_error_log" "<name>"` block.
 // Error log timestamps have no zone: they are read in Timezone (else the
 // run's zone, else UTC).
-type ErrorConfig struct {
-	Paths    []string `hcl:"paths"`
-	Timezone string   `hcl:"timezone,optional"`
-}
+type ErrorConfig = logfile.Config
 
-// ErrorSource reads nginx error logs.
-type ErrorSource struct {
-	fileSource
-}
+// NewError builds a source of nginx error logs from its configuration. It
+// reads every configured file (rotated *.gz ones transparently).
+// Declaring it registers the kind.
+var NewError = logfile.Register(ErrorKind,
+	"nginx error log: limit_req rejections, TLS handshakes refused for protocol version",
+	newErrorLine)
 
-// NewError builds an ErrorSource from its configuration.
-func NewError(cfg *ErrorConfig) (*ErrorSource, error) {
-	if cfg == nil {
-		cfg = &ErrorConfig{}
-	}
-	fs, err := newFileSource(ErrorKind, cfg.Paths, cfg.Timezone)
-	if err != nil {
-		return nil, err
-	}
-	return &ErrorSource{fileSource: fs}, nil
-}
-
-// Collect reads every configured file (rotated *.gz ones transparently).
-func (s *ErrorSource) Collect(ctx context.Context, env sources.Env) (*sources.Result, error) {
-	loc := s.zone(env)
-	return s.collect(ctx, env, func(dst []event, line []byte) ([]event, bool) {
+func newErrorLine(loc *time.Location, _ time.Time) logfile.LineFunc {
+	return func(dst []logfile.Event, line []byte) ([]logfile.Event, bool) {
 		return parseError(dst, line, loc)
-	})
+	}
 }
 
 var (
@@ -84,7 +52,7 @@ var (
 // garbage on the TLS port - or "tlsv1 alert protocol version", which is the
 // client refusing us) are not. All other error lines are recognised without
 // an event; continuation lines of multi-line messages are skipped.
-func parseError(dst []event, line []byte, loc *time.Location) ([]event, bool) {
+func parseError(dst []logfile.Event, line []byte, loc *time.Location) ([]logfile.Event, bool) {
 	// "YYYY/MM/DD HH:MM:SS [level] pid#tid: "
 	if len(line) < 20 || line[19] != ' ' || !errorTimeShape(line[:19]) {
 		return dst, false
@@ -137,7 +105,7 @@ func parseError(dst []event, line []byte, loc *time.Location) ([]event, bool) {
 			return dst, false
 		}
 		ip, detail := clientAnd(after, zone)
-		return append(dst, event{typ: snapshot.EventRateLimited, t: t, ip: ip, detail: detail}), true
+		return append(dst, logfile.Event{Type: snapshot.EventRateLimited, T: t, IP: ip, Detail: detail}), true
 	case bytes.HasPrefix(msg, pHandshake):
 		after := msg[len(pHandshake):]
 		reason := after
@@ -153,7 +121,7 @@ func parseError(dst []event, line []byte, loc *time.Location) ([]event, bool) {
 			return dst, false
 		}
 		ip, _ := clientAnd(after, nil)
-		return append(dst, event{typ: snapshot.EventTLSDowngrade, t: t, ip: ip, detail: why}), true
+		return append(dst, logfile.Event{Type: snapshot.EventTLSDowngrade, T: t, IP: ip, Detail: why}), true
 	}
 	return dst, true
 }

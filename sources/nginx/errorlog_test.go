@@ -69,8 +69,8 @@ func TestParseError(t *testing.T) {
 			require.True(t, ok, "should be recognised")
 			var got []want
 			for _, e := range evs {
-				got = append(got, want{e.typ, e.ip, e.user, e.detail})
-				assert.Equal(t, "2026-11-27T03:12:01Z", e.t.Format(time.RFC3339))
+				got = append(got, want{e.Type, e.IP, e.User, e.Detail})
+				assert.Equal(t, "2026-11-27T03:12:01Z", e.T.Format(time.RFC3339))
 			}
 			assert.Equal(t, c.want, got)
 		})

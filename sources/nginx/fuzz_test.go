@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/sources/internal/logfile"
 )
 
 var accessSeeds = []string{
@@ -47,8 +48,8 @@ func FuzzParseAccess(f *testing.F) {
 			t.Fatalf("%v for %q", err, line)
 		}
 		for _, e := range evs {
-			if e.typ == snapshot.EventTLSDowngrade && !bytes.Contains(line, []byte(" "+e.detail)) {
-				t.Fatalf("protocol %q not in %q", e.detail, line)
+			if e.Type == snapshot.EventTLSDowngrade && !bytes.Contains(line, []byte(" "+e.Detail)) {
+				t.Fatalf("protocol %q not in %q", e.Detail, line)
 			}
 		}
 	})
@@ -70,7 +71,7 @@ func FuzzParseError(f *testing.F) {
 	})
 }
 
-func saneEvents(evs []event, ok bool, line []byte, max int) error {
+func saneEvents(evs []logfile.Event, ok bool, line []byte, max int) error {
 	if !ok && len(evs) > 0 {
 		return fmt.Errorf("skipped line with events")
 	}
@@ -78,22 +79,22 @@ func saneEvents(evs []event, ok bool, line []byte, max int) error {
 		return fmt.Errorf("%d events", len(evs))
 	}
 	for _, e := range evs {
-		switch e.typ {
+		switch e.Type {
 		case snapshot.EventHTTPForbidden, snapshot.EventRateLimited, snapshot.EventTLSDowngrade:
 		default:
-			return fmt.Errorf("bad type %q", e.typ)
+			return fmt.Errorf("bad type %q", e.Type)
 		}
-		if e.t.IsZero() || e.t.Location() != time.UTC || e.t.Year() < -1 || e.t.Year() > 10000 {
-			return fmt.Errorf("bad time %v", e.t)
+		if e.T.IsZero() || e.T.Location() != time.UTC || e.T.Year() < -1 || e.T.Year() > 10000 {
+			return fmt.Errorf("bad time %v", e.T)
 		}
-		if !bytes.Contains(line, []byte(e.ip)) || !bytes.Contains(line, []byte(e.user)) {
+		if !bytes.Contains(line, []byte(e.IP)) || !bytes.Contains(line, []byte(e.User)) {
 			return fmt.Errorf("ip/user not from the line: %+v", e)
 		}
-		if bytes.ContainsAny([]byte(e.ip), " ") {
-			return fmt.Errorf("space in ip %q", e.ip)
+		if bytes.ContainsAny([]byte(e.IP), " ") {
+			return fmt.Errorf("space in ip %q", e.IP)
 		}
-		if len(e.detail) > 2*maxPath+8 {
-			return fmt.Errorf("detail too long: %d", len(e.detail))
+		if len(e.Detail) > 2*maxPath+8 {
+			return fmt.Errorf("detail too long: %d", len(e.Detail))
 		}
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/logfile"
 )
 
 var asOf = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
@@ -299,14 +300,14 @@ func (c *countdownCtx) Err() error {
 func TestCollectCancelledMidFile(t *testing.T) {
 	dir := t.TempDir()
 	line := "Nov 27 03:12:01 bastion sshd[1]: Invalid user a from 192.0.2.1 port 1\n"
-	writeFile(t, filepath.Join(dir, "auth.log"), strings.Repeat(line, 3*cancelEvery))
+	writeFile(t, filepath.Join(dir, "auth.log"), strings.Repeat(line, 3*logfile.CancelEvery))
 	src, err := New(&Config{Paths: []string{"auth.log"}})
 	require.NoError(t, err)
 	env := sources.Env{Name: "b", AsOf: asOf, BaseDir: dir}
 	// Not cancelled: every line is read.
 	res, err := src.Collect(&countdownCtx{Context: context.Background(), n: 100}, env)
 	require.NoError(t, err)
-	assert.Len(t, res.Data.Events[snapshot.EventInvalidUser], 3*cancelEvery)
+	assert.Len(t, res.Data.Events[snapshot.EventInvalidUser], 3*logfile.CancelEvery)
 	// Cancelled after the check before the file and the first in-file check.
 	_, err = src.Collect(&countdownCtx{Context: context.Background(), n: 2}, env)
 	require.ErrorIs(t, err, context.Canceled)

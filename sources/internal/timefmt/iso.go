@@ -5,7 +5,8 @@ import "time"
 // ISO reads an ISO 8601 / RFC 3339 timestamp at the start of b:
 // "YYYY-MM-DD[T ]HH:MM:SS[(.|,)fraction][Z|±HH:MM|±HHMM|±HH]". Without a zone
 // the time is read in loc. It returns the instant (UTC) and the number of bytes
-// consumed; it never allocates.
+// consumed; it never allocates. Years before 1970 are refused: no log line
+// this tool reads predates the epoch, and a zero time means garbage.
 func ISO(b []byte, loc *time.Location) (time.Time, int, bool) {
 	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ' && b[10] != 't') ||
 		b[13] != ':' || b[16] != ':' {
@@ -18,7 +19,7 @@ func ISO(b []byte, loc *time.Location) (time.Time, int, bool) {
 	mi, ok5 := Digits(b[14:16])
 	ss, ok6 := Digits(b[17:19])
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 ||
-		mo < 1 || mo > 12 || d < 1 || d > DaysIn(time.Month(mo), y) || hh > 23 || mi > 59 || ss > 60 {
+		y < 1970 || mo < 1 || mo > 12 || d < 1 || d > DaysIn(time.Month(mo), y) || hh > 23 || mi > 59 || ss > 60 {
 		return time.Time{}, 0, false
 	}
 	n := 19
