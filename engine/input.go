@@ -1,14 +1,12 @@
 package engine
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/snapshot"
@@ -186,18 +184,8 @@ func nonNil[T any](xs []T) []T {
 	return xs
 }
 
-// toValue converts a Go document to an OPA value once.
-func toValue(doc any) (ast.Value, error) {
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return nil, err
-	}
-	var generic any
-	if err := util.UnmarshalJSON(b, &generic); err != nil {
-		return nil, err
-	}
-	return ast.InterfaceToValue(generic)
-}
+// toValue converts a Go document to an OPA value once (see ToValue).
+func toValue(doc any) (ast.Value, error) { return ToValue(doc) }
 
 // uniqueAccounts keeps one record per (system, login): the first, with empty
 // fields filled from later duplicates.

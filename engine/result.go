@@ -313,9 +313,15 @@ func Trend(better, targetTrend string, value *float64, points []report.Point, as
 		tr.Direction = report.TrendStable
 		return tr
 	}
-	up := better == "up" && targetTrend != "stable"
-	if targetTrend == "up" {
+	// The desired direction: the target's trend when it names one (a
+	// config override may reverse the catalogue's), else the metric's
+	// better; "stable" targets worsen when they rise.
+	up := better == "up"
+	switch targetTrend {
+	case "up":
 		up = true
+	case "down", "stable":
+		up = false
 	}
 	if rising == up {
 		tr.Direction = report.TrendImproving

@@ -151,3 +151,14 @@ func TestFeedsByKindAndPart(t *testing.T) {
 	_, failed = feeds(d, in)
 	assert.Equal(t, []string{"org (github)"}, failed, "a failed source fails every part it could provide")
 }
+
+func TestTrendTargetOverridesBetter(t *testing.T) {
+	asOf := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	hist := pts(map[string]float64{"2026-10-28": 10})
+	tr := Trend("up", "down", f(20), hist, asOf, 30, 10)
+	assert.Equal(t, report.TrendWorsening, tr.Direction, "a config trend=down target on an up-metric wants it to fall")
+	tr = Trend("down", "up", f(20), hist, asOf, 30, 10)
+	assert.Equal(t, report.TrendImproving, tr.Direction)
+	tr = Trend("up", "", f(20), hist, asOf, 30, 10)
+	assert.Equal(t, report.TrendImproving, tr.Direction, "no trend target: the metric's better decides")
+}

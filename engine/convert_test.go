@@ -1,0 +1,48 @@
+package engine
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/util"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/localizevideos/posture/snapshot"
+)
+
+// viaJSON is the reference conversion: JSON round trip + InterfaceToValue.
+func viaJSON(t *testing.T, doc any) ast.Value {
+	t.Helper()
+	b, err := json.Marshal(doc)
+	require.NoError(t, err)
+	var generic any
+	require.NoError(t, util.UnmarshalJSON(b, &generic))
+	v, err := ast.InterfaceToValue(generic)
+	require.NoError(t, err)
+	return v
+}
+
+func TestToValueMatchesJSONRoundTrip(t *testing.T) {
+	s, ms := "2026-11-27T00:00:00Z", int64(1795737600000)
+	yes := false
+	prev := "abc"
+	docs := []any{
+		map[string]any{"a": 1, "b": []string{"x"}, "c": nil, "d": 2.5, "e": int64(1795737600000), "f": -3, "g": true},
+		snapshot.Event{TimeMS: ms, Time: s, Source: "s", Origin: "f:1"},
+		snapshot.Account{System: "okta", Login: "a", MFA: &yes, CreatedAt: &s, CreatedAtMS: &ms},
+		deployment{Deployment: snapshot.Deployment{ID: "1", Statuses: []string{"success"}}, Production: true, PreviousSuccessSHA: &prev},
+		snapshot.ConfigFile{Path: "p", Content: map[string]any{"k": []any{1.0, "x", json.Number("12.50"), nil}}},
+		map[string][]snapshot.Event{"ban": {}, "x": nil},
+		[]exception{{ID: "E", ExpiresEndMS: 1 << 52}},
+		&snapshot.Baseline{Present: true, Files: map[string]string{"a": "b"}},
+		snapshot.Data{},
+	}
+	for _, d := range docs {
+		got, err := ToValue(d)
+		require.NoError(t, err)
+		want := viaJSON(t, d)
+		assert.Equal(t, 0, ast.Compare(want, got), "%T\nwant %v\ngot  %v", d, want, got)
+	}
+}
