@@ -301,14 +301,18 @@ func parseRaw(v any) (*Raw, error) {
 }
 
 func (e *Engine) evalCompliance(ctx context.Context, in *Input) ([]ComplianceFinding, error) {
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	var out []ComplianceFinding
 	add := func(f ComplianceFinding) {
 		f.Scope = f.Check + ":" + f.Resource
-		if seen[f.Scope] {
+		// One finding per (check, resource); its messages are all kept.
+		if i, ok := seen[f.Scope]; ok {
+			if f.Msg != "" && !strings.Contains(out[i].Msg, f.Msg) {
+				out[i].Msg += "; " + f.Msg
+			}
 			return
 		}
-		seen[f.Scope] = true
+		seen[f.Scope] = len(out)
 		out = append(out, f)
 	}
 	for _, q := range e.compliance {

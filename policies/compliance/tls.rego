@@ -32,6 +32,13 @@ deny contains {"msg": msg, "resource": t.address} if {
 	msg := sprintf("%s certificate expires at %s, within 14 days", [t.address, t.cert_not_after])
 }
 
+# An endpoint that could not be probed is a finding, never a silent pass.
+deny contains {"msg": msg, "resource": t.address} if {
+	some t in input.tls_endpoints
+	_probe_failed(t)
+	msg := sprintf("%s could not be probed: %s", [t.address, t.error])
+}
+
 # An endpoint that could not be probed (error set) has no certificate to verify.
 deny contains {"msg": msg, "resource": t.address} if {
 	some t in input.tls_endpoints

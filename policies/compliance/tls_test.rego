@@ -64,11 +64,12 @@ test_tls_certificate_not_verified if {
 	denies := tls.deny with input as t.with_input({"tls_endpoints": [
 		_endpoint("self:443", {"cert_verified": false, "cert_error": "x509: certificate signed by unknown authority"}),
 		_endpoint("bare:443", {"cert_verified": false}),
-		# could not be probed at all: no certificate to judge
+		# could not be probed at all: flagged as such, not as a certificate problem
 		_endpoint("down:443", {"cert_verified": false, "accepted_versions": [], "error": "connection refused", "cert_not_after_ms": null}),
 	]})
 	denies == {
 		{"msg": "self:443 certificate does not verify: x509: certificate signed by unknown authority", "resource": "self:443"},
 		{"msg": "bare:443 certificate does not verify", "resource": "bare:443"},
+		{"msg": "down:443 could not be probed: connection refused", "resource": "down:443"},
 	}
 }

@@ -1,0 +1,397 @@
+// Package tlsprobe is the `tls` source (contract §4.7): for each configured
+// host:port it attempts one TLS handshake per protocol version (TLS 1.3,
+// 1.2, 1.1, 1.0) and records a snapshot.TLSEndpoint with the versions
+// accepted, the leaf certificate's expiry and whether the certificate chain
+// verifies. It never judges: the built-in compliance check compliance.tls
+// (policies/compliance/tls.rego) does.
+//
+// Configuration:
+//
+//	source "tls" "edge" {
+//	  hosts       = ["localizevideos.example:443", "10.0.0.7:8443"]  # required
+//	  ca_file     = "internal-ca.pem" # PEM bundle added to the system roots, relative to the config
+//	  timeout     = "10s"             # per handshake, connect included (default 10s)
+//	  concurrency = 8                 # hosts probed in parallel (default 8)
+//	}
+//
+// Probing handshakes pin MinVersion = MaxVersion to one version and offer
+// every cipher suite crypto/tls implements (tls.CipherSuites and
+// tls.InsecureCipherSuites), so old servers can be probed; they skip
+// certificate verification. Setting MinVersion explicitly is what lets a Go
+// client offer TLS 1.0 and 1.1 (Go 1.22 raised only the default minimum);
+// no GODEBUG setting is needed. Two limits of crypto/tls remain: it has no
+// SSLv3, and since Go 1.25 it refuses SHA-1 signatures in TLS 1.2 handshakes,
+// so a server that can only sign with SHA-1 is recorded as not accepting
+// TLS 1.2.
+//
+// Verification: the chain presented in the best (highest version) handshake
+// is verified with crypto/x509 exactly as crypto/tls does in a verifying
+// handshake (roots = system pool plus ca_file, intermediates as sent, name =
+// the host), at the time of the probe. Verifying that chain rather than
+// opening a separate default-config connection keeps protocol support apart
+// from certificate validity: a TLS 1.0-only server with a good certificate is
+// recorded as verified (and flagged for the legacy protocol), not as "does
+// not verify: protocol version not supported". cert_error is x509's text.
+//
+// A host where no handshake succeeded (closed port, not TLS) is recorded with
+// Error set and no versions; when the first connection cannot be made the
+// remaining probes are skipped. When every host fails the source fails.
+package tlsprobe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/timefmt"
+)
+
+// Defaults.
+const (
+	DefaultConcurrency = 8
+	DefaultTimeout     = 10 * time.Second
+)
+
+// Versions are the probed protocol versions, best first.
+var Versions = []uint16{tls.VersionTLS13, tls.VersionTLS12, tls.VersionTLS11, tls.VersionTLS10}
+
+// Config is the configuration of a tls source.
+type Config struct {
+	Hosts       []string `hcl:"hosts"`
+	CAFile      string   `hcl:"ca_file,optional"`
+	Timeout     string   `hcl:"timeout,optional"`
+	Concurrency int      `hcl:"concurrency,optional"`
+}
+
+func init() {
+	sources.Register(sources.Kind{
+		Name:      "tls",
+		Summary:   "TLS endpoints: versions accepted (1.0-1.3), certificate expiry and validity (hosts, ca_file, timeout, concurrency)",
+		NewConfig: func() any { return &Config{} },
+		New: func(cfg any) (sources.Source, error) {
+			c, ok := cfg.(*Config)
+			if !ok || c == nil {
+				return nil, fmt.Errorf("internal error: config is %T, want *tlsprobe.Config", cfg)
+			}
+			return New(c)
+		},
+	})
+}
+
+// Source probes the configured hosts.
+type Source struct {
+	hosts       []string
+	concurrency int
+	timeout     time.Duration
+	caFile      string
+}
+
+// New validates c and builds the source.
+func New(c *Config) (*Source, error) {
+	if len(c.Hosts) == 0 {
+		return nil, errors.New("hosts: at least one host:port is required")
+	}
+	seen := make(map[string]bool, len(c.Hosts))
+	for i, h := range c.Hosts {
+		if err := checkHostPort(h); err != nil {
+			return nil, fmt.Errorf("hosts[%d]: %w", i, err)
+		}
+		if seen[h] {
+			return nil, fmt.Errorf("hosts[%d]: %q is listed twice", i, h)
+		}
+		seen[h] = true
+	}
+	s := &Source{hosts: append([]string(nil), c.Hosts...), concurrency: c.Concurrency, timeout: DefaultTimeout, caFile: c.CAFile}
+	switch {
+	case c.Concurrency < 0:
+		return nil, fmt.Errorf("concurrency: must be at least 1 (or unset for %d), got %d", DefaultConcurrency, c.Concurrency)
+	case c.Concurrency == 0:
+		s.concurrency = DefaultConcurrency
+	}
+	if c.Timeout != "" {
+		d, err := time.ParseDuration(c.Timeout)
+		if err != nil {
+			return nil, fmt.Errorf("timeout: %q is not a duration such as \"10s\" or \"1m30s\"", c.Timeout)
+		}
+		if d <= 0 {
+			return nil, fmt.Errorf("timeout: must be positive, got %q", c.Timeout)
+		}
+		s.timeout = d
+	}
+	if c.CAFile != "" && strings.TrimSpace(c.CAFile) == "" {
+		return nil, errors.New("ca_file: empty path")
+	}
+	return s, nil
+}
+
+func checkHostPort(hp string) error {
+	host, port, err := net.SplitHostPort(hp)
+	if err != nil || strings.Contains(hp, "/") {
+		return fmt.Errorf("%q is not host:port (for example \"example.com:443\")", hp)
+	}
+	if host == "" || strings.TrimSpace(host) != host {
+		return fmt.Errorf("%q: no host", hp)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("%q: port must be a number from 1 to 65535", hp)
+	}
+	return nil
+}
+
+// Collect probes every host with at most concurrency hosts in flight.
+func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result, error) {
+	res := &sources.Result{}
+	pool, caPath, err := certPool(env.BaseDir, s.caFile)
+	if err != nil {
+		return nil, err
+	}
+	if caPath != "" {
+		res.Files = []string{caPath}
+	}
+	p := &prober{roots: pool, timeout: s.timeout, source: env.Name, dialer: &net.Dialer{Timeout: s.timeout}}
+	eps := make([]snapshot.TLSEndpoint, len(s.hosts))
+	forEach(ctx, len(s.hosts), s.concurrency, func(i int) {
+		eps[i] = p.probe(ctx, s.hosts[i])
+	}, env.Report)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	failed := 0
+	for _, ep := range eps {
+		if ep.Error != "" {
+			failed++
+		}
+	}
+	if failed == len(eps) {
+		return nil, fmt.Errorf("all %d hosts failed; %s: %s", len(eps), eps[0].Address, eps[0].Error)
+	}
+	res.Data.TLSEndpoints = eps
+	return res, nil
+}
+
+// forEach runs fn(0..n-1) on at most workers goroutines and calls report(done,
+// n) after each item (done increases by one each call). Items not started
+// when ctx is done are skipped.
+func forEach(ctx context.Context, n, workers int, fn func(i int), report func(done, total int)) {
+	workers = max(1, min(workers, n))
+	jobs := make(chan int)
+	var mu sync.Mutex
+	done := 0
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				fn(i)
+				mu.Lock()
+				done++
+				if report != nil {
+					report(done, n)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for i := 0; i < n; i++ {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+}
+
+// certPool returns the system roots plus the certificates of caFile (resolved
+// against base), or nil (system roots) when caFile is empty, and the path read.
+func certPool(base, caFile string) (*x509.CertPool, string, error) {
+	if caFile == "" {
+		return nil, "", nil
+	}
+	path := caFile
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(base, path)
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("ca_file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, "", fmt.Errorf("ca_file %s: no PEM certificate found", path)
+	}
+	return pool, path, nil
+}
+
+// probeSuites is every cipher suite crypto/tls implements, secure ones first
+// (TLS 1.3 suites are not configurable and always offered).
+var probeSuites = func() []uint16 {
+	var ids []uint16
+	for _, cs := range tls.CipherSuites() {
+		ids = append(ids, cs.ID)
+	}
+	for _, cs := range tls.InsecureCipherSuites() {
+		ids = append(ids, cs.ID)
+	}
+	return ids
+}()
+
+type prober struct {
+	roots   *x509.CertPool
+	timeout time.Duration
+	source  string
+	dialer  *net.Dialer
+}
+
+// dialError marks a failure to open the TCP connection.
+type dialError struct{ err error }
+
+func (e *dialError) Error() string { return e.err.Error() }
+func (e *dialError) Unwrap() error { return e.err }
+
+// probe handshakes with every version and verifies the best chain. It never
+// returns an error: failures are recorded.
+func (p *prober) probe(ctx context.Context, addr string) snapshot.TLSEndpoint {
+	ep := snapshot.TLSEndpoint{Address: addr, AcceptedVersions: []string{}, Source: p.source, Origin: "tls://" + addr}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		ep.Error = err.Error()
+		return ep
+	}
+	var best *tls.ConnectionState
+	var firstErr error
+	var accepted []uint16
+	for i, v := range Versions {
+		cs, err := p.handshake(ctx, addr, &tls.Config{
+			ServerName:         host,
+			MinVersion:         v,
+			MaxVersion:         v,
+			CipherSuites:       probeSuites,
+			InsecureSkipVerify: true, //nolint:gosec // probing versions; the chain is verified below
+		})
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			var de *dialError
+			if i == 0 && errors.As(err, &de) {
+				break // nothing listens (or nothing answers): skip the other versions
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		accepted = append(accepted, v)
+		if best == nil {
+			best = cs
+		}
+	}
+	if best == nil || len(best.PeerCertificates) == 0 {
+		ep.Error = p.describe(firstErr, best)
+		return ep
+	}
+	sort.Slice(accepted, func(i, j int) bool { return accepted[i] < accepted[j] })
+	for _, v := range accepted {
+		ep.AcceptedVersions = append(ep.AcceptedVersions, VersionName(v))
+	}
+	ep.Cipher = tls.CipherSuiteName(best.CipherSuite)
+	leaf := best.PeerCertificates[0]
+	ep.CertNotAfter, ep.CertNotAfterMS = timefmt.Ptrs(leaf.NotAfter)
+	if err := p.verify(best.PeerCertificates, host); err != nil {
+		ep.CertError = err.Error()
+	} else {
+		ep.CertVerified = true
+	}
+	return ep
+}
+
+func (p *prober) describe(err error, best *tls.ConnectionState) string {
+	var de *dialError
+	switch {
+	case best != nil:
+		return "server sent no certificate"
+	case err == nil:
+		return "no TLS handshake succeeded"
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		if errors.As(err, &de) {
+			return fmt.Sprintf("connect: timeout after %s", p.timeout)
+		}
+		return fmt.Sprintf("no TLS handshake succeeded: timeout after %s", p.timeout)
+	case errors.As(err, &de):
+		return "connect: " + de.err.Error()
+	}
+	return "no TLS handshake succeeded: " + err.Error()
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// verify checks the presented chain the way crypto/tls's verifying handshake
+// does (crypto/tls.Conn.verifyServerCertificate).
+func (p *prober) verify(chain []*x509.Certificate, host string) error {
+	opts := x509.VerifyOptions{Roots: p.roots, DNSName: host, Intermediates: x509.NewCertPool()}
+	for _, c := range chain[1:] {
+		opts.Intermediates.AddCert(c)
+	}
+	_, err := chain[0].Verify(opts)
+	return err
+}
+
+// handshake connects to addr and completes a TLS handshake within the timeout.
+func (p *prober) handshake(parent context.Context, addr string, cfg *tls.Config) (*tls.ConnectionState, error) {
+	ctx, cancel := context.WithTimeout(parent, p.timeout)
+	defer cancel()
+	raw, err := p.dialer.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, &dialError{err: err}
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = raw.SetDeadline(dl)
+	}
+	conn := tls.Client(raw, cfg)
+	defer conn.Close()
+	if err := conn.HandshakeContext(ctx); err != nil {
+		return nil, err
+	}
+	cs := conn.ConnectionState()
+	return &cs, nil
+}
+
+// VersionName names a TLS protocol version as the records do ("TLS1.0" ..
+// "TLS1.3"); unknown versions read "0x0305".
+func VersionName(v uint16) string {
+	switch v {
+	case tls.VersionSSL30: //nolint:staticcheck // naming an old version is not using it
+		return "SSL3.0"
+	case tls.VersionTLS10:
+		return "TLS1.0"
+	case tls.VersionTLS11:
+		return "TLS1.1"
+	case tls.VersionTLS12:
+		return "TLS1.2"
+	case tls.VersionTLS13:
+		return "TLS1.3"
+	}
+	return fmt.Sprintf("0x%04x", v)
+}
