@@ -29,6 +29,7 @@ type Part struct {
 	// (e.g. "deployments" for a github source); metrics fed by
 	// "<kind>.<part>" are measured only when it is listed.
 	Provides []string `json:"provides,omitempty"`
+	Notes    []string `json:"notes,omitempty"`
 	Data     Data     `json:"data"`
 
 	// SHA256 of the part's file as written or read (not serialised).
@@ -40,14 +41,15 @@ func (p *Part) Failed() bool { return p.Error != "" }
 
 // ManifestEntry describes one part in manifest.json.
 type ManifestEntry struct {
-	Source       string `json:"source"`
-	Kind         string `json:"kind"`
-	File         string `json:"file"`
-	SHA256       string `json:"sha256"`
-	Records      int    `json:"records"`
-	SkippedLines int    `json:"skipped_lines"`
-	CollectedAt  string `json:"collected_at"`
-	Error        string `json:"error,omitempty"`
+	Source       string   `json:"source"`
+	Kind         string   `json:"kind"`
+	File         string   `json:"file"`
+	SHA256       string   `json:"sha256"`
+	Records      int      `json:"records"`
+	SkippedLines int      `json:"skipped_lines"`
+	CollectedAt  string   `json:"collected_at"`
+	Error        string   `json:"error,omitempty"`
+	Notes        []string `json:"notes,omitempty"`
 }
 
 // Manifest is manifest.json.
@@ -109,7 +111,7 @@ func Write(dir, project string, s *Snapshot) (*Manifest, error) {
 		}
 		m.Sources = append(m.Sources, ManifestEntry{
 			Source: p.Source, Kind: p.Kind, File: name, SHA256: p.SHA256, Records: p.Data.Count(),
-			SkippedLines: p.SkippedLines, CollectedAt: p.CollectedAt, Error: p.Error,
+			SkippedLines: p.SkippedLines, CollectedAt: p.CollectedAt, Error: p.Error, Notes: p.Notes,
 		})
 	}
 	mb, err := json.MarshalIndent(m, "", "  ")

@@ -57,6 +57,9 @@ type Result struct {
 	// (the github kind: members, alerts, deployments, incidents). Metrics
 	// whose inputs name "<kind>.<part>" are measured only when it is listed.
 	Provides []string
+	// Notes say what was skipped and why (a feature turned off, a field not
+	// readable). They go to the manifest; never put credentials in them.
+	Notes []string
 }
 
 // Source collects one configured source.

@@ -15,6 +15,7 @@ import (
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/engine"
 	"github.com/localizevideos/posture/history"
+	"github.com/localizevideos/posture/ledger"
 	"github.com/localizevideos/posture/policies"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/snapshot"
@@ -140,6 +141,7 @@ func (a *App) collectOne(ctx context.Context, s *config.Source, asOf time.Time) 
 	p.Data = res.Data
 	p.SkippedLines = res.SkippedLines
 	p.Provides = res.Provides
+	p.Notes = res.Notes
 	for _, f := range res.Files {
 		p.Files = append(p.Files, Display(f))
 	}
@@ -152,8 +154,20 @@ func SourceEnv(cfg *config.Config, s *config.Source, asOf time.Time) sources.Env
 }
 
 // Evaluate builds the input for asOf from the snapshot and evaluates it.
+// withHistory adds the stored reports (trends and series) and applies the
+// vulnerability ledger (<reports_dir>/vulnerabilities.json) read-only:
+// first_seen of open scanner findings and the fixes of earlier reports.
 func (a *App) Evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.Time, withHistory bool) (*report.Report, *engine.Evaluation, error) {
-	in, err := engine.BuildInput(snap, asOf, engine.SettingsFrom(a.Config), a.Config.Exceptions)
+	evalSnap := snap
+	if withHistory {
+		path := ledger.Path(a.Config.ReportsDir)
+		led, err := ledger.Load(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		evalSnap = led.Annotate(snap, asOf, Display(path))
+	}
+	in, err := engine.BuildInput(evalSnap, asOf, engine.SettingsFrom(a.Config), a.Config.Exceptions)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -141,7 +141,9 @@ func newApp(e *env, g *globals) *cli.App {
 		HideHelpCommand: true,
 		Commands: []*cli.Command{
 			cmdInit(e, g), cmdValidate(e, g), cmdMetrics(e, g), cmdSnapshot(e, g), cmdEval(e, g),
-			cmdGate(e, g), cmdExplain(e, g), cmdTest(e, g), cmdBaseline(e, g),
+			cmdGate(e, g), cmdReport(e, g), cmdRun(e, g), cmdAggregate(e, g), cmdReview(e, g),
+			cmdExplain(e, g), cmdTest(e, g), cmdBaseline(e, g), cmdDemoHistory(e, g),
+			cmdIssues(e, g),
 		},
 	}
 	return app

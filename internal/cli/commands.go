@@ -190,6 +190,9 @@ func (g *globals) progress(e *env) app.Progress {
 			skipped = fmt.Sprintf(", %d lines skipped", p.SkippedLines)
 		}
 		fmt.Fprintf(e.stderr, "source %-24s %-18s %d records%s in %s\n", p.Source, p.Kind, p.Data.Count(), skipped, took.Round(time.Millisecond))
+		for _, n := range p.Notes {
+			fmt.Fprintf(e.stderr, "  note: %s\n", n)
+		}
 	}
 }
 

@@ -117,8 +117,11 @@ func New(base http.RoundTripper, opts Options) *Transport {
 	if opts.MaxDelay <= 0 {
 		opts.MaxDelay = DefaultMaxDelay
 	}
-	if opts.MaxDelay < opts.BaseDelay {
-		opts.MaxDelay = opts.BaseDelay
+	if opts.MaxDelay > opts.MaxWait {
+		opts.MaxDelay = opts.MaxWait
+	}
+	if opts.BaseDelay > opts.MaxDelay {
+		opts.BaseDelay = opts.MaxDelay
 	}
 	if opts.Sleep == nil {
 		opts.Sleep = sleep
@@ -231,15 +234,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 
 		delay, until, reason, retry := t.classify(resp, attempt, idempotent)
-		if !retry || last {
+		if !retry || (last && delay <= t.opts.MaxWait) {
 			return resp, nil
-		}
-		if delay > t.opts.MaxWait {
-			drain(resp)
-			if until.IsZero() {
-				until = t.opts.Now().Add(delay)
-			}
-			return nil, &RateLimitError{Until: until, Wait: delay, MaxWait: t.opts.MaxWait, Status: resp.StatusCode}
 		}
 		drain(resp)
 		if werr := t.wait(ctx, req, attempt, reason, delay, until, resp.StatusCode); werr != nil {
@@ -267,6 +263,9 @@ func (t *Transport) classify(resp *http.Response, attempt int, idempotent bool) 
 			return 0, time.Time{}, "", false
 		}
 		if d, u, ok := t.retryAfter(resp.Header); ok {
+			if d > t.opts.MaxWait {
+				return 0, time.Time{}, "", false // the server is down for longer: report it as it is
+			}
 			return d, u, fmt.Sprintf("status %d", code), true
 		}
 		return t.backoff(attempt), time.Time{}, fmt.Sprintf("status %d", code), true

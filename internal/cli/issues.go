@@ -1,0 +1,386 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/localizevideos/posture/config"
+	"github.com/localizevideos/posture/internal/app"
+	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/sources/httpretry"
+	"github.com/localizevideos/posture/tracker"
+)
+
+// issuesNet holds the network knobs of the issues step; tests replace them
+// (a recording sleeper, no pause between writes).
+var issuesNet = struct {
+	Transport     http.RoundTripper                                // nil: http.DefaultTransport
+	Sleep         func(ctx context.Context, d time.Duration) error // nil: a real timer
+	WriteInterval time.Duration                                    // pause between two writes
+}{WriteInterval: time.Second}
+
+// errNoToken is returned (wrapped, exit 2) when no token is set and the run
+// is not a dry run. `posture run` may test it with errors.Is.
+var errNoToken = errors.New("GITHUB_TOKEN (or GH_TOKEN) is not set: the issues step needs a token with `issues: write` " +
+	"(in GitHub Actions: `permissions: issues: write` and `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`)")
+
+func cmdIssues(e *env, g *globals) *cli.Command {
+	return &cli.Command{
+		Name:      "issues",
+		Usage:     "open / update / close / reopen the GitHub issues of a report's off-target metrics",
+		ArgsUsage: " ",
+		Description: "For each metric whose status is fail or whose trend is worsening: one issue in the repository\n" +
+			"(--repo, else $GITHUB_REPOSITORY) labelled security-kpi and kpi:<id>, assigned to the owner's GitHub\n" +
+			"logins. An open issue is updated (a comment only when the value or the status changed); a metric\n" +
+			"back on target gets a comment and its issue closed; a closed one that fails again is reopened.\n" +
+			"The report is --report, else <reports_dir>/<--as-of date>.json when --as-of is given, else the\n" +
+			"latest <reports_dir>/YYYY-MM-DD.json. Writes <reports_dir>/issues.json (metric -> issue).\n" +
+			"Token: $GITHUB_TOKEN or $GH_TOKEN; API: $GITHUB_API_URL (GitHub Enterprise Server works).\n" +
+			"--dry-run prints the plan and sends no write request; without a token it reads nothing either\n" +
+			"and plans as if no issue existed. Exit 0 done, 2 on any error.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "report", Usage: "report `FILE` (default: the latest <reports_dir>/YYYY-MM-DD.json)"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the planned actions; send no write request"},
+			&cli.StringFlag{Name: "repo", Usage: "repository of the issues, `owner/repo` (default $GITHUB_REPOSITORY)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return exitCode(ExitError, fmt.Errorf("issues: unexpected argument %q", c.Args().First()))
+			}
+			switch g.format {
+			case "", "table", "json":
+			default:
+				return exitCode(ExitError, fmt.Errorf("issues: format %q not supported (table, json)", g.format))
+			}
+			cfg, err := config.Load(g.config)
+			if err != nil {
+				return exitCode(ExitError, err)
+			}
+			a := &app.App{Config: cfg}
+			path := c.String("report")
+			if path == "" {
+				if path, err = g.reportFor(e, cfg.ReportsDir); err != nil {
+					return exitCode(ExitError, err)
+				}
+			}
+			r, err := readReport(path)
+			if err != nil {
+				return exitCode(ExitError, err)
+			}
+			asJSON := g.format == "json"
+			s, err := syncIssuesTo(ctx(), e, g, a, r, path, c.String("repo"), c.Bool("dry-run"), !asJSON)
+			if asJSON && s != nil {
+				if werr := g.emit(e, func(w io.Writer) error { return writeJSON(w, s) }); werr != nil && err == nil {
+					err = exitCode(ExitError, werr)
+				}
+			}
+			return err
+		},
+	}
+}
+
+// syncIssues is the issues step of `posture run`: it syncs the issues of
+// report r (written to reportPath) with the repository $GITHUB_REPOSITORY,
+// prints one line per action (unless quiet) and writes
+// <reports_dir>/issues.json. Errors carry ExitError.
+func syncIssues(ctx context.Context, e *env, g *globals, a *app.App, r *report.Report, reportPath string, dryRun bool) error {
+	_, err := syncIssuesTo(ctx, e, g, a, r, reportPath, "", dryRun, true)
+	return err
+}
+
+// syncIssuesTo is syncIssues with an explicit repository ("" for
+// $GITHUB_REPOSITORY); lines tells whether to print the action lines.
+func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report.Report, reportPath, repo string, dryRun, lines bool) (*tracker.Summary, error) {
+	if repo == "" {
+		repo = e.getenv("GITHUB_REPOSITORY")
+	}
+	owner, name, ok := splitRepo(repo)
+	if !ok {
+		if repo == "" {
+			return nil, exitCode(ExitError, errors.New("issues: no repository: give --repo owner/repo or set GITHUB_REPOSITORY"))
+		}
+		return nil, exitCode(ExitError, fmt.Errorf("issues: repository %q: want owner/repo", repo))
+	}
+	token := e.getenv("GITHUB_TOKEN")
+	if token == "" {
+		token = e.getenv("GH_TOKEN")
+	}
+	offline := token == ""
+	if offline && !dryRun {
+		return nil, exitCode(ExitError, fmt.Errorf("issues: %w", errNoToken))
+	}
+
+	logins := map[string][]string{}
+	for _, o := range a.Config.Owners {
+		logins[o.Name] = o.GitHub
+	}
+	var log io.Writer
+	if lines && (dryRun || !g.quiet) {
+		log = e.stdout
+	}
+	opt := tracker.Options{
+		Owner: owner, Repo: name, Logins: logins, Report: reportLink(e, reportPath),
+		DryRun: dryRun, Offline: offline, Log: log,
+		WriteInterval: issuesNet.WriteInterval, Sleep: issuesNet.Sleep,
+	}
+	if log != nil {
+		switch {
+		case dryRun && offline:
+			fmt.Fprintf(log, "dry run for %s: no GITHUB_TOKEN or GH_TOKEN, so nothing was read either; "+
+				"planned as if the repository had no posture issue and no label\n", repo)
+		case dryRun:
+			fmt.Fprintf(log, "dry run for %s: nothing is written\n", repo)
+		}
+	}
+
+	var api tracker.Issues
+	if !offline {
+		retryOpt := httpretry.Options{MaxWait: 5 * time.Minute, Budget: 2000, Sleep: issuesNet.Sleep}
+		if !g.quiet {
+			retryOpt.OnWait = func(w httpretry.Wait) {
+				fmt.Fprintf(e.stderr, "github: %s %s: %s (attempt %d); retrying in %s\n", w.Method, w.URL, w.Reason, w.Attempt, w.Delay.Round(time.Millisecond))
+			}
+		}
+		client, _, err := tracker.NewClient(tracker.ClientOptions{APIURL: e.getenv("GITHUB_API_URL"), Token: token,
+			Transport: issuesNet.Transport, Retry: retryOpt})
+		if err != nil {
+			return nil, exitCode(ExitError, tracker.RedactError(fmt.Errorf("issues: %w", err), token))
+		}
+		api = client.Issues
+	}
+
+	s, serr := tracker.New(api, opt).Sync(ctx, r)
+	for _, w := range summaryWarnings(s) {
+		if log == nil && !g.quiet {
+			fmt.Fprintf(e.stderr, "posture: warning: %s\n", w)
+		}
+		if e.getenv("GITHUB_ACTIONS") == "true" {
+			fmt.Fprintf(e.stderr, "::warning title=posture issues::%s\n", escapeAnnotation(w))
+		}
+	}
+	if s != nil && log != nil {
+		fmt.Fprintln(log, issuesSummaryLine(s))
+	}
+
+	var errs []error
+	if serr != nil {
+		msg := serr.Error()
+		if h := tracker.Hint(serr); h != "" {
+			msg += " (" + h + ")"
+		}
+		errs = append(errs, errors.New("issues: "+msg))
+	}
+	if s != nil && !dryRun {
+		if err := writeIssueIndex(a.Config.ReportsDir, s); err != nil {
+			errs = append(errs, fmt.Errorf("issues: %w", err))
+		}
+	}
+	if s != nil {
+		issuesStepSummary(e, s, serr)
+	}
+	if len(errs) > 0 {
+		return s, exitCode(ExitError, tracker.RedactError(errors.Join(errs...), token))
+	}
+	return s, nil
+}
+
+func summaryWarnings(s *tracker.Summary) []string {
+	if s == nil {
+		return nil
+	}
+	return s.Warnings
+}
+
+func issuesSummaryLine(s *tracker.Summary) string {
+	verb := "issues"
+	if s.DryRun {
+		verb = "planned"
+	}
+	line := fmt.Sprintf("%s in %s: %d created, %d updated, %d commented, %d closed, %d reopened",
+		verb, s.Repo, s.Created, s.Updated, s.Commented, s.Closed, s.Reopened)
+	if s.Duplicates > 0 {
+		line += fmt.Sprintf(", %d duplicates closed", s.Duplicates)
+	}
+	if s.LabelsCreated > 0 {
+		line += fmt.Sprintf(", %d labels created", s.LabelsCreated)
+	}
+	return line
+}
+
+// splitRepo checks "owner/repo".
+func splitRepo(s string) (string, string, bool) {
+	owner, name, ok := strings.Cut(strings.TrimSpace(s), "/")
+	if !ok || owner == "" || name == "" || strings.Contains(name, "/") || strings.ContainsAny(s, " \t?#") {
+		return "", "", false
+	}
+	return owner, name, true
+}
+
+var datedReport = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}\.json$`)
+
+// reportFor picks the report: the --as-of date's when an as-of is given,
+// else the latest dated one.
+func (g *globals) reportFor(e *env, dir string) (string, error) {
+	if g.asOf != "" || e.getenv("POSTURE_AS_OF") != "" {
+		t, _, err := g.when(e)
+		if err != nil {
+			return "", err
+		}
+		p := filepath.Join(dir, t.Format("2006-01-02")+".json")
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("no report for %s: %s does not exist (run `posture report` first)", t.Format("2006-01-02"), app.Display(p))
+		}
+		return p, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	var names []string
+	for _, en := range entries {
+		if !en.IsDir() && datedReport.MatchString(en.Name()) {
+			names = append(names, en.Name())
+		}
+	}
+	if len(names) == 0 {
+		return "", fmt.Errorf("no report in %s (YYYY-MM-DD.json): run `posture report` first, or give --report FILE", app.Display(dir))
+	}
+	sort.Strings(names)
+	return filepath.Join(dir, names[len(names)-1]), nil
+}
+
+// readReport reads a posture.report/v1 JSON file.
+func readReport(path string) (*report.Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r report.Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("%s: not a posture report: %v", app.Display(path), err)
+	}
+	if r.Schema != report.Schema {
+		return nil, fmt.Errorf("%s: schema %q, want %q", app.Display(path), r.Schema, report.Schema)
+	}
+	if _, err := r.AsOfTime(); err != nil {
+		return nil, fmt.Errorf("%s: as_of %q: %v", app.Display(path), r.AsOf, err)
+	}
+	return &r, nil
+}
+
+// reportLink points issues at the dated Markdown report: inside GitHub
+// Actions a URL <server>/<repo>/blob/<branch>/<path in the repository>
+// (HEAD, the default branch, when the run is not on a branch), elsewhere the
+// path relative to the working directory.
+func reportLink(e *env, reportPath string) tracker.Link {
+	target := reportPath
+	if strings.HasSuffix(reportPath, ".json") {
+		md := strings.TrimSuffix(reportPath, ".json") + ".md"
+		if _, err := os.Stat(md); err == nil {
+			target = md
+		}
+	}
+	abs, err := filepath.Abs(target)
+	if err != nil {
+		abs = target
+	}
+	server, repo, ws := e.getenv("GITHUB_SERVER_URL"), e.getenv("GITHUB_REPOSITORY"), e.getenv("GITHUB_WORKSPACE")
+	if e.getenv("GITHUB_ACTIONS") == "true" && server != "" && repo != "" && ws != "" {
+		if wsAbs, err := filepath.Abs(ws); err == nil {
+			if rel, err := filepath.Rel(wsAbs, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				ref := "HEAD"
+				if strings.HasPrefix(e.getenv("GITHUB_REF"), "refs/heads/") && e.getenv("GITHUB_REF_NAME") != "" {
+					ref = e.getenv("GITHUB_REF_NAME")
+				}
+				rel = filepath.ToSlash(rel)
+				u := strings.TrimRight(server, "/") + "/" + repo + "/blob/" + escapeSegments(ref) + "/" + escapeSegments(rel)
+				return tracker.Link{Text: rel, URL: u}
+			}
+		}
+	}
+	return tracker.Link{Text: filepath.ToSlash(app.Display(target))}
+}
+
+func escapeSegments(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		parts[i] = url.PathEscape(s)
+	}
+	return strings.Join(parts, "/")
+}
+
+// writeIssueIndex merges the run's issues into <reports_dir>/issues.json
+// (written only when its content changes).
+func writeIssueIndex(dir string, s *tracker.Summary) error {
+	path := filepath.Join(dir, tracker.IndexFile)
+	idx, err := tracker.LoadIndex(path)
+	if err != nil {
+		idx = tracker.Index{} // a broken index is rebuilt from GitHub's answers
+	}
+	data, err := idx.Merge(s).Marshal()
+	if err != nil {
+		return err
+	}
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	return WriteFileAtomic(path, data)
+}
+
+// issuesStepSummary appends the issue actions to $GITHUB_STEP_SUMMARY.
+func issuesStepSummary(e *env, s *tracker.Summary, serr error) {
+	if e.getenv("GITHUB_ACTIONS") != "true" {
+		return
+	}
+	path := e.getenv("GITHUB_STEP_SUMMARY")
+	if path == "" || (len(s.Actions) == 0 && serr == nil) {
+		return
+	}
+	var b strings.Builder
+	title := "posture issues"
+	if s.DryRun {
+		title += " (dry run)"
+	}
+	fmt.Fprintf(&b, "\n### %s in %s\n\n%s\n\n", title, s.Repo, issuesSummaryLine(s))
+	if len(s.Actions) > 0 {
+		fmt.Fprintln(&b, "| action | metric | issue |")
+		fmt.Fprintln(&b, "|---|---|---|")
+		for _, a := range s.Actions {
+			issue := ""
+			switch {
+			case a.Number > 0 && a.URL != "":
+				issue = fmt.Sprintf("[#%d](%s)", a.Number, a.URL)
+			case a.Number > 0:
+				issue = fmt.Sprintf("#%d", a.Number)
+			}
+			what := a.Metric
+			if a.Kind == tracker.KindLabel {
+				what = "`" + a.Title + "`"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", a.Kind, what, issue)
+		}
+	}
+	if serr != nil {
+		fmt.Fprintln(&b, "\n**The issues step failed**; the next run resumes without duplicates.")
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_, _ = io.WriteString(f, b.String())
+}

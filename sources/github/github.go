@@ -1,0 +1,328 @@
+// Package github is the `github` source kind (contract 4.8, 4.10, 4.11,
+// 4.13): it reads an organisation's (or a user's) state through the GitHub
+// REST API and records facts only; policies judge them.
+//
+//	source "github" "org" {
+//	  owner            = "localizevideos"   # org or user (required)
+//	  repos            = ["web", "api"]     # default: every repo of the owner ("other/repo" also accepted)
+//	  collect          = ["alerts"]         # subset of members, alerts, deployments, incidents (default all)
+//	  incident_label   = "incident"
+//	  api_url          = "https://ghe.example.com/api/v3"  # default $GITHUB_API_URL, else api.github.com
+//	  app_id           = 12345              # GitHub App auth: all three or none
+//	  installation_id  = 678910
+//	  private_key_path = "secrets/app.pem"  # relative to the config file
+//	  max_requests     = 5000               # request budget of one collection
+//	  concurrency      = 4                  # repositories read in parallel
+//	}
+//
+// Authentication: a GitHub App installation token when app_id,
+// installation_id and private_key_path are set (an RS256 JWT signed with the
+// key is exchanged at POST /app/installations/{id}/access_tokens, and renewed
+// before it expires), else $GITHUB_TOKEN, else $GH_TOKEN. Tokens, the key and
+// Authorization headers never reach records, errors or notes.
+//
+// Parts (Result.Provides lists the ones collected):
+//
+//   - members: organisation owners (GET /orgs/{org}/members?role=admin) as
+//     Account{system "github", role "admin", privileged}. MFA is read from
+//     the 2fa_disabled filter when the token may use it (org owners); when it
+//     may not (403/404/422) MFA stays null and a note says so. A user owner
+//     is recorded as the only account, role "owner" (MFA unknown). GitHub
+//     has no activity data, so created_at/last_active_at stay null and the
+//     accounts are never judged orphaned.
+//   - alerts: Dependabot, code scanning and secret scanning alerts of every
+//     state (no state filter is sent: every state is listed; the Dependabot
+//     and code scanning lists follow the `after` cursor of the Link header,
+//     falling back to page numbers where a server pages by number) as
+//     Vulnerability records, Target "owner/repo":
+//     Dependabot: ID = GHSA id (else CVE id), Package = the dependency,
+//     FixedIn = first patched version, Severity = advisory severity.
+//     Code scanning: ID = rule id, Package "" (one key per rule and repo,
+//     like the sarif kind), Severity = rule.security_severity_level, else
+//     rule.severity (error high, warning medium, note/none low).
+//     Secret scanning: ID "secret:<secret_type>", Package = the secret type
+//     (so the key is "secret:T|T|owner/repo": a repo that leaks a type of
+//     secret again after fixing it shows as a repeat finding), Severity
+//     critical. The secret itself is never read into a record.
+//     State: open, fixed (GitHub fixed, secret scanning resolved as revoked
+//     or without a resolution; FixedAt = fixed_at / resolved_at) or
+//     dismissed (dismissed, auto_dismissed, secret scanning resolved as
+//     false_positive, wont_fix, used_in_tests, pattern_deleted,
+//     pattern_edited). DismissedFor is the reason lower-cased with spaces
+//     and '-' made '_' and apostrophes dropped ("false positive" and
+//     "false_positive" both read "false_positive", "won't fix" reads
+//     "wont_fix"); auto-dismissed alerts without a reason read
+//     "auto_dismissed". A dismissal is neither open nor fixed.
+//     An alert API that answers 404 (or 403 saying the feature is disabled,
+//     not enabled or needs Advanced Security) for an existing repository
+//     means the feature is off: that kind is skipped for the repo with a
+//     note. A repository that does not exist is a source error naming it.
+//   - deployments: every deployment of every environment with all its
+//     statuses (newest first from the API; Status = the newest).
+//   - incidents: issues labelled incident_label (pull requests skipped,
+//     issues closed as not_planned or duplicate skipped). Severity from a
+//     sev1..sev4 label ("SEV-1", "Sev 1", "severity: sev1"; the most severe
+//     wins), StartedAt from a body line "Started: <time>" (or "Started at:";
+//     list markers and ** allowed) or an issue-form section "### Started at"
+//     whose value is the next non-empty line; DetectedAt likewise from
+//     "Detected:" / "### Detected at", else created_at; ResolvedAt =
+//     closed_at for issues closed as completed (or closed before GitHub had
+//     state reasons). A time that does not parse leaves the field null with
+//     a note (an issue body is prose, not a structured file).
+//
+// Every request goes through sources/internal/retry (backoff on 5xx and
+// network errors, Retry-After / X-RateLimit-Reset waits up to 60 s, the
+// max_requests budget).
+package github
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/localizevideos/posture/sources"
+)
+
+// Parts of the github kind, in the order they are collected and listed.
+const (
+	PartMembers     = "members"
+	PartAlerts      = "alerts"
+	PartDeployments = "deployments"
+	PartIncidents   = "incidents"
+)
+
+// Parts lists every part.
+var Parts = []string{PartMembers, PartAlerts, PartDeployments, PartIncidents}
+
+// Defaults.
+const (
+	DefaultAPIURL        = "https://api.github.com"
+	DefaultIncidentLabel = "incident"
+	DefaultMaxRequests   = 5000
+	DefaultConcurrency   = 4
+	maxConcurrency       = 32
+)
+
+// Config is the source block.
+type Config struct {
+	Owner          string   `hcl:"owner"`
+	Repos          []string `hcl:"repos,optional"`
+	Collect        []string `hcl:"collect,optional"`
+	IncidentLabel  string   `hcl:"incident_label,optional"`
+	APIURL         string   `hcl:"api_url,optional"`
+	AppID          int64    `hcl:"app_id,optional"`
+	InstallationID int64    `hcl:"installation_id,optional"`
+	PrivateKeyPath string   `hcl:"private_key_path,optional"`
+	MaxRequests    int      `hcl:"max_requests,optional"`
+	Concurrency    int      `hcl:"concurrency,optional"`
+}
+
+func init() {
+	sources.Register(sources.Kind{
+		Name:      "github",
+		Summary:   "GitHub org/user via the REST API: owners (members), Dependabot/code/secret scanning alerts, deployments, incident issues",
+		NewConfig: func() any { return &Config{} },
+		New: func(cfg any) (sources.Source, error) {
+			c, ok := cfg.(*Config)
+			if !ok || c == nil {
+				return nil, fmt.Errorf("internal error: config is %T, want *github.Config", cfg)
+			}
+			return New(c)
+		},
+	})
+}
+
+// Source collects one configured github source.
+type Source struct {
+	cfg   Config
+	parts []string
+
+	// Test hooks; nil means the real thing.
+	base  http.RoundTripper
+	sleep func(context.Context, time.Duration) error
+	now   func() time.Time
+	rand  func() float64
+
+	mu    sync.Mutex
+	notes []string
+}
+
+// New checks a decoded config and fills its defaults.
+func New(c *Config) (*Source, error) {
+	cfg := *c
+	cfg.Owner = strings.TrimSpace(cfg.Owner)
+	if cfg.Owner == "" {
+		return nil, fmt.Errorf("owner: an organisation or user login is required")
+	}
+	if !validName(cfg.Owner) {
+		return nil, fmt.Errorf("owner %q: not a GitHub login", cfg.Owner)
+	}
+	cfg.Repos = append([]string(nil), cfg.Repos...)
+	seen := map[string]bool{}
+	for i, r := range cfg.Repos {
+		r = strings.TrimSpace(r)
+		o, n := splitRepo(cfg.Owner, r)
+		if !validName(o) || !validName(n) || strings.Count(r, "/") > 1 {
+			return nil, fmt.Errorf("repos[%d] %q: want \"name\" or \"owner/name\"", i, r)
+		}
+		full := strings.ToLower(o + "/" + n)
+		if seen[full] {
+			return nil, fmt.Errorf("repos[%d] %q: listed twice", i, r)
+		}
+		seen[full] = true
+		cfg.Repos[i] = r
+	}
+	parts, err := checkParts(cfg.Collect)
+	if err != nil {
+		return nil, err
+	}
+	cfg.IncidentLabel = strings.TrimSpace(cfg.IncidentLabel)
+	if cfg.IncidentLabel == "" {
+		cfg.IncidentLabel = DefaultIncidentLabel
+	}
+	if cfg.APIURL != "" {
+		if _, err := checkAPIURL(cfg.APIURL); err != nil {
+			return nil, fmt.Errorf("api_url: %w", err)
+		}
+	}
+	app := 0
+	for _, set := range []bool{cfg.AppID != 0, cfg.InstallationID != 0, cfg.PrivateKeyPath != ""} {
+		if set {
+			app++
+		}
+	}
+	if app != 0 && app != 3 {
+		return nil, fmt.Errorf("GitHub App auth needs app_id, installation_id and private_key_path together")
+	}
+	if cfg.AppID < 0 || cfg.InstallationID < 0 {
+		return nil, fmt.Errorf("app_id and installation_id must be positive")
+	}
+	if cfg.MaxRequests < 0 {
+		return nil, fmt.Errorf("max_requests must be positive")
+	}
+	if cfg.MaxRequests == 0 {
+		cfg.MaxRequests = DefaultMaxRequests
+	}
+	if cfg.Concurrency < 0 || cfg.Concurrency > maxConcurrency {
+		return nil, fmt.Errorf("concurrency must be between 1 and %d", maxConcurrency)
+	}
+	if cfg.Concurrency == 0 {
+		cfg.Concurrency = DefaultConcurrency
+	}
+	return &Source{cfg: cfg, parts: parts}, nil
+}
+
+// Config returns the effective configuration (defaults filled).
+func (s *Source) Config() Config { return s.cfg }
+
+// Notes returns what the last collection skipped and why (features turned
+// off, MFA not readable, unreadable times in incident issues). They name
+// repositories and APIs, never credentials.
+func (s *Source) Notes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.notes...)
+}
+
+func checkParts(collect []string) ([]string, error) {
+	if len(collect) == 0 {
+		return append([]string(nil), Parts...), nil
+	}
+	want := map[string]bool{}
+	for _, p := range collect {
+		p = strings.ToLower(strings.TrimSpace(p))
+		known := false
+		for _, k := range Parts {
+			known = known || k == p
+		}
+		if !known {
+			return nil, fmt.Errorf("collect: %q is not one of %s", p, strings.Join(Parts, ", "))
+		}
+		want[p] = true
+	}
+	var out []string
+	for _, k := range Parts {
+		if want[k] {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+func (s *Source) wants(part string) bool {
+	for _, p := range s.parts {
+		if p == part {
+			return true
+		}
+	}
+	return false
+}
+
+// checkAPIURL accepts an absolute http(s) URL without credentials.
+func checkAPIURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an http(s) URL", redactURL(raw))
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("credentials in the URL are not allowed; use GITHUB_TOKEN")
+	}
+	return u, nil
+}
+
+// redactURL drops a userinfo part before a URL is quoted in an error.
+func redactURL(raw string) string {
+	if i := strings.Index(raw, "@"); i >= 0 {
+		if j := strings.Index(raw, "://"); j >= 0 && j < i {
+			return raw[:j+3] + "…@" + raw[i+1:]
+		}
+	}
+	return raw
+}
+
+// validName accepts GitHub logins and repository names.
+func validName(s string) bool {
+	if s == "" || len(s) > 100 || s == "." || s == ".." {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// splitRepo reads "name" (of owner) or "other/name".
+func splitRepo(owner, r string) (string, string) {
+	if i := strings.IndexByte(r, '/'); i >= 0 {
+		return r[:i], r[i+1:]
+	}
+	return owner, r
+}
+
+// Collect reads the configured parts.
+func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result, error) {
+	s.mu.Lock()
+	s.notes = nil
+	s.mu.Unlock()
+	c, err := s.newCollector(env)
+	if err != nil {
+		return nil, fmt.Errorf("github source %s: %w", env.Name, err)
+	}
+	res, err := c.run(ctx)
+	s.mu.Lock()
+	s.notes = c.notes
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	res.Notes = append([]string(nil), c.notes...)
+	return res, nil
+}

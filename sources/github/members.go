@@ -1,0 +1,84 @@
+package github
+
+import (
+	"context"
+	"net/http"
+	"sort"
+	"strings"
+
+	gh "github.com/google/go-github/v60/github"
+
+	"github.com/localizevideos/posture/snapshot"
+)
+
+// members lists the organisation owners (role admin), with MFA from the
+// 2fa_disabled filter when it is readable. A user owner is its own only
+// account.
+func (c *collector) members(ctx context.Context, isOrg bool) ([]snapshot.Account, error) {
+	if !isOrg {
+		c.note("members: %s is a user account: recorded as its only (owner) account, MFA unknown", c.owner)
+		return []snapshot.Account{{
+			System: "github", Login: c.owner, Role: "owner", Privileged: true, Status: "active",
+			Source: c.name, Origin: c.profileURL(c.owner, ""),
+		}}, nil
+	}
+	admins, err := c.listMembers(ctx, "")
+	if err != nil {
+		return nil, c.fail("owners of "+c.owner, err)
+	}
+	no2fa, err := c.listMembers(ctx, "2fa_disabled")
+	mfaKnown := true
+	if err != nil {
+		switch statusOf(err) {
+		case http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity:
+			mfaKnown = false
+			c.note("members: two-factor status of %s is not readable with this token (%d): mfa left unknown", c.owner, statusOf(err))
+		default:
+			return nil, c.fail("owners of "+c.owner+" without 2FA", err)
+		}
+	}
+	without := map[string]bool{}
+	for _, u := range no2fa {
+		without[strings.ToLower(u.GetLogin())] = true
+	}
+	seen := map[string]bool{}
+	var out []snapshot.Account
+	for _, u := range admins {
+		login := u.GetLogin()
+		if login == "" || seen[strings.ToLower(login)] {
+			continue
+		}
+		seen[strings.ToLower(login)] = true
+		a := snapshot.Account{
+			System: "github", Login: login, Role: "admin", Privileged: true, Status: "active",
+			Source: c.name, Origin: c.profileURL(login, u.GetHTMLURL()),
+		}
+		if mfaKnown {
+			mfa := !without[strings.ToLower(login)]
+			a.MFA = &mfa
+		}
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Login) < strings.ToLower(out[j].Login) })
+	return out, nil
+}
+
+func (c *collector) listMembers(ctx context.Context, filter string) ([]*gh.User, error) {
+	opts := &gh.ListMembersOptions{Role: "admin", Filter: filter, ListOptions: gh.ListOptions{PerPage: 100}}
+	var users []*gh.User
+	err := pagesByNumber(func(page int) (*gh.Response, error) {
+		opts.Page = page
+		us, resp, err := c.client.Organizations.ListMembers(ctx, c.owner, opts)
+		users = append(users, us...)
+		return resp, err
+	})
+	return users, err
+}
+
+// profileURL is the user's html_url, else its API URL.
+func (c *collector) profileURL(login, htmlURL string) string {
+	if htmlURL != "" {
+		return htmlURL
+	}
+	return c.apiItemURL("users/" + escape(login))
+}
