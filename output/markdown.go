@@ -69,6 +69,10 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 		mdTable(b, groups[c])
 	}
 
+	if opt.Charts {
+		writeCharts(b, r)
+	}
+
 	// Evidence for what needs attention.
 	fmt.Fprintf(b, "\n## Evidence highlights\n")
 	if len(problems) == 0 {

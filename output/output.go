@@ -32,6 +32,9 @@ type Options struct {
 	// without a file:line record point at the config file (GitHub code
 	// scanning rejects results without a physical location).
 	ConfigPath string
+	// Charts adds a trend section to the markdown report: mermaid line
+	// charts of the failing metrics' and a few key metrics' series.
+	Charts bool
 }
 
 func (o Options) maxRecords() int {

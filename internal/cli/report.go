@@ -31,10 +31,20 @@ type reportRun struct {
 	verdict error
 }
 
-// written lists every path the run wrote: the report files, the ledger and
-// the snapshot folder.
+// written lists every path the run wrote: the report files, the ledger,
+// the snapshot folder and, when the issues step keeps one, the issue index
+// (<reports_dir>/issues.json).
 func (rr *reportRun) written() []string {
-	return append(rr.files.All(), rr.ledger, rr.snapDir)
+	out := append(rr.files.All(), rr.ledger, rr.snapDir)
+	if p := filepath.Join(rr.app.Config.ReportsDir, IssuesFile); fileExists(p) {
+		out = append(out, p)
+	}
+	return out
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 func cmdReport(e *env, g *globals) *cli.Command {
@@ -118,10 +128,12 @@ func (g *globals) report(e *env, snapDir string) (*reportRun, error) {
 	return rr, nil
 }
 
-// summaryLine is "2 fail, 1 warn, 0 error, 20 pass, 3 tracked, 1 unmeasured".
+// summaryLine is "2 fail, 1 warn, 0 error, 20 pass, 3 tracked, 1 unmeasured"
+// (fail and error always, the other statuses when present).
 func summaryLine(r *report.Report) string {
 	var parts []string
-	for _, s := range report.Statuses {
+	for _, s := range []report.Status{report.StatusFail, report.StatusWarn, report.StatusError, report.StatusPass,
+		report.StatusTracked, report.StatusNoData, report.StatusUnmeasured} {
 		if n := r.Summary[s]; n > 0 || s == report.StatusFail || s == report.StatusError {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}

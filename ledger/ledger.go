@@ -1,0 +1,609 @@
+// Package ledger keeps the history of vulnerability keys across reports
+// (contract §4.10) in <reports_dir>/vulnerabilities.json, a human-readable
+// JSON file committed with the reports.
+//
+// Scanner files (trivy, grype, govulncheck, sarif) only list what is open
+// now, so the ledger remembers, for each finding key, the report dates on
+// which it was listed and those on which its scanner ran and did not list
+// it. From those observations it derives, for any date D:
+//
+//   - first_seen: the as-of of the first report that listed the key;
+//   - fixes: a key listed by one report and absent from a later one is fixed
+//     at the as-of of the first report without it;
+//   - reopenings: a key fixed before and listed again is open again (a
+//     repeat finding).
+//
+// A key is "absent" on a date only when a scanner source that listed it
+// before was collected successfully that day and none of its sources
+// failed; when its source failed or is no longer configured nothing is
+// concluded (the key is neither listed nor fixed that day).
+//
+// The observations are stored per report date (which scanner sources ran or
+// failed; on which dates each key was listed), and everything else is
+// derived from them, so re-running a date replaces that date's observation
+// and dates may be reported in any order with the same result: the state at
+// D only uses observations dated on or before D.
+//
+// GitHub alerts carry their own created/fixed dates and are not followed.
+package ledger
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/localizevideos/posture/snapshot"
+)
+
+// Schema is the value of the file's "schema".
+const Schema = "posture.vulnerabilities/v1"
+
+// FileName is the ledger's file name in the reports folder.
+const FileName = "vulnerabilities.json"
+
+const about = "Vulnerability key history kept by `posture report` (do not edit by hand). " +
+	"reports: per report date, its as-of and the scanner sources that ran (scanned) or failed. " +
+	"findings: per key, the report dates that listed it (listed; \"a..b\" = every report dated a to b) and, " +
+	"derived from those, first_seen, last_seen, fixed_at (the as-of of the first report whose scanner ran " +
+	"without listing it; null while open), the episodes and the reopenings."
+
+// ScannerKinds are the source kinds whose findings the ledger follows.
+var ScannerKinds = map[string]bool{"trivy": true, "grype": true, "govulncheck": true, "sarif": true}
+
+// Path is the ledger file of a reports folder.
+func Path(reportsDir string) string { return filepath.Join(reportsDir, FileName) }
+
+// Ledger is the content of vulnerabilities.json.
+type Ledger struct {
+	Schema string `json:"schema"`
+	About  string `json:"about"`
+	// Reports maps each report date that recorded an observation to what
+	// that report saw.
+	Reports  map[string]*Seen    `json:"reports"`
+	Findings map[string]*Finding `json:"findings"`
+}
+
+// Seen is what one report observed of the scanner sources.
+type Seen struct {
+	AsOf    string   `json:"as_of"`   // RFC 3339
+	Scanned []string `json:"scanned"` // scanner sources collected
+	Failed  []string `json:"failed"`  // scanner sources that failed
+}
+
+// Finding is the history of one key.
+type Finding struct {
+	ID       string   `json:"id"`
+	Package  string   `json:"package"`
+	Target   string   `json:"target"`
+	Severity string   `json:"severity"`
+	Scanner  string   `json:"scanner"`
+	Title    string   `json:"title,omitempty"`
+	Sources  []string `json:"sources"` // configured sources that listed it
+
+	// Summary over every observation (derived; rewritten on each save).
+	FirstSeen string    `json:"first_seen"`
+	LastSeen  string    `json:"last_seen"`
+	FixedAt   *string   `json:"fixed_at"` // null while open
+	Reopened  int       `json:"reopened"` // times it was listed again after a fix
+	History   []Episode `json:"history"`
+
+	// Listed (the observation): the report dates that listed the key, as
+	// ranges over the dates of Reports.
+	Listed []string `json:"listed"`
+}
+
+// Episode is one period during which a key was open.
+type Episode struct {
+	Opened   string  `json:"opened"`    // as-of of the first report listing it
+	LastSeen string  `json:"last_seen"` // as-of of the last report listing it
+	Fixed    *string `json:"fixed"`     // as-of of the first report without it; null while open
+}
+
+// New returns an empty ledger.
+func New() *Ledger {
+	return &Ledger{Schema: Schema, About: about, Reports: map[string]*Seen{}, Findings: map[string]*Finding{}}
+}
+
+// Load reads a ledger file; a missing file is an empty ledger.
+func Load(path string) (*Ledger, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return New(), nil
+		}
+		return nil, fmt.Errorf("vulnerability ledger: %w", err)
+	}
+	l := New()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(l); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if l.Schema != Schema {
+		return nil, fmt.Errorf("%s: schema %q, want %q", path, l.Schema, Schema)
+	}
+	if l.Reports == nil {
+		l.Reports = map[string]*Seen{}
+	}
+	if l.Findings == nil {
+		l.Findings = map[string]*Finding{}
+	}
+	for d, seen := range l.Reports {
+		if _, err := time.Parse("2006-01-02", d); err != nil {
+			return nil, fmt.Errorf("%s: reports: bad date %q", path, d)
+		}
+		if seen == nil {
+			return nil, fmt.Errorf("%s: reports[%s] is null", path, d)
+		}
+		if _, err := time.Parse(time.RFC3339, seen.AsOf); err != nil {
+			return nil, fmt.Errorf("%s: reports[%s]: bad as_of %q", path, d, seen.AsOf)
+		}
+	}
+	for k, f := range l.Findings {
+		if f == nil {
+			return nil, fmt.Errorf("%s: findings[%q] is null", path, k)
+		}
+		for _, r := range f.Listed {
+			if _, _, err := parseRange(r); err != nil {
+				return nil, fmt.Errorf("%s: findings[%q]: %v", path, k, err)
+			}
+		}
+	}
+	return l, nil
+}
+
+// Encode serialises the ledger (indented, keys sorted, trailing newline).
+func (l *Ledger) Encode() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(l); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Save writes the ledger atomically (temporary file and rename).
+func (l *Ledger) Save(path string) error {
+	b, err := l.Encode()
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return writeAtomic(path, b)
+}
+
+func (l *Ledger) clone() *Ledger {
+	b, _ := json.Marshal(l)
+	c := New()
+	_ = json.Unmarshal(b, c)
+	return c
+}
+
+// Observation is what one snapshot says about the scanner findings.
+type Observation struct {
+	Date   string                            // YYYY-MM-DD (UTC)
+	AsOf   string                            // RFC 3339
+	Listed map[string]snapshot.Vulnerability // key -> record (highest severity)
+	By     map[string][]string               // key -> sources listing it
+	OK     map[string]bool                   // scanner sources collected
+	Failed map[string]bool                   // scanner sources that failed
+}
+
+var severityRank = map[string]int{"critical": 5, "high": 4, "medium": 3, "low": 2, "unknown": 1}
+
+// Observe reads the open scanner findings of a snapshot taken for asOf.
+func Observe(snap *snapshot.Snapshot, asOf time.Time) *Observation {
+	asOf = asOf.UTC()
+	o := &Observation{
+		Date: asOf.Format("2006-01-02"), AsOf: asOf.Format(time.RFC3339),
+		Listed: map[string]snapshot.Vulnerability{}, By: map[string][]string{},
+		OK: map[string]bool{}, Failed: map[string]bool{},
+	}
+	for _, p := range snap.Parts {
+		if !ScannerKinds[p.Kind] {
+			continue
+		}
+		if p.Failed() {
+			o.Failed[p.Source] = true
+			continue
+		}
+		o.OK[p.Source] = true
+		for _, v := range p.Data.Vulnerabilities {
+			if !isOpen(v) || v.Key == "" {
+				continue
+			}
+			if cur, ok := o.Listed[v.Key]; !ok || severityRank[v.Severity] > severityRank[cur.Severity] {
+				o.Listed[v.Key] = v
+			}
+			if !contains(o.By[v.Key], p.Source) {
+				o.By[v.Key] = append(o.By[v.Key], p.Source)
+			}
+		}
+	}
+	return o
+}
+
+func isOpen(v snapshot.Vulnerability) bool { return v.State == "open" || v.State == "" }
+
+// Record adds (or replaces) the observation of its date.
+func (l *Ledger) Record(o *Observation) {
+	oldDates := l.dates()
+	seen := &Seen{AsOf: o.AsOf, Scanned: sortedSet(o.OK), Failed: sortedSet(o.Failed)}
+	l.Reports[o.Date] = seen
+	newDates := l.dates()
+	for k := range o.Listed {
+		if l.Findings[k] == nil {
+			l.Findings[k] = &Finding{}
+		}
+	}
+	for k, f := range l.Findings {
+		st := f.states(oldDates)
+		delete(st, o.Date)
+		if v, ok := o.Listed[k]; ok {
+			st[o.Date] = listed
+			for _, s := range o.By[k] {
+				if !contains(f.Sources, s) {
+					f.Sources = append(f.Sources, s)
+				}
+			}
+			sort.Strings(f.Sources)
+			if latest := lastListed(st); latest == o.Date || f.ID == "" {
+				f.ID, f.Package, f.Target, f.Severity, f.Scanner, f.Title = v.ID, v.Package, v.Target, v.Severity, v.Scanner, v.Title
+			}
+		}
+		f.Listed = compress(st, newDates)
+		if len(f.Listed) == 0 {
+			delete(l.Findings, k) // only ever listed by an observation now replaced
+		}
+	}
+	for _, f := range l.Findings {
+		l.summarise(f)
+	}
+}
+
+// absentAt: the key is not listed on date d, none of its sources failed
+// that day, and one of them ran.
+func (l *Ledger) absentAt(f *Finding, d string) bool {
+	seen := l.Reports[d]
+	if seen == nil {
+		return false
+	}
+	ran := false
+	for _, s := range f.Sources {
+		if contains(seen.Failed, s) {
+			return false
+		}
+		ran = ran || contains(seen.Scanned, s)
+	}
+	return ran
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+const (
+	listed byte = 'L'
+	absent byte = 'A'
+)
+
+func (l *Ledger) dates() []string {
+	ds := make([]string, 0, len(l.Reports))
+	for d := range l.Reports {
+		ds = append(ds, d)
+	}
+	sort.Strings(ds)
+	return ds
+}
+
+// states expands the listed ranges over the report dates.
+func (f *Finding) states(dates []string) map[string]byte {
+	st := map[string]byte{}
+	for _, r := range f.Listed {
+		a, b, err := parseRange(r)
+		if err != nil {
+			continue
+		}
+		for _, d := range dates {
+			if d >= a && d <= b {
+				st[d] = listed
+			}
+		}
+	}
+	return st
+}
+
+// compress writes the listed dates as ranges of consecutive report dates.
+func compress(st map[string]byte, dates []string) []string {
+	const s = listed
+	out := []string{}
+	start, end := "", ""
+	flush := func() {
+		if start == "" {
+			return
+		}
+		if start == end {
+			out = append(out, start)
+		} else {
+			out = append(out, start+".."+end)
+		}
+		start, end = "", ""
+	}
+	for _, d := range dates {
+		if st[d] == s {
+			if start == "" {
+				start = d
+			}
+			end = d
+			continue
+		}
+		flush()
+	}
+	flush()
+	return out
+}
+
+func parseRange(r string) (string, string, error) {
+	a, b, ok := strings.Cut(r, "..")
+	if !ok {
+		b = a
+	}
+	for _, d := range []string{a, b} {
+		if _, err := time.Parse("2006-01-02", d); err != nil {
+			return "", "", fmt.Errorf("bad date range %q (want YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD)", r)
+		}
+	}
+	if b < a {
+		return "", "", fmt.Errorf("bad date range %q (end before start)", r)
+	}
+	return a, b, nil
+}
+
+func lastListed(st map[string]byte) string {
+	last := ""
+	for d, s := range st {
+		if s == listed && d > last {
+			last = d
+		}
+	}
+	return last
+}
+
+// episode is an Episode with dates instead of instants.
+type episode struct {
+	opened, lastSeen, fixed string
+}
+
+// episodes derives the open periods of a key from its observations dated
+// on or before cut ("" = all).
+func (l *Ledger) episodes(f *Finding, cut string) []episode {
+	dates := l.dates()
+	st := f.states(dates)
+	var eps []episode
+	for _, d := range dates {
+		if cut != "" && d > cut {
+			break
+		}
+		state := st[d]
+		if state != listed && l.absentAt(f, d) {
+			state = absent
+		}
+		switch state {
+		case listed:
+			if n := len(eps); n == 0 || eps[n-1].fixed != "" {
+				eps = append(eps, episode{opened: d, lastSeen: d})
+			} else {
+				eps[n-1].lastSeen = d
+			}
+		case absent:
+			if n := len(eps); n > 0 && eps[n-1].fixed == "" {
+				eps[n-1].fixed = d
+			}
+		}
+	}
+	return eps
+}
+
+// asOf is the as-of instant of the report of a date.
+func (l *Ledger) asOf(date string) string {
+	if s := l.Reports[date]; s != nil {
+		return s.AsOf
+	}
+	return ""
+}
+
+func (l *Ledger) summarise(f *Finding) {
+	eps := l.episodes(f, "")
+	f.History = make([]Episode, len(eps))
+	for i, e := range eps {
+		f.History[i] = Episode{Opened: l.asOf(e.opened), LastSeen: l.asOf(e.lastSeen)}
+		if e.fixed != "" {
+			s := l.asOf(e.fixed)
+			f.History[i].Fixed = &s
+		}
+	}
+	f.FirstSeen, f.LastSeen, f.FixedAt, f.Reopened = "", "", nil, 0
+	if n := len(f.History); n > 0 {
+		f.FirstSeen = f.History[0].Opened
+		f.LastSeen = f.History[n-1].LastSeen
+		f.FixedAt = f.History[n-1].Fixed
+		f.Reopened = n - 1
+	}
+}
+
+// State is a key's state at a date.
+type State struct {
+	Key       string
+	FirstSeen string   // as-of of the first report listing it (on or before the date)
+	Open      bool     // listed by the latest observation on or before the date
+	Fixes     []Fix    // fixes dated on or before the date, oldest first
+	Reopened  int      // listings after a fix
+	Finding   *Finding // the ledger entry
+}
+
+// Fix is one fix of a key: the episode it closed.
+type Fix struct {
+	Opened string // as-of of the report that opened the episode
+	Fixed  string // as-of of the first report without the key
+}
+
+// At returns the state of every key at date (YYYY-MM-DD), from the
+// observations dated on or before it, keys sorted.
+func (l *Ledger) At(date string) []State {
+	keys := make([]string, 0, len(l.Findings))
+	for k := range l.Findings {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []State
+	for _, k := range keys {
+		f := l.Findings[k]
+		eps := l.episodes(f, date)
+		if len(eps) == 0 {
+			continue
+		}
+		s := State{Key: k, FirstSeen: l.asOf(eps[0].opened), Reopened: len(eps) - 1, Finding: f}
+		for _, e := range eps {
+			if e.fixed != "" {
+				s.Fixes = append(s.Fixes, Fix{Opened: l.asOf(e.opened), Fixed: l.asOf(e.fixed)})
+			}
+		}
+		s.Open = eps[len(eps)-1].fixed == ""
+		out = append(out, s)
+	}
+	return out
+}
+
+// Annotate returns a copy of snap for evaluation at asOf with the ledger's
+// history merged into the scanner records, the ledger itself untouched
+// (the snapshot's own observation is applied in memory):
+//
+//   - open scanner records get first_seen = the as-of of the first report
+//     that listed their key (this one when none did before);
+//   - for every fix of a key dated on or before asOf, a record with state
+//     "fixed", fixed_at = the fix and first_seen = the as-of of the report
+//     that opened the episode it closed, so mean_time_to_patch_days counts
+//     the fixes in its window and repeat_findings sees keys fixed before.
+//
+// The added records carry origin "<origin>#<key>". The parts keep their
+// sha256 (the snapshot on disk is not changed).
+func (l *Ledger) Annotate(snap *snapshot.Snapshot, asOf time.Time, origin string) *snapshot.Snapshot {
+	o := Observe(snap, asOf)
+	c := l.clone()
+	c.Record(o)
+	states := map[string]State{}
+	for _, s := range c.At(o.Date) {
+		states[s.Key] = s
+	}
+	out := &snapshot.Snapshot{AsOf: snap.AsOf, Parts: make([]*snapshot.Part, len(snap.Parts))}
+	hosts := map[string]*snapshot.Part{}
+	var firstHost *snapshot.Part
+	for i, p := range snap.Parts {
+		out.Parts[i] = p
+		if !ScannerKinds[p.Kind] || p.Failed() {
+			continue
+		}
+		cp := *p
+		cp.Data.Vulnerabilities = append([]snapshot.Vulnerability(nil), p.Data.Vulnerabilities...)
+		for j := range cp.Data.Vulnerabilities {
+			v := &cp.Data.Vulnerabilities[j]
+			if s, ok := states[v.Key]; ok && isOpen(*v) && v.FirstSeen == nil {
+				v.FirstSeen, v.FirstSeenMS = instant(s.FirstSeen)
+			}
+		}
+		out.Parts[i] = &cp
+		hosts[cp.Source] = &cp
+		if firstHost == nil {
+			firstHost = &cp
+		}
+	}
+	if firstHost == nil {
+		return out
+	}
+	keys := make([]string, 0, len(states))
+	for k := range states {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		s := states[k]
+		host := firstHost
+		for _, src := range s.Finding.Sources {
+			if h, ok := hosts[src]; ok {
+				host = h
+				break
+			}
+		}
+		f := s.Finding
+		for _, fx := range s.Fixes {
+			v := snapshot.Vulnerability{
+				Key: k, ID: f.ID, Package: f.Package, Target: f.Target, Severity: f.Severity, State: "fixed",
+				Title: f.Title, Scanner: f.Scanner, Source: host.Source, Origin: origin + "#" + k,
+			}
+			v.FirstSeen, v.FirstSeenMS = instant(fx.Opened)
+			v.FixedAt, v.FixedAtMS = instant(fx.Fixed)
+			host.Data.Vulnerabilities = append(host.Data.Vulnerabilities, v)
+		}
+	}
+	return out
+}
+
+func instant(s string) (*string, *int64) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil, nil
+	}
+	str := t.UTC().Format(time.RFC3339)
+	ms := t.UnixMilli()
+	return &str, &ms
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp, 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp, path)
+	}
+	if werr != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, werr)
+	}
+	return nil
+}

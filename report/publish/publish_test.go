@@ -1,0 +1,227 @@
+package publish
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/localizevideos/posture/history"
+	"github.com/localizevideos/posture/report"
+)
+
+func f(v float64) *float64 { return &v }
+
+func sample(date string, v float64) *report.Report {
+	r := &report.Report{
+		Schema: report.Schema, Project: `Localize "Videos"`, AsOf: date + "T00:00:00Z", WindowDays: 30,
+		Inputs: []report.Input{},
+		Metrics: []report.Metric{
+			{ID: "open_vulnerabilities", Title: "Open vulnerabilities", Category: "vulnerability_management", Owner: "security",
+				Unit: "count", Value: f(v), Status: report.StatusPass, Target: report.Target{Trend: "down"},
+				Trend:    report.Trend{Direction: report.TrendInsufficient},
+				Evidence: report.Evidence{Waived: []report.Waived{}, Records: []string{}},
+				Series:   []report.Point{{AsOf: "2026-11-01T00:00:00Z", Value: f(v + 1)}, {AsOf: date + "T00:00:00Z", Value: f(v)}}},
+			{ID: "token_expiry_compliance", Title: "Token expiry compliance", Category: "identity_access", Owner: `id\ent`,
+				Unit: "percent", Value: f(87.5), Status: report.StatusFail, Target: report.Target{Min: f(100)}, Gate: true,
+				Evidence: report.Evidence{Waived: []report.Waived{}, Records: []string{}}},
+			{ID: "tls_downgrade_attempts", Title: "TLS downgrade attempts", Category: "prevention_controls", Owner: "platform",
+				Unit: "count", Value: f(0), Status: report.StatusPass, Target: report.Target{Max: f(0)}, Gate: true,
+				Evidence: report.Evidence{Waived: []report.Waived{}, Records: []string{}}},
+			{ID: "security_header_drift", Title: "Security header drift", Category: "prevention_controls", Owner: "platform",
+				Unit: "count", Status: report.StatusUnmeasured, Target: report.Target{Max: f(0)},
+				Evidence: report.Evidence{Waived: []report.Waived{}, Records: []string{}}},
+		},
+	}
+	r.Summarise()
+	return r
+}
+
+// families parses OpenMetrics text with Prometheus' OpenMetrics decoder
+// and, independently, with its classic text parser.
+func families(t *testing.T, text string) map[string]*dto.MetricFamily {
+	t.Helper()
+	dec := expfmt.NewDecoder(strings.NewReader(text), expfmt.FmtOpenMetrics_1_0_0)
+	out := map[string]*dto.MetricFamily{}
+	for {
+		var mf dto.MetricFamily
+		err := dec.Decode(&mf)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err, "OpenMetrics decoder")
+		out[mf.GetName()] = &mf
+	}
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	text2, err := p.TextToMetricFamilies(strings.NewReader(text))
+	require.NoError(t, err, "text parser")
+	assert.Len(t, text2, len(out))
+	return out
+}
+
+func labels(m *dto.Metric) map[string]string {
+	out := map[string]string{}
+	for _, l := range m.GetLabel() {
+		out[l.GetName()] = l.GetValue()
+	}
+	return out
+}
+
+func TestOpenMetricsParses(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, OpenMetrics(&b, sample("2026-11-27", 12)))
+	text := b.String()
+	assert.True(t, strings.HasSuffix(text, "# EOF\n"))
+	fams := families(t, text)
+	for _, n := range []string{"posture_metric_value", "posture_metric_status", "posture_metric_target_max",
+		"posture_metric_target_min", "posture_metric_gate", "posture_report_timestamp_seconds"} {
+		require.Contains(t, fams, n)
+		assert.Equal(t, dto.MetricType_GAUGE, fams[n].GetType(), n)
+		assert.NotEmpty(t, fams[n].GetHelp(), n)
+	}
+
+	values := map[string]float64{}
+	for _, m := range fams["posture_metric_value"].GetMetric() {
+		l := labels(m)
+		values[l["id"]] = m.GetGauge().GetValue()
+		assert.NotEmpty(t, l["category"])
+		assert.NotEmpty(t, l["unit"])
+	}
+	assert.Equal(t, map[string]float64{"open_vulnerabilities": 12, "token_expiry_compliance": 87.5, "tls_downgrade_attempts": 0}, values,
+		"null values are left out")
+
+	// One-hot status: exactly one 1 per metric, on its status.
+	hot := map[string]string{}
+	perMetric := map[string]int{}
+	for _, m := range fams["posture_metric_status"].GetMetric() {
+		l := labels(m)
+		perMetric[l["id"]]++
+		if m.GetGauge().GetValue() == 1 {
+			assert.Empty(t, hot[l["id"]], "one status per metric")
+			hot[l["id"]] = l["status"]
+		}
+	}
+	assert.Equal(t, "fail", hot["token_expiry_compliance"])
+	assert.Equal(t, "unmeasured", hot["security_header_drift"])
+	assert.Equal(t, len(report.Statuses), perMetric["open_vulnerabilities"])
+
+	for _, m := range fams["posture_metric_status"].GetMetric() {
+		if labels(m)["id"] == "token_expiry_compliance" {
+			assert.Equal(t, `id\ent`, labels(m)["owner"], "label values are escaped and read back")
+		}
+	}
+	require.Len(t, fams["posture_metric_target_min"].GetMetric(), 1)
+	assert.Equal(t, 100.0, fams["posture_metric_target_min"].GetMetric()[0].GetGauge().GetValue())
+	assert.Len(t, fams["posture_metric_target_max"].GetMetric(), 2)
+	ts := fams["posture_report_timestamp_seconds"].GetMetric()[0]
+	assert.Equal(t, float64(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC).Unix()), ts.GetGauge().GetValue())
+	assert.Equal(t, `Localize "Videos"`, labels(ts)["project"])
+}
+
+func readAll(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(t, err)
+		out[e.Name()] = b
+	}
+	return out
+}
+
+func TestWriteReplacesOnlyItsDate(t *testing.T) {
+	dir := t.TempDir()
+	for i, d := range []string{"2026-11-25", "2026-11-26", "2026-11-27"} {
+		_, err := Write(dir, sample(d, float64(10+i)))
+		require.NoError(t, err)
+	}
+	before := readAll(t, dir)
+	assert.Len(t, before, 3*2+2)
+	for name := range before {
+		assert.False(t, strings.HasPrefix(name, "."), "no temporary file left: %s", name)
+	}
+
+	// Re-run the middle date with another value.
+	files, err := Write(dir, sample("2026-11-26", 99))
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(dir, "2026-11-26.json"), files.JSON)
+	after := readAll(t, dir)
+	require.Len(t, after, len(before))
+	for _, n := range []string{"2026-11-25.json", "2026-11-25.md", "2026-11-27.json", "2026-11-27.md"} {
+		assert.Equal(t, before[n], after[n], "%s must stay byte-identical", n)
+	}
+	assert.NotEqual(t, before["2026-11-26.json"], after["2026-11-26.json"])
+	assert.Contains(t, string(after["2026-11-26.json"]), `"value": 99`)
+	// metrics.prom keeps the latest date's values, not the re-run one's.
+	assert.Equal(t, before[MetricsFile], after[MetricsFile])
+	assert.Contains(t, string(after[MetricsFile]), `posture_metric_value{id="open_vulnerabilities",category="vulnerability_management",owner="security",unit="count"} 12`)
+
+	// The dated JSON is the report itself.
+	r, err := history.ReadReport(filepath.Join(dir, "2026-11-26.json"))
+	require.NoError(t, err)
+	assert.Equal(t, sample("2026-11-26", 99), r)
+
+	// Placeholder dashboard while no renderer is wired.
+	idx := string(after[IndexFile])
+	assert.Contains(t, idx, `<a href="2026-11-25.md">`)
+	assert.Contains(t, idx, "Localize &#34;Videos&#34;")
+}
+
+func TestWriteUsesDashboardRenderer(t *testing.T) {
+	dir := t.TempDir()
+	var got []string
+	RenderDashboard = func(w io.Writer, rs []*report.Report) error {
+		got = nil
+		for _, r := range rs {
+			got = append(got, r.AsOf[:10])
+		}
+		_, err := io.WriteString(w, "<html>dashboard</html>")
+		return err
+	}
+	defer func() { RenderDashboard = nil }()
+	_, err := Write(dir, sample("2026-11-27", 1))
+	require.NoError(t, err)
+	_, err = Write(dir, sample("2026-11-25", 1)) // out of order
+	require.NoError(t, err)
+	assert.Equal(t, []string{"2026-11-25", "2026-11-27"}, got, "every dated report, oldest first")
+	b, err := os.ReadFile(filepath.Join(dir, IndexFile))
+	require.NoError(t, err)
+	assert.Equal(t, "<html>dashboard</html>", string(b))
+
+	// A renderer error writes nothing at all.
+	RenderDashboard = func(io.Writer, []*report.Report) error { return errors.New("boom") }
+	before := readAll(t, dir)
+	_, err = Write(dir, sample("2026-11-28", 1))
+	require.Error(t, err)
+	assert.Equal(t, before, readAll(t, dir))
+}
+
+func TestWriteRefusesBrokenHistoryNamingTheFile(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "2026-11-01.json"), []byte("{"), 0o644))
+	_, err := Write(dir, sample("2026-11-27", 1))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "2026-11-01.json")
+	_, statErr := os.Stat(filepath.Join(dir, "2026-11-27.json"))
+	assert.True(t, os.IsNotExist(statErr), "nothing written")
+}
+
+func TestMarkdownHasMermaidChart(t *testing.T) {
+	_, md, err := Dated(sample("2026-11-27", 12))
+	require.NoError(t, err)
+	s := string(md)
+	assert.Contains(t, s, "## Trends")
+	assert.Contains(t, s, "```mermaid\nxychart-beta\n    title \"Open vulnerabilities\"\n    x-axis [\"11-01\", \"11-27\"]\n    y-axis \"count\"\n    line [13, 12]\n```")
+}

@@ -1,0 +1,224 @@
+package rollup
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/localizevideos/posture/output"
+	"github.com/localizevideos/posture/report"
+)
+
+// JSON writes v indented with a trailing newline.
+func JSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func project(p string) string {
+	if p == "" {
+		return "posture"
+	}
+	return p
+}
+
+func status(s report.Status) string {
+	if s == "" {
+		return "—"
+	}
+	return output.StatusEmoji(s) + " " + string(s)
+}
+
+func signed(v *float64, unit string) string {
+	if v == nil {
+		return "—"
+	}
+	s := output.FormatNumber(*v, unit)
+	if *v > 0 {
+		s = "+" + s
+	}
+	return s
+}
+
+func pct(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	s := strconv.FormatFloat(*v, 'f', -1, 64)
+	if *v > 0 {
+		s = "+" + s
+	}
+	return " (" + s + "%)"
+}
+
+func metricCell(id, title string, gate bool) string {
+	s := output.CodeSpan(id)
+	if title != "" {
+		s += " " + output.MDText(title)
+	}
+	if gate {
+		s += " (gate)"
+	}
+	return output.Cell(s)
+}
+
+// MonthlyMarkdown renders the monthly aggregate.
+func MonthlyMarkdown(w io.Writer, m *Monthly) error {
+	b := bufio.NewWriter(w)
+	fmt.Fprintf(b, "# Security posture: %s — monthly aggregate %s\n\n", output.MDText(project(m.Project)), m.Month)
+	fmt.Fprintf(b, "%d %s from %s to %s. Month end = the latest report of the month; min, max and mean over the month's reports with a value; change against the previous month's end.\n\n",
+		m.Reports, plural(m.Reports, "report", "reports"), m.From, m.To)
+	counts := map[report.Status]int{}
+	for _, x := range m.Metrics {
+		counts[x.MonthEnd.Status]++
+	}
+	var parts []string
+	for _, s := range report.Statuses {
+		parts = append(parts, fmt.Sprintf("%s %d %s", output.StatusEmoji(s), counts[s], strings.ReplaceAll(string(s), "_", " ")))
+	}
+	fmt.Fprintf(b, "**Status at month end:** %s\n\n", strings.Join(parts, " · "))
+	fmt.Fprintf(b, "| Metric | Owner | Month end | Min | Max | Mean | Reports | Status at month end | Target | vs previous month |\n")
+	fmt.Fprintf(b, "|---|---|---:|---:|---:|---:|---:|---|---|---|\n")
+	for _, x := range m.Metrics {
+		prev := "—"
+		if x.Previous != nil {
+			prev = fmt.Sprintf("%s%s from %s (%s)", signed(x.Change, x.Unit), pct(x.ChangePct),
+				output.FormatValue(x.Previous.Value, x.Unit), dateOf(x.Previous.AsOf))
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %d | %s | %s | %s |\n",
+			metricCell(x.ID, x.Title, x.Gate), output.Cell(output.MDText(x.Owner)),
+			output.FormatValue(x.MonthEnd.Value, x.Unit), output.FormatValue(x.Min, x.Unit),
+			output.FormatValue(x.Max, x.Unit), output.FormatValue(x.Mean, x.Unit), x.Reports,
+			status(x.MonthEnd.Status), output.Cell(output.FormatTarget(x.Target, x.Unit)), output.Cell(prev))
+	}
+	if err := b.Flush(); err != nil {
+		return fmt.Errorf("write monthly markdown: %w", err)
+	}
+	return nil
+}
+
+// QuarterlyMarkdown renders the quarterly review.
+func QuarterlyMarkdown(w io.Writer, q *Quarterly) error {
+	b := bufio.NewWriter(w)
+	fmt.Fprintf(b, "# Security posture: %s — quarterly review %s\n\n", output.MDText(project(q.Project)), q.Quarter)
+	fmt.Fprintf(b, "%d %s from %s to %s; quarter end = %s. Worsened = the quarter-end value against the previous quarter's end (else the quarter's first month end), by the trend rules.\n",
+		q.Reports, plural(q.Reports, "report", "reports"), q.From, q.To, dateOf(q.AsOf))
+
+	byID := map[string]QuarterMetric{}
+	for _, m := range q.Metrics {
+		byID[m.ID] = m
+	}
+	issue := func(is *Issue) string {
+		if is == nil {
+			return "—"
+		}
+		s := fmt.Sprintf("#%d", is.Number)
+		if is.URL != "" {
+			s = fmt.Sprintf("[#%d](%s)", is.Number, is.URL)
+		}
+		if is.State != "" {
+			s += " (" + output.MDText(is.State) + ")"
+		}
+		return s
+	}
+
+	fmt.Fprintf(b, "\n## Worsened or failed\n\n")
+	if len(q.Attention) == 0 {
+		fmt.Fprintf(b, "None: no metric worsened, failed, warned or errored.\n")
+	} else {
+		fmt.Fprintf(b, "| Metric | Owner | Quarter end | Status | Change | Why | Issue |\n|---|---|---:|---|---|---|---|\n")
+		for _, id := range q.Attention {
+			m := byID[id]
+			ch := "—"
+			if m.Change != nil {
+				ch = fmt.Sprintf("%s%s since %s", signed(m.Change, m.Unit), pct(m.ChangePct), dateOf(m.Baseline.AsOf))
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", metricCell(m.ID, m.Title, m.Gate),
+				output.Cell(output.MDText(m.Owner)), output.FormatValue(m.End.Value, m.Unit), status(m.End.Status),
+				output.Cell(ch), output.Cell(strings.Join(m.Reasons, ", ")), output.Cell(issue(m.Issue)))
+		}
+	}
+
+	fmt.Fprintf(b, "\n## Month-end values\n\n| Metric | Owner |")
+	for _, mo := range q.Months {
+		fmt.Fprintf(b, " %s |", mo)
+	}
+	fmt.Fprintf(b, " Target | Status at quarter end | Direction |\n|---|---|---:|---:|---:|---|---|---|\n")
+	for _, m := range q.Metrics {
+		fmt.Fprintf(b, "| %s | %s |", metricCell(m.ID, m.Title, m.Gate), output.Cell(output.MDText(m.Owner)))
+		for _, v := range m.Months {
+			if v.AsOf == "" {
+				fmt.Fprintf(b, " — |")
+				continue
+			}
+			fmt.Fprintf(b, " %s |", output.FormatValue(v.Value, m.Unit))
+		}
+		dir := strings.ReplaceAll(m.Direction, "_", " ")
+		fmt.Fprintf(b, " %s | %s | %s |\n", output.Cell(output.FormatTarget(m.Target, m.Unit)), status(m.End.Status), dir)
+	}
+
+	fmt.Fprintf(b, "\n## Exceptions\n")
+	exc := func(title string, rows []ExceptionRow) {
+		fmt.Fprintf(b, "\n### %s\n\n", title)
+		if len(rows) == 0 {
+			fmt.Fprintf(b, "None.\n")
+			return
+		}
+		fmt.Fprintf(b, "| Exception | Metric | Scope | Owner | Approved by | Expires |\n|---|---|---|---|---|---|\n")
+		for _, r := range rows {
+			ab := r.ApprovedBy
+			if ab == "" {
+				ab = "—"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", output.Cell(output.CodeSpan(r.ID)), output.Cell(output.CodeSpan(r.Metric)),
+				output.Cell(output.CodeSpan(r.Scope)), output.Cell(output.MDText(r.Owner)), output.Cell(output.MDText(ab)), r.Expires)
+		}
+	}
+	exc("Open", q.Exceptions.Open)
+	exc("Expired", q.Exceptions.Expired)
+	exc("Expiring by the end of next quarter", q.Exceptions.ExpiringNextQuarter)
+
+	fmt.Fprintf(b, "\n## Unmeasured metrics\n\n")
+	if len(q.Unmeasured) == 0 {
+		fmt.Fprintf(b, "None: every metric has a configured source.\n")
+	}
+	for _, id := range q.Unmeasured {
+		m := byID[id]
+		fmt.Fprintf(b, "- %s — %s (owner %s): no configured source feeds it.\n", output.CodeSpan(id), output.MDText(m.Title), output.MDText(m.Owner))
+	}
+
+	fmt.Fprintf(b, "\n## Actions per owner\n")
+	if len(q.Actions) == 0 {
+		fmt.Fprintf(b, "\nNone.\n")
+	}
+	for _, oa := range q.Actions {
+		fmt.Fprintf(b, "\n### %s\n\n", output.MDText(oa.Owner))
+		for _, it := range oa.Items {
+			ref := ""
+			if it.Metric != "" {
+				ref = output.CodeSpan(it.Metric) + ": "
+			}
+			is := ""
+			if it.Issue != nil {
+				is = " — issue " + issue(it.Issue)
+			}
+			fmt.Fprintf(b, "- [ ] %s%s%s\n", ref, output.MDText(it.What), is)
+		}
+	}
+	if err := b.Flush(); err != nil {
+		return fmt.Errorf("write quarterly markdown: %w", err)
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
