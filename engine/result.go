@@ -14,6 +14,25 @@ import (
 	"github.com/localizevideos/posture/snapshot"
 )
 
+// SeriesDays is how far back a report's series reaches. Every dated report
+// is kept in git; a full series in each would grow the history with the
+// square of its length (a year of daily reports: hundreds of MB). The
+// dashboard and the aggregates read the whole history from the dated
+// reports themselves.
+const SeriesDays = 90
+
+// recentSeries keeps the points dated within SeriesDays before asOf.
+func recentSeries(points []report.Point, asOf time.Time) []report.Point {
+	cutoff := asOf.UTC().AddDate(0, 0, -SeriesDays).Format("2006-01-02")
+	out := make([]report.Point, 0, len(points)+1)
+	for _, p := range points {
+		if len(p.AsOf) >= 10 && p.AsOf[:10] >= cutoff {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // MaxEvidenceRecords is how many evidence records a report keeps per metric
 // (explain shows them all).
 const MaxEvidenceRecords = 25
@@ -182,7 +201,7 @@ func buildMetric(ev *Evaluation, m *Resolved, opt Options, asOf time.Time) repor
 		out.Evidence.Waived = append(out.Evidence.Waived, report.Waived{Scope: w.Scope, Exception: w.Exception, Origin: w.Origin})
 	}
 	if opt.History != nil {
-		out.Series = append(out.Series, opt.History.Points(m.ID)...)
+		out.Series = recentSeries(opt.History.Points(m.ID), asOf)
 		out.Series = append(out.Series, report.Point{AsOf: asOf.Format(time.RFC3339), Value: out.Value})
 		out.Trend = Trend(m.Better, m.Target.Trend, out.Value, opt.History.Points(m.ID), asOf, opt.WindowDays, opt.TolPct)
 	}

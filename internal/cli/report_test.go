@@ -305,7 +305,8 @@ func TestTrendsAgainstNinetyDaysOfHistory(t *testing.T) {
 	m = metric(t, storedReport(t, dir, "2026-11-28"), "t_down")
 	assert.Equal(t, "2026-10-29T00:00:00Z", m.Trend.PreviousAsOf)
 	assert.Equal(t, 1000.0, *m.Trend.Previous)
-	assert.Len(t, m.Series, 91, "89 generated (one removed) + 2026-11-27 + this one")
+	assert.Len(t, m.Series, 90, "the last 90 days (2026-08-29 falls out; one report removed) + 2026-11-27 + this one")
+	assert.Equal(t, "2026-08-30T00:00:00Z", m.Series[0].AsOf, "series reach back engine.SeriesDays")
 
 	// A history without a report a whole window earlier is insufficient.
 	fresh := fixture(t, map[string]string{"policies/trend.rego": trendPolicy})

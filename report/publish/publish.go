@@ -14,11 +14,9 @@ package publish
 import (
 	"bytes"
 	"fmt"
-	"html"
-	"io"
+	"github.com/localizevideos/posture/dashboard"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/localizevideos/posture/history"
@@ -32,10 +30,9 @@ const (
 	MetricsFile = "metrics.prom"
 )
 
-// RenderDashboard renders index.html from every dated report, oldest first.
-// The dashboard package sets it (dashboard.Write); while it is nil a
-// minimal placeholder page listing the dated reports is written.
-var RenderDashboard func(w io.Writer, reports []*report.Report) error
+// RenderDashboard renders index.html from every dated report, oldest first
+// (a variable so tests can observe what it is given).
+var RenderDashboard = dashboard.Write
 
 // Files are the paths written for one report.
 type Files struct {
@@ -77,12 +74,8 @@ func Derived(reports []*report.Report) (index, prom []byte, err error) {
 		return nil, nil, fmt.Errorf("publish: no report to render")
 	}
 	var ib, pb bytes.Buffer
-	if RenderDashboard != nil {
-		if err := RenderDashboard(&ib, reports); err != nil {
-			return nil, nil, fmt.Errorf("render %s: %w", IndexFile, err)
-		}
-	} else if err := placeholderIndex(&ib, reports); err != nil {
-		return nil, nil, err
+	if err := RenderDashboard(&ib, reports); err != nil {
+		return nil, nil, fmt.Errorf("render %s: %w", IndexFile, err)
 	}
 	if err := OpenMetrics(&pb, reports[len(reports)-1]); err != nil {
 		return nil, nil, fmt.Errorf("render %s: %w", MetricsFile, err)
@@ -207,32 +200,6 @@ func WriteFileAtomic(path string, data []byte) error {
 		return fail(err)
 	}
 	return nil
-}
-
-// placeholderIndex is the page written while no dashboard renderer is set:
-// the dated reports, newest first, with their summaries.
-func placeholderIndex(w io.Writer, reports []*report.Report) error {
-	rs := append([]*report.Report(nil), reports...)
-	sort.SliceStable(rs, func(i, j int) bool { return rs[i].AsOf > rs[j].AsOf })
-	project := "posture"
-	if len(rs) > 0 && rs[0].Project != "" {
-		project = rs[0].Project
-	}
-	esc := html.EscapeString
-	fmt.Fprintf(w, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s security posture</title>\n</head>\n<body>\n", esc(project))
-	fmt.Fprintf(w, "<h1>%s security posture</h1>\n<p>%d dated reports.</p>\n<ul>\n", esc(project), len(rs))
-	for _, r := range rs {
-		t, err := r.AsOfTime()
-		if err != nil {
-			continue
-		}
-		d := t.UTC().Format("2006-01-02")
-		s := r.Summary
-		fmt.Fprintf(w, "<li><a href=\"%s.md\">%s</a> (<a href=\"%s.json\">json</a>): %d fail, %d warn, %d error, %d pass</li>\n",
-			esc(d), esc(d), esc(d), s[report.StatusFail], s[report.StatusWarn], s[report.StatusError], s[report.StatusPass])
-	}
-	_, err := fmt.Fprintf(w, "</ul>\n<p>Generated %s.</p>\n</body>\n</html>\n", esc(latestAsOf(rs)))
-	return err
 }
 
 func latestAsOf(newestFirst []*report.Report) string {

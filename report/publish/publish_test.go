@@ -173,9 +173,9 @@ func TestWriteReplacesOnlyItsDate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, sample("2026-11-26", 99), r)
 
-	// Placeholder dashboard while no renderer is wired.
+	// The dashboard covers every dated report.
 	idx := string(after[IndexFile])
-	assert.Contains(t, idx, `<a href="2026-11-25.md">`)
+	assert.Contains(t, idx, "3 reports in history")
 	assert.Contains(t, idx, "Localize &#34;Videos&#34;")
 }
 
@@ -190,7 +190,7 @@ func TestWriteUsesDashboardRenderer(t *testing.T) {
 		_, err := io.WriteString(w, "<html>dashboard</html>")
 		return err
 	}
-	defer func() { RenderDashboard = nil }()
+	defer func(orig func(io.Writer, []*report.Report) error) { RenderDashboard = orig }(RenderDashboard)
 	_, err := Write(dir, sample("2026-11-27", 1))
 	require.NoError(t, err)
 	_, err = Write(dir, sample("2026-11-25", 1)) // out of order
