@@ -209,7 +209,7 @@ source "config_files" "watched" {
 
 # TLS versions and certificates of the edge. Feeds the built-in compliance.tls check
 # (TLS 1.0/1.1 accepted, certificate expiring within 14 days, expired or not verifying).
-# source "tls" "edge" {
+# source "tls" "edge_tls" {
 #   hosts = ["localizevideos.example:443", "api.localizevideos.example:443", "tv.localizevideos.example:443"]
 # }
 

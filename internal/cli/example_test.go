@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,4 +38,38 @@ func TestExampleMatchesExpected(t *testing.T) {
 			assert.Equal(t, want, *m.Value, x[1])
 		}
 	}
+}
+
+// TestExampleLiveSourcesValidate uncomments the example's live sources
+// (headers, tls, github): a user enables them with one edit.
+func TestExampleLiveSourcesValidate(t *testing.T) {
+	root, err := filepath.Abs("../../examples/localizevideos")
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(root, "posture.hcl"))
+	require.NoError(t, err)
+	var out []string
+	in := false
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "# source \"") {
+			in = true
+		}
+		if in {
+			line = strings.TrimPrefix(strings.TrimPrefix(line, "#"), " ")
+			if line == "}" {
+				in = false
+			}
+		}
+		out = append(out, line)
+	}
+	live := strings.Join(out, "\n")
+	for _, kind := range []string{`source "headers"`, `source "tls"`, `source "github"`} {
+		require.Contains(t, live, "\n"+kind, "the example shows a %s block", kind)
+	}
+	dir := t.TempDir()
+	require.NoError(t, os.CopyFS(dir, os.DirFS(root)))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "posture.hcl"), []byte(live), 0o644))
+	code, out2, errs := run(t, "", "-c", filepath.Join(dir, "posture.hcl"), "metrics")
+	require.Equal(t, ExitOK, code, errs)
+	assert.Contains(t, out2, "public (headers)")
+	assert.Contains(t, out2, "org (github.members)")
 }
