@@ -107,7 +107,8 @@ func cmdMetrics(e *env, g *globals) *cli.Command {
 				r := row{ID: m.ID, Title: m.Title, Category: m.Category, Owner: m.Owner, Unit: m.Unit, Target: m.Target,
 					Gate: m.Gate, Inputs: m.Inputs, FedBy: []string{}, Custom: !m.Builtin, Location: m.Location}
 				for _, k := range m.Inputs {
-					for _, n := range kinds[k] {
+					kind, _, _ := strings.Cut(k, ".") // github.members is fed by github sources
+					for _, n := range kinds[kind] {
 						r.FedBy = append(r.FedBy, n+" ("+k+")")
 					}
 				}
