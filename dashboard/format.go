@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"github.com/localizevideos/posture/output"
 	"math"
 	"strconv"
 	"strings"
@@ -88,31 +89,10 @@ func isProblem(s report.Status) bool {
 	return s == report.StatusError || s == report.StatusFail || s == report.StatusWarn
 }
 
-// decimals is the rounding of a unit (contract §3.2).
-func decimals(unit string) int {
-	switch unit {
-	case "count":
-		return 0
-	case "percent":
-		return 1
-	default:
-		return 2
-	}
-}
-
 // formatNumber prints v rounded for its unit, without trailing zeros and
 // with thousands separators: "1,284", "3.5", "96.4".
 func formatNumber(v float64, unit string) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	p := math.Pow(10, float64(decimals(unit)))
-	v = math.Round(v*p) / p
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if s == "-0" {
-		s = "0"
-	}
-	return groupThousands(s)
+	return groupThousands(output.FormatNumber(v, unit))
 }
 
 func groupThousands(s string) string {

@@ -165,6 +165,8 @@ func isProblem(s report.Status) bool {
 // decimals is the rounding of a unit (contract §3.2).
 func decimals(unit string) int {
 	switch unit {
+	case "count":
+		return 0
 	case "percent":
 		return 1
 	default:
