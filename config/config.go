@@ -42,6 +42,9 @@ type Config struct {
 	TrendTolerancePct      float64
 	ExceptionFiles         []string // resolved
 	PolicyDirs             []string // resolved
+	// IssuesRepository is where `posture issues` keeps one issue per
+	// off-target metric ("owner/repo"; default $GITHUB_REPOSITORY).
+	IssuesRepository string
 
 	Owners     []*Owner
 	Categories []*Category
@@ -143,6 +146,7 @@ var rootSchema = &hcl.BodySchema{
 		{Name: "trend_tolerance_pct"},
 		{Name: "exceptions"},
 		{Name: "policies"},
+		{Name: "issues_repository"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "owner", LabelNames: []string{"name"}},
@@ -247,6 +251,12 @@ func Load(path string) (*Config, error) {
 	attr("trend_tolerance_pct", &cfg.TrendTolerancePct)
 	attr("exceptions", &exc)
 	attr("policies", &pol)
+	attr("issues_repository", &cfg.IssuesRepository)
+	if a, ok := content.Attributes["issues_repository"]; ok {
+		if o, n, found := strings.Cut(cfg.IssuesRepository, "/"); !found || o == "" || n == "" || strings.Contains(n, "/") {
+			diags = append(diags, diagErr(a.Expr.Range(), "Invalid value", fmt.Sprintf("issues_repository must be \"owner/repo\", not %q", cfg.IssuesRepository)))
+		}
+	}
 	positive := func(name string, v int) {
 		if a, ok := content.Attributes[name]; ok && v <= 0 {
 			diags = append(diags, diagErr(a.Expr.Range(), "Invalid value", name+" must be a positive number of days"))

@@ -163,10 +163,10 @@ func isProblem(s report.Status) bool {
 }
 
 // decimals is the rounding of a unit (contract §3.2).
+// Counts are integers, but aggregates of counts (a monthly mean) are not:
+// they keep two decimals, trailing zeros dropped.
 func decimals(unit string) int {
 	switch unit {
-	case "count":
-		return 0
 	case "percent":
 		return 1
 	default:

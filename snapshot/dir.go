@@ -19,9 +19,11 @@ const ManifestSchema = "posture.snapshot/v1"
 
 // Part is one source's collected data: the content of <dir>/<name>.json.
 type Part struct {
-	Source       string   `json:"source"`
-	Kind         string   `json:"kind"`
-	CollectedAt  string   `json:"collected_at"`
+	Source string `json:"source"`
+	Kind   string `json:"kind"`
+	// CollectedAt is kept in the manifest, not in the part's file, so the
+	// file (and its sha256) depends only on what was collected.
+	CollectedAt  string   `json:"-"`
 	Error        string   `json:"error,omitempty"`
 	SkippedLines int      `json:"skipped_lines"`
 	Files        []string `json:"files,omitempty"`
@@ -175,6 +177,7 @@ func Read(dir string) (*Snapshot, *Manifest, error) {
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
 		p.SHA256 = e.SHA256
+		p.CollectedAt = e.CollectedAt
 		s.Parts = append(s.Parts, p)
 	}
 	sort.SliceStable(s.Parts, func(i, j int) bool { return s.Parts[i].Source < s.Parts[j].Source })

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/localizevideos/posture/tracker"
 	"io"
 	"path/filepath"
 
@@ -18,7 +19,7 @@ import (
 
 // IssuesFile is where the GitHub issues feature records each metric's issue
 // ({metric id: {number, url, state}}); the quarterly review links them.
-const IssuesFile = "issues.json"
+const IssuesFile = tracker.IndexFile
 
 func cmdAggregate(e *env, g *globals) *cli.Command {
 	return &cli.Command{

@@ -38,6 +38,8 @@ func (e *exitError) Error() string {
 	return e.Err.Error()
 }
 
+func (e *exitError) Unwrap() error { return e.Err }
+
 func exitCode(code int, err error) error { return &exitError{Code: code, Err: err} }
 
 // env gives access to the environment (tests pass their own).

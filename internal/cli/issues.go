@@ -20,8 +20,8 @@ import (
 
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/internal/app"
+	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/report"
-	"github.com/localizevideos/posture/sources/httpretry"
 	"github.com/localizevideos/posture/tracker"
 )
 
@@ -82,9 +82,24 @@ func cmdIssues(e *env, g *globals) *cli.Command {
 				return exitCode(ExitError, err)
 			}
 			asJSON := g.format == "json"
-			s, err := syncIssuesTo(ctx(), e, g, a, r, path, c.String("repo"), c.Bool("dry-run"), !asJSON)
-			if asJSON && s != nil {
-				if werr := g.emit(e, func(w io.Writer) error { return writeJSON(w, s) }); werr != nil && err == nil {
+			var out io.Writer = e.stdout
+			var lines bytes.Buffer
+			switch {
+			case asJSON:
+				out = nil // the JSON summary is the output
+			case g.output != "":
+				out = &lines // the plan / action lines go to the -o file
+			}
+			s, err := syncIssuesTo(ctx(), e, g, a, r, path, c.String("repo"), c.Bool("dry-run"), out)
+			if s != nil && (asJSON || g.output != "") {
+				werr := g.emit(e, func(w io.Writer) error {
+					if asJSON {
+						return writeJSON(w, s)
+					}
+					_, err := w.Write(lines.Bytes())
+					return err
+				})
+				if werr != nil && err == nil {
 					err = exitCode(ExitError, werr)
 				}
 			}
@@ -95,16 +110,24 @@ func cmdIssues(e *env, g *globals) *cli.Command {
 
 // syncIssues is the issues step of `posture run`: it syncs the issues of
 // report r (written to reportPath) with the repository $GITHUB_REPOSITORY,
-// prints one line per action (unless quiet) and writes
-// <reports_dir>/issues.json. Errors carry ExitError.
+// prints one line per action (unless quiet; to stderr when --format asks
+// for machine output on stdout) and writes <reports_dir>/issues.json.
+// Errors carry ExitError; errors.Is(err, errNoToken) tells a missing token.
 func syncIssues(ctx context.Context, e *env, g *globals, a *app.App, r *report.Report, reportPath string, dryRun bool) error {
-	_, err := syncIssuesTo(ctx, e, g, a, r, reportPath, "", dryRun, true)
+	out := e.stdout
+	if g.format != "" && g.format != "table" && g.output == "" {
+		out = e.stderr
+	}
+	_, err := syncIssuesTo(ctx, e, g, a, r, reportPath, "", dryRun, out)
 	return err
 }
 
 // syncIssuesTo is syncIssues with an explicit repository ("" for
-// $GITHUB_REPOSITORY); lines tells whether to print the action lines.
-func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report.Report, reportPath, repo string, dryRun, lines bool) (*tracker.Summary, error) {
+// $GITHUB_REPOSITORY) and the writer of the action lines (nil: none).
+func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report.Report, reportPath, repo string, dryRun bool, out io.Writer) (*tracker.Summary, error) {
+	if repo == "" && a != nil {
+		repo = a.Config.IssuesRepository
+	}
 	if repo == "" {
 		repo = e.getenv("GITHUB_REPOSITORY")
 	}
@@ -129,8 +152,8 @@ func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report
 		logins[o.Name] = o.GitHub
 	}
 	var log io.Writer
-	if lines && (dryRun || !g.quiet) {
-		log = e.stdout
+	if out != nil && (dryRun || !g.quiet) {
+		log = out
 	}
 	opt := tracker.Options{
 		Owner: owner, Repo: name, Logins: logins, Report: reportLink(e, reportPath),
@@ -149,9 +172,9 @@ func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report
 
 	var api tracker.Issues
 	if !offline {
-		retryOpt := httpretry.Options{MaxWait: 5 * time.Minute, Budget: 2000, Sleep: issuesNet.Sleep}
+		retryOpt := retry.Options{MaxWait: 5 * time.Minute, Budget: 2000, Sleep: issuesNet.Sleep}
 		if !g.quiet {
-			retryOpt.OnWait = func(w httpretry.Wait) {
+			retryOpt.OnWait = func(w retry.Wait) {
 				fmt.Fprintf(e.stderr, "github: %s %s: %s (attempt %d); retrying in %s\n", w.Method, w.URL, w.Reason, w.Attempt, w.Delay.Round(time.Millisecond))
 			}
 		}
@@ -172,7 +195,7 @@ func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report
 			fmt.Fprintf(e.stderr, "::warning title=posture issues::%s\n", escapeAnnotation(w))
 		}
 	}
-	if s != nil && log != nil {
+	if s != nil && log != nil && (serr == nil || len(s.Actions) > 0) {
 		fmt.Fprintln(log, issuesSummaryLine(s))
 	}
 
@@ -184,7 +207,7 @@ func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report
 		}
 		errs = append(errs, errors.New("issues: "+msg))
 	}
-	if s != nil && !dryRun {
+	if s != nil && !dryRun && (serr == nil || len(s.Issues) > 0) {
 		if err := writeIssueIndex(a.Config.ReportsDir, s); err != nil {
 			errs = append(errs, fmt.Errorf("issues: %w", err))
 		}

@@ -13,12 +13,25 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// runIssues is the issues step of `posture run` (contract §7).
-//
-// ISSUES HOOK — a no-op returning nil until the GitHub issues feature lands;
-// it will open / update / close / reopen the issues of rr.report (written
-// to rr.files.JSON). `posture run --no-issues` skips it.
-var runIssues = func(e *env, g *globals, rr *reportRun) error { return nil }
+// runIssues is the issues step of `posture run` (contract §7): it opens,
+// updates, closes and reopens the issues of rr.report. It runs when a
+// repository is configured (issues_repository or $GITHUB_REPOSITORY) or a
+// token is set; with neither (a local run) it says it skipped. A configured
+// repository without a token is an error, never a silent skip.
+// `posture run --no-issues` skips it.
+var runIssues = func(e *env, g *globals, rr *reportRun) error {
+	repo := rr.app.Config.IssuesRepository
+	if repo == "" {
+		repo = e.getenv("GITHUB_REPOSITORY")
+	}
+	if repo == "" && e.getenv("GITHUB_TOKEN") == "" && e.getenv("GH_TOKEN") == "" {
+		if !g.quiet {
+			fmt.Fprintln(e.stderr, "issues: skipped (no issues_repository, GITHUB_REPOSITORY or token; --no-issues silences this)")
+		}
+		return nil
+	}
+	return syncIssues(ctx(), e, g, rr.app, rr.report, rr.files.JSON, false)
+}
 
 var authorRE = regexp.MustCompile(`^([^<>]+?)\s*<([^<>\s]+)>$`)
 

@@ -154,3 +154,35 @@ func TestRunWithoutCommitAndIssuesHook(t *testing.T) {
 	assert.Equal(t, 1, called, "--no-issues skips the hook")
 	assert.FileExists(t, filepath.Join(dir, reportsDir, "2026-11-27.json"))
 }
+
+// TestRunOpensIssuesThroughTheRealHook: `posture run` reports, then syncs
+// the issues of the off-target metrics in the configured repository.
+func TestRunOpensIssuesThroughTheRealHook(t *testing.T) {
+	withIssuesNet(t)
+	gh, env := fakeGitHub(t)
+	env["POSTURE_AS_OF"] = "2026-11-27"
+	dir := fixture(t, map[string]string{"accounts.csv": staleAccounts})
+
+	code, _, errs := runIssuesCLI(t, dir, env, "-q", "run")
+	require.Equal(t, ExitFail, code, errs) // the gated orphaned_accounts fails
+	issues := gh.Issues()
+	require.Len(t, issues, 1, "one issue per off-target metric")
+	assert.Contains(t, issues[0].Body, "<!-- posture:metric=orphaned_accounts -->")
+	assert.FileExists(t, filepath.Join(dir, reportsDir, "issues.json"))
+
+	code, _, errs = runIssuesCLI(t, dir, env, "-q", "run")
+	require.Equal(t, ExitFail, code, errs)
+	assert.Len(t, gh.Issues(), 1, "a second run updates, never duplicates")
+}
+
+func TestRunIssuesNeedAToken(t *testing.T) {
+	dir := fixture(t, nil)
+	env := map[string]string{"POSTURE_AS_OF": "2026-11-27", "GITHUB_REPOSITORY": "acme/web"}
+	code, _, errs := runIssuesCLI(t, dir, env, "run")
+	assert.Equal(t, ExitError, code, "a configured repository without a token fails loudly")
+	assert.Contains(t, errs, "GITHUB_TOKEN")
+
+	code, _, errs = runIssuesCLI(t, dir, map[string]string{"POSTURE_AS_OF": "2026-11-27"}, "run")
+	assert.Equal(t, ExitOK, code, errs)
+	assert.Contains(t, errs, "issues: skipped")
+}

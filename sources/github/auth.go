@@ -21,7 +21,7 @@ import (
 
 	gh "github.com/google/go-github/v60/github"
 
-	"github.com/localizevideos/posture/sources/internal/retry"
+	"github.com/localizevideos/posture/internal/retry"
 )
 
 // tokenSource gives the bearer token of a request.

@@ -13,9 +13,9 @@ import (
 
 	gh "github.com/google/go-github/v60/github"
 
+	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
-	"github.com/localizevideos/posture/sources/internal/retry"
 )
 
 // repoRef is one repository to read.

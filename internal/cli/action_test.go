@@ -1,0 +1,428 @@
+package cli
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
+)
+
+// The GitHub Action (action.yml) runs scripts/posture-action.sh; these tests
+// run that script as the action would, with fake $GITHUB_OUTPUT and
+// $GITHUB_STEP_SUMMARY files, and check the shape of action.yml and of the
+// workflows that use it.
+
+// postureBinary builds ./cmd/posture into a temporary folder of the test.
+func postureBinary(t *testing.T) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(t.TempDir(), "posture")
+	cmd := exec.Command(goBin, "build", "-o", bin, "./cmd/posture")
+	cmd.Dir = repoRoot(t)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	return bin
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	return root
+}
+
+// copyTree copies a folder (regular files only).
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, info.Mode().Perm())
+	})
+	require.NoError(t, err)
+}
+
+type actionRun struct {
+	code    int
+	stdout  string
+	stderr  string
+	outputs map[string]string
+	summary string
+}
+
+// runAction runs the action's script in dir with the given inputs.
+func runAction(t *testing.T, dir, bin string, inputs map[string]string) actionRun {
+	t.Helper()
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash is not installed")
+	}
+	out := filepath.Join(dir, "github_output")
+	sum := filepath.Join(dir, "step_summary.md")
+	require.NoError(t, os.WriteFile(out, nil, 0o644))
+	require.NoError(t, os.WriteFile(sum, nil, 0o644))
+	cmd := exec.Command("bash", filepath.Join(repoRoot(t), "scripts", "posture-action.sh"))
+	cmd.Dir = dir
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "GITHUB_ACTIONS=true",
+		"GITHUB_OUTPUT=" + out, "GITHUB_STEP_SUMMARY=" + sum, "RUNNER_TEMP=" + t.TempDir(), "POSTURE_BIN=" + bin}
+	for k, v := range inputs {
+		env = append(env, k+"="+v)
+	}
+	cmd.Env = env
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	r := actionRun{code: code, stdout: so.String(), stderr: se.String(), outputs: map[string]string{}}
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			r.outputs[k] = v
+		}
+	}
+	s, err := os.ReadFile(sum)
+	require.NoError(t, err)
+	r.summary = string(s)
+	return r
+}
+
+// exampleFailing are the example's gated metrics that fail on 2026-11-27
+// (see examples/localizevideos/expected.md).
+var exampleFailing = []string{"audit_findings", "compliance_drift", "config_drift_events", "expired_exceptions",
+	"high_critical_vulnerabilities", "tls_downgrade_attempts", "token_expiry_compliance"}
+
+func sortedIDs(csv string) []string {
+	if csv == "" {
+		return nil
+	}
+	ids := strings.Split(csv, ",")
+	sort.Strings(ids)
+	return ids
+}
+
+func TestActionScriptOnTheExample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds posture")
+	}
+	bin := postureBinary(t)
+	dir := t.TempDir()
+	copyTree(t, filepath.Join(repoRoot(t), "examples", "localizevideos"), filepath.Join(dir, "localizevideos"))
+	base := map[string]string{"INPUT_CONFIG": "localizevideos/posture.hcl", "INPUT_AS_OF": "2026-11-27"}
+
+	t.Run("eval", func(t *testing.T) {
+		r := runAction(t, dir, bin, merge(base, map[string]string{"INPUT_COMMAND": "eval"}))
+		assert.Equal(t, 1, r.code, r.stderr)
+		assert.Equal(t, "fail", r.outputs["status"])
+		assert.Equal(t, "1", r.outputs["exit-code"])
+		assert.Equal(t, exampleFailing, sortedIDs(r.outputs["failed-metrics"]))
+		assert.Equal(t, "", r.outputs["report-path"], "eval writes no report file")
+		assert.Contains(t, r.summary, "| Metric | Value | Target | Status | Trend | Owner |", "the metrics table")
+		assert.Contains(t, r.summary, "`tls_downgrade_attempts`")
+		assert.Contains(t, r.stderr, "::error title=posture tls_downgrade_attempts::")
+		assert.Contains(t, r.stderr, "::warning title=posture ")
+	})
+
+	t.Run("report", func(t *testing.T) {
+		r := runAction(t, dir, bin, merge(base, map[string]string{"INPUT_COMMAND": "report"}))
+		assert.Equal(t, 1, r.code, r.stderr)
+		assert.Equal(t, "fail", r.outputs["status"])
+		assert.Equal(t, "localizevideos/security/reports/2026-11-27.json", r.outputs["report-path"])
+		assert.FileExists(t, filepath.Join(dir, r.outputs["report-path"]))
+		if _, err := exec.LookPath("jq"); err == nil {
+			assert.Equal(t, exampleFailing, sortedIDs(r.outputs["failed-metrics"]), "every metric with status fail")
+		}
+		assert.Contains(t, r.summary, "| Metric | Value | Target | Status | Trend | Owner |")
+		assert.Equal(t, 1, strings.Count(r.summary, "# Security posture: LocalizeVideos"),
+			"the summary is written once (by posture), not again by the script")
+	})
+
+	t.Run("fail-on error", func(t *testing.T) {
+		r := runAction(t, dir, bin, merge(base, map[string]string{"INPUT_COMMAND": "gate", "INPUT_FAIL_ON": "error"}))
+		assert.Equal(t, 0, r.code, "a failed KPI does not fail the step")
+		assert.Equal(t, "fail", r.outputs["status"])
+		assert.Equal(t, exampleFailing, sortedIDs(r.outputs["failed-metrics"]))
+	})
+
+	t.Run("error", func(t *testing.T) {
+		r := runAction(t, dir, bin, merge(base, map[string]string{"INPUT_COMMAND": "eval", "INPUT_CONFIG": "missing.hcl", "INPUT_FAIL_ON": "error"}))
+		assert.Equal(t, 2, r.code)
+		assert.Equal(t, "error", r.outputs["status"])
+		assert.Equal(t, "", r.outputs["failed-metrics"])
+	})
+
+	t.Run("bad inputs", func(t *testing.T) {
+		for _, in := range []map[string]string{
+			{"INPUT_COMMAND": "eval; rm -rf /"},
+			{"INPUT_COMMAND": "eval", "INPUT_COMMIT": "yes"},
+			{"INPUT_COMMAND": "gate", "INPUT_COMMIT": "true"},
+			{"INPUT_COMMAND": "eval", "INPUT_FAIL_ON": "sometimes"},
+		} {
+			r := runAction(t, dir, bin, merge(base, in))
+			assert.Equal(t, 2, r.code, in)
+			assert.Contains(t, r.stderr, "::error title=posture action::", in)
+			assert.Empty(t, r.outputs, in)
+		}
+	})
+}
+
+// A command that writes a report but neither a step summary nor
+// annotations: the script fills both in from the report.
+func TestActionScriptFillsInSummaryAndAnnotations(t *testing.T) {
+	if _, err := exec.LookPath("jq"); err != nil {
+		t.Skip("jq is not installed")
+	}
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "fake-posture")
+	require.NoError(t, os.WriteFile(fake, []byte(`#!/usr/bin/env bash
+mkdir -p out/reports
+cat > out/reports/2026-11-27.json <<'JSON'
+{"schema":"posture.report/v1","project":"P","as_of":"2026-11-27T00:00:00Z","metrics":[
+ {"id":"a_metric","title":"A metric","owner":"sec","unit":"count","value":3,"status":"fail","target":{"max":0},"trend":{"direction":"stable"}},
+ {"id":"b_metric","title":"B metric","owner":"ops","unit":"count","value":9,"status":"tracked","target":{"trend":"down"},"trend":{"direction":"worsening"}},
+ {"id":"c_metric","title":"C metric","owner":"ops","unit":"count","value":0,"status":"pass","target":{"max":0},"trend":{"direction":"stable"}}]}
+JSON
+echo "args: $*"
+exit 1
+`), 0o755))
+	r := runAction(t, dir, fake, map[string]string{"INPUT_COMMAND": "run", "INPUT_ARGS": "--no-issues", "INPUT_AS_OF": "2026-11-27"})
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stdout, "args: --config posture.hcl --as-of 2026-11-27 run --no-issues")
+	assert.Equal(t, "out/reports/2026-11-27.json", r.outputs["report-path"])
+	assert.Equal(t, "a_metric", r.outputs["failed-metrics"])
+	assert.Contains(t, r.summary, "| `a_metric` | A metric | 3 count | max 0 | fail | stable | sec |")
+	assert.Contains(t, r.stderr, "::error title=posture a_metric::A metric (a_metric, owner sec): value 3 count, status fail, trend stable")
+	assert.Contains(t, r.stderr, "::warning title=posture b_metric::")
+	assert.NotContains(t, r.stderr, "c_metric::")
+
+	// With a Markdown report beside it, that is the summary.
+	require.NoError(t, os.WriteFile(fake, []byte(`#!/usr/bin/env bash
+mkdir -p out/reports
+echo '{"schema":"posture.report/v1","metrics":[]}' > out/reports/2026-11-28.json
+echo '# The human report' > out/reports/2026-11-28.md
+`), 0o755))
+	r = runAction(t, dir, fake, map[string]string{"INPUT_COMMAND": "report"})
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, "pass", r.outputs["status"])
+	assert.Equal(t, "out/reports/2026-11-28.json", r.outputs["report-path"], "the report written by this run, not an older one")
+	assert.Equal(t, "# The human report\n", r.summary)
+}
+
+func merge(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+// actionMeta is the part of action.yml the tests check.
+type actionMeta struct {
+	Name        string            `json:"name"`
+	Description string            `json:"description"`
+	Author      string            `json:"author"`
+	Branding    map[string]string `json:"branding"`
+	Inputs      map[string]struct {
+		Description string  `json:"description"`
+		Required    bool    `json:"required"`
+		Default     *string `json:"default"`
+	} `json:"inputs"`
+	Outputs map[string]struct {
+		Description string `json:"description"`
+		Value       string `json:"value"`
+	} `json:"outputs"`
+	Runs struct {
+		Using string `json:"using"`
+		Steps []struct {
+			ID               string            `json:"id"`
+			Name             string            `json:"name"`
+			If               string            `json:"if"`
+			Uses             string            `json:"uses"`
+			Run              string            `json:"run"`
+			Shell            string            `json:"shell"`
+			WorkingDirectory string            `json:"working-directory"`
+			With             map[string]string `json:"with"`
+			Env              map[string]string `json:"env"`
+		} `json:"steps"`
+	} `json:"runs"`
+}
+
+func TestActionYAMLShape(t *testing.T) {
+	root := repoRoot(t)
+	data, err := os.ReadFile(filepath.Join(root, "action.yml"))
+	require.NoError(t, err)
+	var a actionMeta
+	require.NoError(t, yaml.UnmarshalStrict(data, &a), "action.yml parses, with no unknown keys")
+
+	assert.NotEmpty(t, a.Name)
+	assert.NotEmpty(t, a.Description)
+	assert.Equal(t, "composite", a.Runs.Using)
+
+	defaults := map[string]string{"command": "run", "config": "posture.hcl", "as-of": "", "format": "", "commit": "false"}
+	for name, def := range defaults {
+		in, ok := a.Inputs[name]
+		if assert.True(t, ok, "input %s", name) {
+			assert.NotEmpty(t, in.Description, name)
+			if assert.NotNil(t, in.Default, name) {
+				assert.Equal(t, def, *in.Default, name)
+			}
+		}
+	}
+	for _, name := range []string{"status", "failed-metrics", "report-path"} {
+		out, ok := a.Outputs[name]
+		if assert.True(t, ok, "output %s", name) {
+			assert.NotEmpty(t, out.Description)
+			assert.Equal(t, "${{ steps.posture.outputs."+name+" }}", out.Value)
+		}
+	}
+
+	// Every step: run steps name a shell; setup-go reads the action's own go.mod / go.sum.
+	inputRef := regexp.MustCompile(`inputs\.([a-z-]+)`)
+	var sawSetupGo, sawScript bool
+	stepIDs := map[string]bool{}
+	for _, s := range a.Runs.Steps {
+		if s.ID != "" {
+			stepIDs[s.ID] = true
+		}
+		assert.True(t, (s.Run == "") != (s.Uses == ""), "a step runs or uses: %+v", s)
+		if s.Run != "" {
+			assert.Equal(t, "bash", s.Shell, "step %q", s.Name)
+		}
+		if strings.HasPrefix(s.Uses, "actions/setup-go@") {
+			sawSetupGo = true
+			assert.Equal(t, "${{ github.action_path }}/go.mod", s.With["go-version-file"])
+			assert.Equal(t, "${{ github.action_path }}/go.sum", s.With["cache-dependency-path"])
+			assert.NotEmpty(t, s.With["cache"])
+		}
+		all := s.Run + s.If + s.WorkingDirectory
+		for _, v := range s.With {
+			all += v
+		}
+		for k, v := range s.Env {
+			all += v
+			if strings.HasPrefix(k, "INPUT_") {
+				name := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(k, "INPUT_"), "_", "-"))
+				assert.Equal(t, "${{ inputs."+name+" }}", v, "env %s", k)
+			}
+		}
+		for _, m := range inputRef.FindAllStringSubmatch(all, -1) {
+			_, ok := a.Inputs[m[1]]
+			assert.True(t, ok, "step %q uses undeclared input %s", s.Name, m[1])
+		}
+		assert.NotContains(t, s.Run, "${{ inputs.", "inputs reach scripts through env, never spliced into the script")
+		if strings.Contains(s.Run, "scripts/posture-action.sh") {
+			sawScript = true
+			assert.Equal(t, "posture", s.ID)
+		}
+	}
+	assert.True(t, sawSetupGo, "actions/setup-go")
+	assert.True(t, sawScript, "the step script")
+	assert.True(t, stepIDs["posture"])
+
+	// The script reads exactly the INPUT_ variables the action sets.
+	script, err := os.ReadFile(filepath.Join(root, "scripts", "posture-action.sh"))
+	require.NoError(t, err)
+	used := map[string]bool{}
+	for _, m := range regexp.MustCompile(`INPUT_[A-Z_]+`).FindAllString(string(script), -1) {
+		used[m] = true
+	}
+	set := map[string]bool{}
+	for _, s := range a.Runs.Steps {
+		for k := range s.Env {
+			if strings.HasPrefix(k, "INPUT_") {
+				set[k] = true
+			}
+		}
+	}
+	assert.Equal(t, used, set)
+}
+
+type workflow struct {
+	On          map[string]any            `json:"on"`
+	OnYAML11    map[string]any            `json:"true"` // YAML 1.1 reads the key on as true
+	Permissions map[string]string         `json:"permissions"`
+	Concurrency map[string]any            `json:"concurrency"`
+	Jobs        map[string]map[string]any `json:"jobs"`
+}
+
+func readWorkflow(t *testing.T, path string) (workflow, string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var w workflow
+	require.NoError(t, yaml.Unmarshal(data, &w), path)
+	if w.On == nil {
+		w.On = w.OnYAML11
+	}
+	return w, string(data)
+}
+
+func TestExampleWorkflows(t *testing.T) {
+	root := repoRoot(t)
+
+	daily, text := readWorkflow(t, filepath.Join(root, "examples", "workflows", "posture-daily.yml"))
+	assert.Contains(t, daily.On, "schedule")
+	assert.Contains(t, daily.On, "workflow_dispatch")
+	assert.Equal(t, "write", daily.Permissions["contents"])
+	assert.Equal(t, "write", daily.Permissions["issues"])
+	assert.NotEmpty(t, daily.Concurrency["group"], "two runs never push at once")
+	assert.Equal(t, false, daily.Concurrency["cancel-in-progress"])
+	assert.Contains(t, text, "command: run")
+	assert.Contains(t, text, "commit: true")
+	assert.Contains(t, text, "posture aggregate --month")
+	assert.Contains(t, text, "posture review --quarter")
+
+	gate, text := readWorkflow(t, filepath.Join(root, "examples", "workflows", "posture-gate.yml"))
+	require.Contains(t, gate.Jobs, "deploy")
+	assert.Equal(t, "gate", gate.Jobs["deploy"]["needs"])
+	assert.Contains(t, text, "command: gate")
+	assert.Contains(t, text, "format: sarif")
+	assert.Contains(t, text, "github/codeql-action/upload-sarif@v3")
+	assert.Contains(t, text, "if: always()")
+	gp, _ := gate.Jobs["gate"]["permissions"].(map[string]any)
+	assert.Equal(t, "write", gp["security-events"])
+
+	own, text := readWorkflow(t, filepath.Join(root, ".github", "workflows", "posture.yml"))
+	assert.Contains(t, own.On, "schedule")
+	assert.Contains(t, own.On, "workflow_dispatch")
+	assert.Contains(t, text, "uses: ./")
+	assert.Contains(t, text, "examples/localizevideos/posture.hcl")
+	assert.NotContains(t, text, "commit: true")
+}

@@ -1,0 +1,447 @@
+package tracker
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/localizevideos/posture/report"
+)
+
+// Labels every posture issue carries.
+const (
+	// LabelKPI marks every issue posture manages.
+	LabelKPI = "security-kpi"
+	// labelKPIColor and labelKPIDesc describe LabelKPI when posture creates it.
+	labelKPIColor = "d93f0b"
+	labelKPIDesc  = "A security KPI off its target (issue managed by posture)"
+)
+
+// MetricLabel is the label of one metric's issue: kpi:<id>.
+func MetricLabel(id string) string { return "kpi:" + id }
+
+// Marker is the hidden line that identifies a metric's issue. Issues are
+// found by listing the metric's label and matching this marker in the body
+// (never by title, which people edit, and never with the search API, which
+// lags behind writes).
+func Marker(id string) string { return "<!-- posture:metric=" + id + " -->" }
+
+// Title is the issue title of an off-target metric.
+func Title(m *report.Metric) string {
+	t := m.Title
+	if t == "" {
+		t = m.ID
+	}
+	return fmt.Sprintf("%s off target (%s)", t, m.Category)
+}
+
+// categoryColors gives each PHASE-38 category's kpi:<id> labels one colour.
+var categoryColors = map[string]string{
+	"detection_response":       "5319e7",
+	"prevention_controls":      "1d76db",
+	"identity_access":          "fbca04",
+	"vulnerability_management": "b60205",
+	"operational_hygiene":      "0e8a16",
+	"compliance_signals":       "006b75",
+}
+
+func metricLabelColor(category string) string {
+	if c, ok := categoryColors[category]; ok {
+		return c
+	}
+	return "c5def5"
+}
+
+func metricLabelDesc(m *report.Metric) string {
+	d := fmt.Sprintf("posture KPI %s: %s (%s)", m.ID, m.Title, m.Category)
+	if r := []rune(d); len(r) > 100 { // GitHub's limit
+		d = string(r[:99]) + "…"
+	}
+	return d
+}
+
+// state is what a run records in the issue body (a hidden line) so the next
+// run can tell whether the value or the status changed.
+type state struct {
+	Value  string // number as formatted by fmtValue, or "null"
+	Status string
+	Trend  string
+	Owner  string
+	AsOf   string
+}
+
+var stateLine = regexp.MustCompile(`<!-- posture:state ([^>]*?) -->`)
+
+func currentState(r *report.Report, m *report.Metric) state {
+	return state{Value: rawValue(m.Value), Status: string(m.Status), Trend: m.Trend.Direction, Owner: m.Owner, AsOf: r.AsOf}
+}
+
+func (s state) line() string {
+	return fmt.Sprintf("<!-- posture:state value=%s status=%s trend=%s owner=%s as_of=%s -->",
+		field(s.Value), field(s.Status), field(s.Trend), field(s.Owner), field(s.AsOf))
+}
+
+// field keeps a state value on one token (no spaces, no '>').
+func field(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return strings.NewReplacer(" ", "_", ">", "_", "\n", "_", "\r", "_").Replace(s)
+}
+
+// parseState reads the state line of an issue body; ok is false when there is
+// none (an issue whose body someone rewrote).
+func parseState(body string) (state, bool) {
+	m := stateLine.FindStringSubmatch(body)
+	if m == nil {
+		return state{}, false
+	}
+	var s state
+	for _, kv := range strings.Fields(m[1]) {
+		k, v, _ := strings.Cut(kv, "=")
+		if v == "-" {
+			v = ""
+		}
+		switch k {
+		case "value":
+			s.Value = v
+		case "status":
+			s.Status = v
+		case "trend":
+			s.Trend = v
+		case "owner":
+			s.Owner = v
+		case "as_of":
+			s.AsOf = v
+		}
+	}
+	return s, true
+}
+
+func rawValue(v *float64) string {
+	if v == nil {
+		return "null"
+	}
+	return strconv.FormatFloat(*v, 'g', -1, 64)
+}
+
+// fmtNum prints a value the way reports do: at most two decimals.
+func fmtNum(f float64) string {
+	s := strconv.FormatFloat(f, 'f', 2, 64)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+func valueText(m *report.Metric) string {
+	if m.Value == nil {
+		return "no value"
+	}
+	if m.Unit == "" || m.Unit == "count" {
+		return fmtNum(*m.Value)
+	}
+	if m.Unit == "percent" {
+		return fmtNum(*m.Value) + " %"
+	}
+	return fmtNum(*m.Value) + " " + m.Unit
+}
+
+func stateValueText(s state, unit string) string {
+	if s.Value == "null" || s.Value == "" {
+		return "no value"
+	}
+	f, err := strconv.ParseFloat(s.Value, 64)
+	if err != nil {
+		return s.Value
+	}
+	v := f
+	return valueText(&report.Metric{Value: &v, Unit: unit})
+}
+
+// TargetText describes a target: "max 0", "trend down (soft)".
+func TargetText(t report.Target) string {
+	var parts []string
+	if t.Max != nil {
+		parts = append(parts, "max "+fmtNum(*t.Max))
+	}
+	if t.Min != nil {
+		parts = append(parts, "min "+fmtNum(*t.Min))
+	}
+	if t.Trend != "" {
+		parts = append(parts, "trend "+t.Trend)
+	}
+	if len(parts) == 0 {
+		return "none (tracked)"
+	}
+	s := strings.Join(parts, ", ")
+	if t.Soft {
+		s += " (soft)"
+	}
+	return s
+}
+
+func trendText(t report.Trend) string {
+	dir := t.Direction
+	if dir == "" {
+		dir = "unknown"
+	}
+	var parts []string
+	if t.Previous != nil {
+		p := "previous " + fmtNum(*t.Previous)
+		if t.PreviousAsOf != "" {
+			p += " (" + dateOf(t.PreviousAsOf) + ")"
+		}
+		parts = append(parts, p)
+	}
+	if t.ChangePct != nil {
+		parts = append(parts, fmt.Sprintf("change %+.1f %%", *t.ChangePct))
+	}
+	if len(parts) == 0 {
+		return dir
+	}
+	return dir + ": " + strings.Join(parts, ", ")
+}
+
+func dateOf(ts string) string {
+	if len(ts) >= 10 {
+		return ts[:10]
+	}
+	return ts
+}
+
+// Link is where an issue points for the dated report: Text is shown, URL
+// (optional) is the link target.
+type Link struct {
+	Text string
+	URL  string
+}
+
+func (l Link) markdown() string {
+	if l.Text == "" && l.URL == "" {
+		return ""
+	}
+	text := l.Text
+	if text == "" {
+		text = l.URL
+	}
+	if l.URL == "" {
+		return "`" + code(text) + "`"
+	}
+	return "[" + escapeMD(text) + "](" + l.URL + ")"
+}
+
+// code makes s safe inside a Markdown code span and unable to fake a hidden
+// marker.
+func code(s string) string {
+	s = strings.ReplaceAll(s, "`", "'")
+	s = strings.ReplaceAll(s, "\n", " ")
+	s = strings.ReplaceAll(s, "\r", " ")
+	s = strings.ReplaceAll(s, "<!--", "<!\u200b--")
+	if r := []rune(s); len(r) > 300 {
+		s = string(r[:299]) + "…"
+	}
+	return s
+}
+
+// escapeMD neutralises Markdown and HTML in free text placed in a table cell.
+func escapeMD(s string) string {
+	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;", "\n", " ", "\r", " ", "[", "\\[", "]", "\\]").Replace(s)
+}
+
+func mentions(logins []string) string {
+	if len(logins) == 0 {
+		return ""
+	}
+	out := make([]string, len(logins))
+	for i, l := range logins {
+		out[i] = "@" + l
+	}
+	return strings.Join(out, ", ")
+}
+
+const (
+	maxRecords    = 10
+	maxWaived     = 20
+	maxExceptions = 20
+)
+
+// Body renders the issue body of metric m in report r. It is a pure
+// function of its inputs (no clock), so a second run over the same report
+// renders the same body and writes nothing.
+func Body(r *report.Report, m *report.Metric, logins []string, link Link) string {
+	var b strings.Builder
+	cur := currentState(r, m)
+	fmt.Fprintln(&b, Marker(m.ID))
+	fmt.Fprintln(&b, cur.line())
+	fmt.Fprintln(&b)
+	headline := "is off target"
+	switch {
+	case offTarget(m):
+		if m.Status != report.StatusFail {
+			headline = "is worsening"
+		}
+	case onTarget(m):
+		headline = "is back on target"
+	default:
+		headline = "could not be measured"
+	}
+	fmt.Fprintf(&b, "**%s** (`%s`) %s as of %s.\n\n", escapeMD(m.Title), m.ID, headline, dateOf(r.AsOf))
+
+	fmt.Fprintln(&b, "| | |")
+	fmt.Fprintln(&b, "|---|---|")
+	fmt.Fprintf(&b, "| Value | **%s** |\n", escapeMD(valueText(m)))
+	fmt.Fprintf(&b, "| Target | %s |\n", escapeMD(TargetText(m.Target)))
+	fmt.Fprintf(&b, "| Status | **%s** |\n", m.Status)
+	fmt.Fprintf(&b, "| Trend | %s |\n", escapeMD(trendText(m.Trend)))
+	owner := escapeMD(m.Owner)
+	if len(logins) > 0 {
+		owner += " (" + mentions(logins) + ")"
+	}
+	fmt.Fprintf(&b, "| Owner | %s |\n", owner)
+	fmt.Fprintf(&b, "| Category | %s |\n", escapeMD(m.Category))
+	gate := "no"
+	if m.Gate {
+		gate = "yes: a failure blocks the deploy gate"
+	}
+	fmt.Fprintf(&b, "| Gate | %s |\n", gate)
+	if m.Error != "" {
+		fmt.Fprintf(&b, "| Error | `%s` |\n", code(m.Error))
+	}
+	if l := link.markdown(); l != "" {
+		fmt.Fprintf(&b, "| Report | %s |\n", l)
+	}
+
+	ev := m.Evidence
+	fmt.Fprintf(&b, "\n### Evidence\n\n%d item(s) counted", ev.Items)
+	if len(ev.Waived) > 0 {
+		fmt.Fprintf(&b, ", %d waived by exceptions", len(ev.Waived))
+	}
+	fmt.Fprintln(&b, ".")
+	if ev.Note != "" {
+		fmt.Fprintf(&b, "\nNote: `%s`\n", code(ev.Note))
+	}
+	if len(ev.Records) > 0 {
+		total := ev.RecordsTotal
+		if total < len(ev.Records) {
+			total = len(ev.Records)
+		}
+		n := min(len(ev.Records), maxRecords)
+		fmt.Fprintf(&b, "\nRecords (%d of %d):\n\n", n, total)
+		for _, rec := range ev.Records[:n] {
+			fmt.Fprintf(&b, "- `%s`\n", code(rec))
+		}
+	}
+	if len(ev.Waived) > 0 {
+		fmt.Fprintln(&b, "\nWaived findings:")
+		fmt.Fprintln(&b)
+		for i, w := range ev.Waived {
+			if i == maxWaived {
+				fmt.Fprintf(&b, "- … and %d more\n", len(ev.Waived)-maxWaived)
+				break
+			}
+			line := fmt.Sprintf("- `%s` — exception `%s`", code(w.Scope), code(w.Exception))
+			if w.Origin != "" {
+				line += fmt.Sprintf(" (`%s`)", code(w.Origin))
+			}
+			fmt.Fprintln(&b, line)
+		}
+	}
+
+	exc := exceptionsInForce(r, m.ID)
+	if len(exc) > 0 {
+		soon := map[string]bool{}
+		for _, id := range r.ExpiringSoon {
+			soon[id] = true
+		}
+		fmt.Fprintln(&b, "\n### Exceptions in force")
+		fmt.Fprintln(&b)
+		for i, x := range exc {
+			if i == maxExceptions {
+				fmt.Fprintf(&b, "- … and %d more\n", len(exc)-maxExceptions)
+				break
+			}
+			line := fmt.Sprintf("- `%s`: scope `%s`, owner %s, expires %s", code(x.ID), code(x.Scope), escapeMD(x.Owner), escapeMD(x.Expires))
+			if x.ApprovedBy != "" {
+				line += ", approved by " + escapeMD(x.ApprovedBy)
+			} else {
+				line += ", **not approved**"
+			}
+			if soon[x.ID] {
+				line += " — **expires within 14 days**"
+			}
+			fmt.Fprintln(&b, line)
+		}
+	}
+
+	fmt.Fprintf(&b, "\n---\n_Managed by posture: updated on every run, commented when the value or the status changes, "+
+		"closed when the metric is back on target and reopened if it regresses. Keep the `%s` label and the hidden "+
+		"markers at the top of this description._\n", MetricLabel(m.ID))
+	return b.String()
+}
+
+// exceptionsInForce lists the active exceptions of a metric.
+func exceptionsInForce(r *report.Report, id string) []report.Exception {
+	var out []report.Exception
+	for _, x := range r.Exceptions {
+		if x.Metric == id && x.State == "active" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func summaryLine(m *report.Metric) string {
+	return fmt.Sprintf("value %s (target %s), status %s, trend %s", valueText(m), TargetText(m.Target), m.Status, trendText(m.Trend))
+}
+
+func withLink(s string, link Link) string {
+	if l := link.markdown(); l != "" {
+		return s + "\n\nReport: " + l
+	}
+	return s
+}
+
+func changeComment(r *report.Report, m *report.Metric, prev state, hadPrev bool, link Link) string {
+	var s string
+	if !hadPrev {
+		s = fmt.Sprintf("Update as of %s: %s.", dateOf(r.AsOf), summaryLine(m))
+	} else {
+		s = fmt.Sprintf("Update as of %s: value %s → %s, status %s → %s (target %s, trend %s).",
+			dateOf(r.AsOf), stateValueText(prev, m.Unit), valueText(m), orUnknown(prev.Status), m.Status,
+			TargetText(m.Target), trendText(m.Trend))
+	}
+	if !offTarget(m) && !onTarget(m) {
+		s += " The metric could not be measured"
+		if m.Error != "" {
+			s += " (`" + code(m.Error) + "`)"
+		}
+		s += "; this issue stays open until a measurement shows it back on target."
+	}
+	return withLink(s, link)
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+func closeComment(r *report.Report, m *report.Metric, link Link) string {
+	return withLink(fmt.Sprintf("Back on target as of %s: %s. Closing; posture reopens this issue if the metric goes off target again.",
+		dateOf(r.AsOf), summaryLine(m)), link)
+}
+
+func reopenComment(r *report.Report, m *report.Metric, link Link, stillOff bool) string {
+	if stillOff {
+		return withLink(fmt.Sprintf("Reopening: this issue was closed while the metric is still off target as of %s: %s. "+
+			"To accept the deviation, record an exception (owner, reason, expiry) instead of closing the issue.",
+			dateOf(r.AsOf), summaryLine(m)), link)
+	}
+	return withLink(fmt.Sprintf("Regression as of %s: the metric is off target again: %s. Reopening.",
+		dateOf(r.AsOf), summaryLine(m)), link)
+}
+
+func duplicateComment(keep int) string {
+	return fmt.Sprintf("Duplicate of #%d: posture keeps one issue per metric (the oldest). Closing this one.", keep)
+}
