@@ -125,6 +125,15 @@ func (e *Exception) Active(asOf time.Time) bool {
 	return e.Status != "closed" && asOf.Before(e.ExpiresEnd)
 }
 
+// ScopePrefix is the literal start of a scope pattern: everything before
+// its first wildcard (the whole pattern when it has none).
+func ScopePrefix(pattern string) string {
+	if i := strings.IndexAny(pattern, "*?"); i >= 0 {
+		return pattern[:i]
+	}
+	return pattern
+}
+
 // ScopeRegex turns a scope pattern into an anchored regular expression:
 // '*' matches any run of characters ('/' included), '?' one character,
 // everything else literally.

@@ -176,10 +176,17 @@ func (e *Engine) Evaluate(ctx context.Context, in *Input) (*Evaluation, error) {
 		if !ok {
 			return nil, fmt.Errorf("input is not an object")
 		}
-		// Copy so the caller's input stays as built.
-		cp := obj.Copy()
-		cp.Insert(ast.StringTerm("compliance_findings"), ast.NewTerm(fv))
-		in = &Input{AsOf: in.AsOf, Doc: in.Doc, Value: cp, Failed: in.Failed, Kinds: in.Kinds}
+		// A new top-level object sharing every other value: the caller's
+		// input stays as built and nothing large is copied.
+		key := ast.StringTerm("compliance_findings")
+		items := make([][2]*ast.Term, 0, obj.Len())
+		obj.Foreach(func(k, v *ast.Term) {
+			if !k.Equal(key) {
+				items = append(items, [2]*ast.Term{k, v})
+			}
+		})
+		items = append(items, [2]*ast.Term{key, ast.NewTerm(fv)})
+		in = &Input{AsOf: in.AsOf, Doc: in.Doc, Value: ast.NewObject(items...), Failed: in.Failed, Kinds: in.Kinds}
 		in.Doc["compliance_findings"] = findings
 	}
 

@@ -58,6 +58,7 @@ type exception struct {
 	Metric       string `json:"metric"`
 	Scope        string `json:"scope"`
 	ScopeRegex   string `json:"scope_regex"`
+	ScopePrefix  string `json:"scope_prefix"`
 	Reason       string `json:"reason"`
 	Owner        string `json:"owner"`
 	ApprovedBy   string `json:"approved_by"`
@@ -124,7 +125,7 @@ func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*con
 	exc := make([]exception, 0, len(excs))
 	for _, e := range excs {
 		exc = append(exc, exception{
-			ID: e.ID, Metric: e.Metric, Scope: e.Scope, ScopeRegex: config.ScopeRegex(e.Scope),
+			ID: e.ID, Metric: e.Metric, Scope: e.Scope, ScopeRegex: config.ScopeRegex(e.Scope), ScopePrefix: config.ScopePrefix(e.Scope),
 			Reason: e.Reason, Owner: e.Owner, ApprovedBy: e.ApprovedBy, Expires: e.Expires,
 			ExpiresEndMS: e.ExpiresEnd.UnixMilli(), Status: e.Status, Origin: e.Range.String(),
 		})

@@ -61,9 +61,20 @@ _exact_index := {k: ids |
 	ids := {x.id | some x in _literal_active; _key(x.metric, x.scope) == k}
 }
 
-_patterns_by_metric := {m: es |
+# Wildcard patterns are indexed by their literal prefix (the characters before the first
+# wildcard): a finding scope is only matched against the patterns whose prefix it starts
+# with, found by one lookup per distinct prefix length, so thousands of exceptions do not
+# multiply the cost of every finding.
+_prefix(e) := object.get(e, "scope_prefix", "")
+
+_prefix_lengths := {m: ns |
 	some m in {e.metric | some e in _pattern_active}
-	es := [x | some x in _pattern_active; x.metric == m]
+	ns := {count(_prefix(x)) | some x in _pattern_active; x.metric == m}
+}
+
+_patterns_by_prefix := {k: es |
+	some k in {_key(e.metric, _prefix(e)) | some e in _pattern_active}
+	es := [x | some x in _pattern_active; _key(x.metric, _prefix(x)) == k]
 }
 
 # waiver(metric, scope) is the id of the active exception of metric whose scope pattern
@@ -71,7 +82,9 @@ _patterns_by_metric := {m: es |
 waiver(metric, scope) := min(ids) if {
 	exact := object.get(_exact_index, _key(metric, scope), set())
 	patterned := {e.id |
-		some e in object.get(_patterns_by_metric, metric, [])
+		some n in object.get(_prefix_lengths, metric, set())
+		count(scope) >= n
+		some e in object.get(_patterns_by_prefix, _key(metric, substring(scope, 0, n)), [])
 		regex.match(e.scope_regex, scope)
 	}
 	ids := exact | patterned

@@ -102,3 +102,19 @@ test_privileged_account_roles_and_status if {
 	not lib.privileged_account({"status": "suspended", "role": "admin", "privileged": true})
 	not lib.privileged_account({"status": "active", "role": "member", "privileged": false})
 }
+
+test_waiver_patterns_indexed_by_literal_prefix if {
+	inp := t.with_input({"exceptions": [
+		object.union(t.exception("EXC-3", "m", "CVE-1|*", `^CVE-1\|(?s:.*)$`), {"scope_prefix": "CVE-1|"}),
+		object.union(t.exception("EXC-4", "m", "CVE-12|*", `^CVE-12\|(?s:.*)$`), {"scope_prefix": "CVE-12|"}),
+		object.union(t.exception("EXC-7", "m", "*|openssl|*", `^(?s:.*)\|openssl\|(?s:.*)$`), {"scope_prefix": ""}),
+		object.union(t.exception("EXC-8", "other", "CVE-1|*", `^CVE-1\|(?s:.*)$`), {"scope_prefix": "CVE-1|"}),
+	]})
+	lib.waiver("m", "CVE-1|zlib|img") == "EXC-3" with input as inp
+	lib.waiver("m", "CVE-12|zlib|img") == "EXC-4" with input as inp
+	lib.waiver("m", "CVE-12|openssl|img") == "EXC-4" with input as inp # smallest id of two
+	lib.waiver("m", "CVE-9|openssl|img") == "EXC-7" with input as inp
+	not lib.waiver("m", "CVE-9|zlib|img") with input as inp
+	not lib.waiver("m", "CVE") with input as inp # shorter than every prefix
+	lib.waiver("other", "CVE-1|x") == "EXC-8" with input as inp
+}
