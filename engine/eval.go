@@ -158,62 +158,61 @@ type Evaluation struct {
 	ComplianceErr error
 }
 
-// Evaluate runs the compliance checks, adds their findings to the input, then
-// evaluates every metric in parallel.
+// Evaluate runs the compliance checks and the metrics in parallel on all
+// cores. Metrics that run over the whole snapshot (inputs ["*"], such as
+// compliance_drift) wait for the compliance findings, which are added to
+// their input; the others start at once.
 func (e *Engine) Evaluate(ctx context.Context, in *Input) (*Evaluation, error) {
 	ev := &Evaluation{Input: in, Raw: make(map[string]*Raw, len(e.Definitions))}
-	findings, err := e.evalCompliance(ctx, in)
-	if err != nil {
-		ev.ComplianceErr = err
-	}
-	ev.Compliance = findings
-	if len(findings) > 0 {
-		fv, err := toValue(findings)
-		if err != nil {
-			return nil, err
-		}
-		obj, ok := in.Value.(ast.Object)
-		if !ok {
-			return nil, fmt.Errorf("input is not an object")
-		}
-		// A new top-level object sharing every other value: the caller's
-		// input stays as built and nothing large is copied.
-		key := ast.StringTerm("compliance_findings")
-		items := make([][2]*ast.Term, 0, obj.Len())
-		obj.Foreach(func(k, v *ast.Term) {
-			if !k.Equal(key) {
-				items = append(items, [2]*ast.Term{k, v})
-			}
-		})
-		items = append(items, [2]*ast.Term{key, ast.NewTerm(fv)})
-		in = &Input{AsOf: in.AsOf, Doc: in.Doc, Value: ast.NewObject(items...), Failed: in.Failed, Kinds: in.Kinds}
-		in.Doc["compliance_findings"] = findings
-	}
-
-	jobs := make(chan *Definition)
+	workers := runtime.GOMAXPROCS(0)
+	sem := make(chan struct{}, workers)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
-	if workers > len(e.Definitions) {
-		workers = len(e.Definitions)
-	}
-	for w := 0; w < workers; w++ {
+	spawn := func(wait <-chan struct{}, fn func()) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for d := range jobs {
-				r := e.evalMetric(ctx, d, in)
-				mu.Lock()
-				ev.Raw[d.ID] = r
-				mu.Unlock()
+			if wait != nil {
+				<-wait
 			}
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			fn()
 		}()
 	}
-	for _, d := range e.Definitions {
-		jobs <- d
+	metric := func(d *Definition, input func() *Input) func() {
+		return func() {
+			r := e.evalMetric(ctx, d, input())
+			mu.Lock()
+			ev.Raw[d.ID] = r
+			mu.Unlock()
+		}
 	}
-	close(jobs)
+
+	withFindings := in
+	var buildErr error
+	done := make(chan struct{})
+	spawn(nil, func() {
+		defer close(done)
+		findings, err := e.evalCompliance(ctx, in)
+		ev.ComplianceErr = err
+		ev.Compliance = findings
+		if len(findings) > 0 {
+			withFindings, buildErr = addFindings(in, findings)
+		}
+	})
+	for _, d := range e.Definitions {
+		if d.needsAll() {
+			spawn(done, metric(d, func() *Input { return withFindings }))
+		} else {
+			spawn(nil, metric(d, func() *Input { return in }))
+		}
+	}
 	wg.Wait()
+	if buildErr != nil {
+		return nil, buildErr
+	}
+	ev.Input = withFindings
 	if ev.ComplianceErr != nil {
 		for _, d := range e.Definitions {
 			if d.ID == "compliance_drift" {
@@ -222,6 +221,45 @@ func (e *Engine) Evaluate(ctx context.Context, in *Input) (*Evaluation, error) {
 		}
 	}
 	return ev, nil
+}
+
+// needsAll reports whether the metric runs over the whole snapshot,
+// compliance findings included.
+func (d *Definition) needsAll() bool {
+	for _, k := range d.Inputs {
+		if k == InputAll {
+			return true
+		}
+	}
+	return false
+}
+
+// addFindings returns the input with compliance_findings set: a new
+// top-level object sharing every other value, so the caller's input stays
+// as built and nothing large is copied.
+func addFindings(in *Input, findings []ComplianceFinding) (*Input, error) {
+	fv, err := toValue(findings)
+	if err != nil {
+		return nil, err
+	}
+	obj, ok := in.Value.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("input is not an object")
+	}
+	key := ast.StringTerm("compliance_findings")
+	items := make([][2]*ast.Term, 0, obj.Len())
+	obj.Foreach(func(k, v *ast.Term) {
+		if !k.Equal(key) {
+			items = append(items, [2]*ast.Term{k, v})
+		}
+	})
+	items = append(items, [2]*ast.Term{key, ast.NewTerm(fv)})
+	doc := make(map[string]any, len(in.Doc))
+	for k, v := range in.Doc {
+		doc[k] = v
+	}
+	doc["compliance_findings"] = findings
+	return &Input{AsOf: in.AsOf, Doc: doc, Value: ast.NewObject(items...), Failed: in.Failed, Kinds: in.Kinds}, nil
 }
 
 func (e *Engine) eval(ctx context.Context, pq rego.PreparedEvalQuery, in *Input, input ast.Value) (any, bool, error) {
