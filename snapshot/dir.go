@@ -74,20 +74,6 @@ func partFile(p *Part) string {
 	return safeName.ReplaceAllString(p.Kind+"."+p.Source, "_") + ".json"
 }
 
-// Encode serialises a part and sets its SHA256.
-func (p *Part) Encode() ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", " ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(p); err != nil {
-		return nil, fmt.Errorf("encode source %q: %w", p.Source, err)
-	}
-	sum := sha256.Sum256(buf.Bytes())
-	p.SHA256 = hex.EncodeToString(sum[:])
-	return buf.Bytes(), nil
-}
-
 // Write stores the snapshot in dir atomically: everything is written to a
 // sibling temporary folder which then replaces dir, so a reader never sees a
 // half-written snapshot.
@@ -103,12 +89,8 @@ func Write(dir, project string, s *Snapshot) (*Manifest, error) {
 	defer os.RemoveAll(tmp)
 	m := &Manifest{Schema: ManifestSchema, Project: project, AsOf: s.AsOf.UTC().Format(time.RFC3339)}
 	for _, p := range s.Parts {
-		b, err := p.Encode()
-		if err != nil {
-			return nil, err
-		}
 		name := partFile(p)
-		if err := os.WriteFile(filepath.Join(tmp, name), b, 0o644); err != nil {
+		if err := writePart(filepath.Join(tmp, name), p); err != nil {
 			return nil, fmt.Errorf("snapshot: %w", err)
 		}
 		m.Sources = append(m.Sources, ManifestEntry{
@@ -182,4 +164,16 @@ func Read(dir string) (*Snapshot, *Manifest, error) {
 	}
 	sort.SliceStable(s.Parts, func(i, j int) bool { return s.Parts[i].Source < s.Parts[j].Source })
 	return s, &m, nil
+}
+
+func writePart(path string, p *Part) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := p.WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -5,6 +5,7 @@ package main
 
 import (
 	"os"
+	"runtime/pprof"
 
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
 
@@ -12,5 +13,18 @@ import (
 )
 
 func main() {
+	// POSTURE_CPUPROFILE=file writes a CPU profile of the run (for
+	// performance work; see docs/performance.md).
+	if path := os.Getenv("POSTURE_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				code := cli.Run(os.Args, os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+				pprof.StopCPUProfile()
+				f.Close()
+				os.Exit(code)
+			}
+			f.Close()
+		}
+	}
 	os.Exit(cli.Run(os.Args, os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }

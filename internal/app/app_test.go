@@ -67,7 +67,9 @@ func TestCollectIsolatesFailingSources(t *testing.T) {
 	byName := map[string]string{}
 	for _, p := range snap.Parts {
 		byName[p.Source] = p.Error
-		assert.Len(t, p.SHA256, 64)
+		sum, err := p.Digest()
+		require.NoError(t, err)
+		assert.Len(t, sum, 64)
 	}
 	assert.Contains(t, byName["crashes"], `source "crashes" crashed: boom`)
 	assert.Equal(t, "upstream said no", byName["fails"])

@@ -82,5 +82,5 @@ source "headers" "site" { urls = ["` + site.URL + `/"] }
 	assert.Contains(t, string(snap), "session; Path=/; HttpOnly; Secure", "cookie name and attributes are kept")
 	gh, err := os.ReadFile(filepath.Join(dir, "security/snapshots/2026-11-27/github.org.json"))
 	require.NoError(t, err)
-	assert.Contains(t, string(gh), `"login": "alice"`)
+	assert.Contains(t, string(gh), `"login":"alice"`)
 }
