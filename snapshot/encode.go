@@ -82,9 +82,10 @@ func (c *countWriter) Write(b []byte) (int, error) {
 }
 
 type recordEncoder struct {
-	w   *bufio.Writer
-	buf bytes.Buffer
-	je  *json.Encoder
+	w       *bufio.Writer
+	buf     bytes.Buffer
+	je      *json.Encoder
+	scratch []byte
 }
 
 // marshal encodes v compactly (no HTML escaping) with a trailing newline
@@ -101,6 +102,18 @@ func (e *recordEncoder) marshal(v any) ([]byte, error) {
 // list writes a JSON array with one element per line.
 func (e *recordEncoder) list(v reflect.Value) error {
 	e.w.WriteByte('[')
+	if events, ok := v.Interface().([]Event); ok {
+		for i := range events {
+			if i > 0 {
+				e.w.WriteByte(',')
+			}
+			e.w.WriteByte('\n')
+			e.scratch = appendEvent(e.scratch[:0], &events[i])
+			e.w.Write(e.scratch)
+		}
+		e.w.WriteString("\n]")
+		return nil
+	}
 	for i := 0; i < v.Len(); i++ {
 		b, err := e.marshal(v.Index(i).Interface())
 		if err != nil {
@@ -172,4 +185,16 @@ func (e *recordEncoder) data(d *Data) error {
 		}
 	}
 	return nil
+}
+
+// marshalFresh encodes v with encoding/json as marshal does (for tests of
+// the hand-written fast paths).
+func (e *recordEncoder) marshalFresh(v any) ([]byte, error) {
+	var b bytes.Buffer
+	je := json.NewEncoder(&b)
+	je.SetEscapeHTML(false)
+	if err := je.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

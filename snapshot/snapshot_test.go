@@ -79,3 +79,31 @@ func TestWriteReadSnapshot(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	assert.Len(t, entries, 2, "manifest + one part: nothing left from the previous snapshot")
 }
+
+func TestAppendEventMatchesEncodingJSON(t *testing.T) {
+	cases := []Event{
+		{TimeMS: 1, Time: "t", Source: "s", Origin: "o"},
+		{TimeMS: -5, Time: "t", Source: "s", Origin: "a.log:1", IP: "192.0.2.1", User: "we\"ird\\ \n\t\r\b\f\x01 <&> é 日本", Detail: "\u2028\u2029"},
+		{TimeMS: 1795737600000, Origin: "bad \xff\xfe utf8 \xe2\x82", User: "x"},
+	}
+	for _, e := range cases {
+		want, err := (&recordEncoder{je: nil}).marshalFresh(e)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(appendEvent(nil, &e)))
+	}
+}
+
+func FuzzAppendEvent(f *testing.F) {
+	f.Add("root", "192.0.2.1", "auth.log:1")
+	f.Add("we\"ird\xff", "", "\u2028")
+	f.Fuzz(func(t *testing.T, user, ip, origin string) {
+		e := Event{TimeMS: 7, Time: "t", Source: "s", Origin: origin, IP: ip, User: user}
+		want, err := (&recordEncoder{}).marshalFresh(e)
+		if err != nil {
+			t.Skip()
+		}
+		if got := appendEvent(nil, &e); string(got) != string(want) {
+			t.Fatalf("appendEvent = %s, encoding/json = %s", got, want)
+		}
+	})
+}
