@@ -1,12 +1,12 @@
 package snapshot
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	gojson "github.com/goccy/go-json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -154,8 +154,9 @@ func Read(dir string) (*Snapshot, *Manifest, error) {
 			return nil, nil, fmt.Errorf("%s: sha256 %s does not match the manifest (%s)", path, got, e.SHA256)
 		}
 		p := &Part{}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		if err := dec.Decode(p); err != nil {
+		// goccy/go-json decodes the same JSON about twice as fast as
+		// encoding/json (a 100x snapshot is hundreds of MB).
+		if err := gojson.Unmarshal(b, p); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
 		p.SHA256 = e.SHA256

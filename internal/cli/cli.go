@@ -8,9 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/localizevideos/posture/internal/atomicfile"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -197,35 +197,7 @@ func (g *globals) emit(e *env, fn func(w io.Writer) error) error {
 	return WriteFileAtomic(g.output, buf.Bytes())
 }
 
-// WriteFileAtomic writes via a temporary file in the same folder and a rename.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
+// WriteFileAtomic writes a file atomically (see atomicfile.Write).
+func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
 
 func ctx() context.Context { return context.Background() }

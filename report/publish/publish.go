@@ -15,7 +15,7 @@ import (
 	"bytes"
 	"fmt"
 	"github.com/localizevideos/posture/dashboard"
-	"os"
+	"github.com/localizevideos/posture/internal/atomicfile"
 	"path/filepath"
 	"time"
 
@@ -166,41 +166,8 @@ func WriteDerived(dir string) error {
 	return WriteFileAtomic(filepath.Join(dir, MetricsFile), prom)
 }
 
-// WriteFileAtomic writes data to path via a temporary file in the same
-// folder and a rename; errors name the file.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fail(err)
-	}
-	return nil
-}
+// WriteFileAtomic writes a file atomically (see atomicfile.Write).
+func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
 
 func latestAsOf(newestFirst []*report.Report) string {
 	if len(newestFirst) == 0 {
