@@ -73,3 +73,13 @@ func TestExampleLiveSourcesValidate(t *testing.T) {
 	assert.Contains(t, out2, "public (headers)")
 	assert.Contains(t, out2, "org (github.members)")
 }
+
+// TestExamplePolicyTests runs the example's own Rego tests with the
+// built-in ones, as `posture test` does.
+func TestExamplePolicyTests(t *testing.T) {
+	root, err := filepath.Abs("../../examples/localizevideos/policies")
+	require.NoError(t, err)
+	code, out, errs := run(t, "", "test", root)
+	require.Equal(t, ExitOK, code, out+errs)
+	assert.Regexp(t, `PASS: (\d+)/(\d+)`, out)
+}
