@@ -81,6 +81,7 @@ func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*con
 	asOf = asOf.UTC()
 	asOfMS := asOf.UnixMilli()
 	in := &Input{AsOf: asOf, Failed: map[string][]string{}, Kinds: map[string][]string{}}
+	windowStart := asOfMS - int64(s.WindowDays)*dayMS
 
 	var all snapshot.Data
 	all.Events = map[string][]snapshot.Event{}
@@ -100,8 +101,16 @@ func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*con
 			continue
 		}
 		d := &p.Data
+		// Log events outside the reporting window can count for no metric
+		// (their window is part of every event metric's definition): they
+		// stay in the snapshot but not in the input, so policies iterate
+		// only what can count. Policies still check lib.in_window.
 		for t, es := range d.Events {
-			all.Events[t] = append(all.Events[t], es...)
+			for i := range es {
+				if ms := es[i].TimeMS; ms > windowStart && ms <= asOfMS {
+					all.Events[t] = append(all.Events[t], es[i])
+				}
+			}
 		}
 		all.Incidents = append(all.Incidents, d.Incidents...)
 		all.Alerts = append(all.Alerts, d.Alerts...)
