@@ -345,18 +345,21 @@ func Load(path string) (*Config, error) {
 		sort.Strings(matches)
 		cfg.ExceptionFiles = append(cfg.ExceptionFiles, matches...)
 	}
+	byID := make(map[string]*Exception, len(cfg.Exceptions))
+	for _, e := range cfg.Exceptions {
+		byID[e.ID] = e
+	}
 	for _, f := range cfg.ExceptionFiles {
 		excs, err := LoadExceptions(f, cfg.displayPath(f))
 		if err != nil {
 			return nil, err
 		}
 		for _, e := range excs {
-			for _, prev := range cfg.Exceptions {
-				if prev.ID == e.ID {
-					return nil, &Error{hcl.Diagnostics{diagErr(e.Range, "Duplicate exception",
-						fmt.Sprintf("exception %q was already declared at %s", e.ID, prev.Range))}}
-				}
+			if prev, dup := byID[e.ID]; dup {
+				return nil, &Error{hcl.Diagnostics{diagErr(e.Range, "Duplicate exception",
+					fmt.Sprintf("exception %q was already declared at %s", e.ID, prev.Range))}}
 			}
+			byID[e.ID] = e
 			cfg.Exceptions = append(cfg.Exceptions, e)
 		}
 	}

@@ -182,3 +182,12 @@ func TestScopeRegex(t *testing.T) {
 		assert.Equal(t, tc.match, mustMatch(t, re, tc.scope), "%s ~ %s", tc.pattern, tc.scope)
 	}
 }
+
+func TestDuplicateExceptionAcrossFiles(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "posture.hcl", good)
+	write(t, dir, "exceptions.hcl", strings.Replace(goodExceptions, "EXC-007", "INLINE-1", 1))
+	_, err := config.Load(p)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `exception "INLINE-1" was already declared at`)
+}
