@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +23,35 @@ func ToValue(doc any) (ast.Value, error) {
 		return nil, err
 	}
 	return t.Value, nil
+}
+
+// ToValueParallel converts a top-level document like ToValue, its entries
+// (the collections of the input) on all cores.
+func ToValueParallel(doc map[string]any) (ast.Value, error) {
+	keys := make([]string, 0, len(doc))
+	for k := range doc {
+		keys = append(keys, k)
+	}
+	items := make([][2]*ast.Term, len(keys))
+	errs := make([]error, len(keys))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			t, err := convert(reflect.ValueOf(doc[k]))
+			items[i], errs[i] = [2]*ast.Term{ast.StringTerm(k), t}, err
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", keys[i], err)
+		}
+	}
+	return ast.NewObject(items...), nil
 }
 
 type field struct {

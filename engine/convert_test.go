@@ -46,3 +46,12 @@ func TestToValueMatchesJSONRoundTrip(t *testing.T) {
 		assert.Equal(t, 0, ast.Compare(want, got), "%T\nwant %v\ngot  %v", d, want, got)
 	}
 }
+
+func TestToValueParallelMatchesToValue(t *testing.T) {
+	doc := map[string]any{"a": []int{1, 2}, "b": map[string]any{"c": "d"}, "e": nil, "f": snapshot.Event{TimeMS: 5}}
+	want, err := ToValue(doc)
+	require.NoError(t, err)
+	got, err := ToValueParallel(doc)
+	require.NoError(t, err)
+	assert.Equal(t, 0, ast.Compare(want, got))
+}

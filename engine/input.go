@@ -179,7 +179,7 @@ func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*con
 		"compliance_findings": []ComplianceFinding{},
 	}
 	in.Doc = doc
-	v, err := toValue(doc)
+	v, err := ToValueParallel(doc)
 	if err != nil {
 		return nil, fmt.Errorf("input: %w", err)
 	}
