@@ -251,6 +251,19 @@ func cmdSnapshot(e *env, g *globals) *cli.Command {
 // evaluate loads the app, takes the snapshot (read or collected) and
 // evaluates it.
 func (g *globals) evaluate(e *env, snapDir string) (*app.App, *snapshot.Snapshot, *report.Report, *evalExtra, error) {
+	// A stored snapshot is read while the config and policies load.
+	type read struct {
+		snap *snapshot.Snapshot
+		err  error
+	}
+	var stored chan read
+	if snapDir != "" {
+		stored = make(chan read, 1)
+		go func() {
+			s, _, err := snapshot.Read(snapDir)
+			stored <- read{s, err}
+		}()
+	}
 	a, err := g.load()
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -261,7 +274,8 @@ func (g *globals) evaluate(e *env, snapDir string) (*app.App, *snapshot.Snapshot
 	}
 	var snap *snapshot.Snapshot
 	if snapDir != "" {
-		snap, _, err = snapshot.Read(snapDir)
+		rd := <-stored
+		snap, err = rd.snap, rd.err
 		if err != nil {
 			return nil, nil, nil, nil, exitCode(ExitError, err)
 		}
