@@ -5,6 +5,7 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
@@ -13,6 +14,13 @@ import (
 )
 
 func main() {
+	// posture builds one large, long-lived input and then allocates a lot
+	// of short-lived values while evaluating it: collecting less often cut
+	// eval at 100x by 16% for 10% more peak memory (docs/performance.md).
+	// GOGC set by the user wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
 	// POSTURE_CPUPROFILE=file writes a CPU profile of the run (for
 	// performance work; see docs/performance.md).
 	if path := os.Getenv("POSTURE_CPUPROFILE"); path != "" {
