@@ -96,6 +96,7 @@ func (f Files) Collect(ctx context.Context, env sources.Env, newLine NewLineFunc
 	loc := f.Zone(env)
 	res := &sources.Result{}
 	var buf []Event
+	st := stamper{chunks: map[string][][]snapshot.Event{}}
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -116,7 +117,7 @@ func (f Files) Collect(ctx context.Context, env sources.Env, newLine NewLineFunc
 				return nil
 			}
 			if len(buf) > 0 {
-				add(res, env.Name, disp+":"+strconv.Itoa(n), buf)
+				st.add(env.Name, disp+":"+strconv.Itoa(n), buf)
 			}
 			return nil
 		})
@@ -124,23 +125,61 @@ func (f Files) Collect(ctx context.Context, env sources.Env, newLine NewLineFunc
 			return nil, fmt.Errorf("%s: %w", disp, err)
 		}
 	}
+	st.flush(res)
 	return res, nil
 }
 
-// add records the events of one line. Events of the same instant (a
-// repeated line, or one line yielding several types) share one time string.
-func add(res *sources.Result, name, origin string, evs []Event) {
-	var (
-		ts   string
-		ms   int64
-		last time.Time
-	)
-	for i, ev := range evs {
-		if i == 0 || !ev.T.Equal(last) {
-			ts, ms = timefmt.Stamp(ev.T)
-			last = ev.T
+// stamper renders event times, reusing the last rendering (consecutive log
+// lines mostly share their second, and a line's events their instant), and
+// gathers events in fixed-size chunks so millions of them are copied once,
+// into slices of the exact size, instead of at every doubling.
+type stamper struct {
+	last   time.Time
+	ts     string
+	ms     int64
+	set    bool
+	chunks map[string][][]snapshot.Event
+}
+
+const chunkSize = 8192
+
+func (s *stamper) push(typ string, e snapshot.Event) {
+	cs := s.chunks[typ]
+	if n := len(cs); n == 0 || len(cs[n-1]) == cap(cs[n-1]) {
+		cs = append(cs, make([]snapshot.Event, 0, chunkSize))
+		s.chunks[typ] = cs
+	}
+	cs[len(cs)-1] = append(cs[len(cs)-1], e)
+}
+
+// flush moves the gathered events into res.
+func (s *stamper) flush(res *sources.Result) {
+	for typ, cs := range s.chunks {
+		n := 0
+		for _, c := range cs {
+			n += len(c)
 		}
-		res.Data.AddEvent(ev.Type, snapshot.Event{
+		out := make([]snapshot.Event, 0, n)
+		for _, c := range cs {
+			out = append(out, c...)
+		}
+		if res.Data.Events == nil {
+			res.Data.Events = map[string][]snapshot.Event{}
+		}
+		res.Data.Events[typ] = out
+	}
+	s.chunks = map[string][][]snapshot.Event{}
+}
+
+// add records the events of one line.
+func (s *stamper) add(name, origin string, evs []Event) {
+	for _, ev := range evs {
+		if !s.set || !ev.T.Equal(s.last) {
+			s.ts, s.ms = timefmt.Stamp(ev.T)
+			s.last, s.set = ev.T, true
+		}
+		ts, ms := s.ts, s.ms
+		s.push(ev.Type, snapshot.Event{
 			TimeMS: ms, Time: ts, Source: name, Origin: origin,
 			IP: ev.IP, User: ev.User, Detail: ev.Detail,
 		})
