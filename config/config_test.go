@@ -3,6 +3,7 @@ package config_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -190,4 +191,9 @@ func TestDuplicateExceptionAcrossFiles(t *testing.T) {
 	_, err := config.Load(p)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `exception "INLINE-1" was already declared at`)
+}
+
+func mustMatch(t *testing.T, re, s string) bool {
+	t.Helper()
+	return regexp.MustCompile(re).MatchString(s)
 }
