@@ -35,16 +35,14 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/localizevideos/posture/sources/internal/probe"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/localizevideos/posture/snapshot"
@@ -53,8 +51,8 @@ import (
 
 // Defaults and limits.
 const (
-	DefaultConcurrency = 8
-	DefaultTimeout     = 10 * time.Second
+	DefaultConcurrency = probe.DefaultConcurrency
+	DefaultTimeout     = probe.DefaultTimeout
 	// MaxRedirects is how many redirects are followed; one more is an error.
 	MaxRedirects = 5
 	// BodyLimit is how much of a response body is read (and discarded) so the
@@ -101,40 +99,14 @@ type Source struct {
 
 // New validates c and builds the source.
 func New(c *Config) (*Source, error) {
-	if len(c.URLs) == 0 {
-		return nil, errors.New("urls: at least one URL is required")
+	if err := probe.Targets("urls", "URL", c.URLs, checkURL); err != nil {
+		return nil, err
 	}
-	seen := make(map[string]bool, len(c.URLs))
-	for i, raw := range c.URLs {
-		if err := checkURL(raw); err != nil {
-			return nil, fmt.Errorf("urls[%d]: %w", i, err)
-		}
-		if seen[raw] {
-			return nil, fmt.Errorf("urls[%d]: %q is listed twice", i, raw)
-		}
-		seen[raw] = true
+	set, err := probe.ParseSettings(c.Concurrency, c.Timeout, c.CAFile)
+	if err != nil {
+		return nil, err
 	}
-	s := &Source{urls: append([]string(nil), c.URLs...), concurrency: c.Concurrency, timeout: DefaultTimeout, caFile: c.CAFile}
-	switch {
-	case c.Concurrency < 0:
-		return nil, fmt.Errorf("concurrency: must be at least 1 (or unset for %d), got %d", DefaultConcurrency, c.Concurrency)
-	case c.Concurrency == 0:
-		s.concurrency = DefaultConcurrency
-	}
-	if c.Timeout != "" {
-		d, err := time.ParseDuration(c.Timeout)
-		if err != nil {
-			return nil, fmt.Errorf("timeout: %q is not a duration such as \"10s\" or \"1m30s\"", c.Timeout)
-		}
-		if d <= 0 {
-			return nil, fmt.Errorf("timeout: must be positive, got %q", c.Timeout)
-		}
-		s.timeout = d
-	}
-	if c.CAFile != "" && strings.TrimSpace(c.CAFile) == "" {
-		return nil, errors.New("ca_file: empty path")
-	}
-	return s, nil
+	return &Source{urls: append([]string(nil), c.URLs...), concurrency: set.Concurrency, timeout: set.Timeout, caFile: set.CAFile}, nil
 }
 
 // checkURL accepts absolute http and https URLs with a host and no password.
@@ -169,7 +141,7 @@ func checkURL(raw string) error {
 // Collect probes every URL with at most concurrency requests in flight.
 func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result, error) {
 	res := &sources.Result{}
-	pool, caPath, err := certPool(env.BaseDir, s.caFile)
+	pool, caPath, err := probe.CertPool(env.BaseDir, s.caFile)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +152,7 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 	defer p.transport.CloseIdleConnections()
 
 	eps := make([]snapshot.Endpoint, len(s.urls))
-	forEach(ctx, len(s.urls), s.concurrency, func(i int) {
+	probe.ForEach(ctx, len(s.urls), s.concurrency, func(i int) {
 		eps[i] = p.probe(ctx, s.urls[i])
 	}, env.Report)
 	if err := ctx.Err(); err != nil {
@@ -197,71 +169,6 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 	}
 	res.Data.Endpoints = eps
 	return res, nil
-}
-
-// forEach runs fn(0..n-1) on at most workers goroutines and calls report(done,
-// n) after each item, in order of completion (done increases by one each
-// call). Items not started when ctx is done are skipped.
-func forEach(ctx context.Context, n, workers int, fn func(i int), report func(done, total int)) {
-	if workers > n {
-		workers = n
-	}
-	if workers < 1 {
-		workers = 1
-	}
-	jobs := make(chan int)
-	var mu sync.Mutex
-	done := 0
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				fn(i)
-				mu.Lock()
-				done++
-				if report != nil {
-					report(done, n)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-feed:
-	for i := 0; i < n; i++ {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
-}
-
-// certPool returns the system roots plus the certificates of caFile (resolved
-// against base), or nil (system roots) when caFile is empty, and the path read.
-func certPool(base, caFile string) (*x509.CertPool, string, error) {
-	if caFile == "" {
-		return nil, "", nil
-	}
-	path := caFile
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(base, path)
-	}
-	pem, err := os.ReadFile(path)
-	if err != nil {
-		return nil, "", fmt.Errorf("ca_file: %w", err)
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, "", fmt.Errorf("ca_file %s: no PEM certificate found", path)
-	}
-	return pool, path, nil
 }
 
 type hopsKey struct{}
@@ -378,25 +285,7 @@ func TLSVersionName(cs *tls.ConnectionState) string {
 	if cs == nil {
 		return ""
 	}
-	return VersionName(cs.Version)
-}
-
-// VersionName names a TLS protocol version ("TLS1.2"); unknown versions read
-// "0x0305".
-func VersionName(v uint16) string {
-	switch v {
-	case tls.VersionSSL30: //nolint:staticcheck // naming an old version is not using it
-		return "SSL3.0"
-	case tls.VersionTLS10:
-		return "TLS1.0"
-	case tls.VersionTLS11:
-		return "TLS1.1"
-	case tls.VersionTLS12:
-		return "TLS1.2"
-	case tls.VersionTLS13:
-		return "TLS1.3"
-	}
-	return fmt.Sprintf("0x%04x", v)
+	return probe.VersionName(cs.Version)
 }
 
 // Response headers whose values may carry credentials: dropped from records.

@@ -44,13 +44,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/localizevideos/posture/sources/internal/probe"
 	"net"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/localizevideos/posture/snapshot"
@@ -60,8 +58,8 @@ import (
 
 // Defaults.
 const (
-	DefaultConcurrency = 8
-	DefaultTimeout     = 10 * time.Second
+	DefaultConcurrency = probe.DefaultConcurrency
+	DefaultTimeout     = probe.DefaultTimeout
 )
 
 // Versions are the probed protocol versions, best first.
@@ -100,40 +98,14 @@ type Source struct {
 
 // New validates c and builds the source.
 func New(c *Config) (*Source, error) {
-	if len(c.Hosts) == 0 {
-		return nil, errors.New("hosts: at least one host:port is required")
+	if err := probe.Targets("hosts", "host:port", c.Hosts, checkHostPort); err != nil {
+		return nil, err
 	}
-	seen := make(map[string]bool, len(c.Hosts))
-	for i, h := range c.Hosts {
-		if err := checkHostPort(h); err != nil {
-			return nil, fmt.Errorf("hosts[%d]: %w", i, err)
-		}
-		if seen[h] {
-			return nil, fmt.Errorf("hosts[%d]: %q is listed twice", i, h)
-		}
-		seen[h] = true
+	set, err := probe.ParseSettings(c.Concurrency, c.Timeout, c.CAFile)
+	if err != nil {
+		return nil, err
 	}
-	s := &Source{hosts: append([]string(nil), c.Hosts...), concurrency: c.Concurrency, timeout: DefaultTimeout, caFile: c.CAFile}
-	switch {
-	case c.Concurrency < 0:
-		return nil, fmt.Errorf("concurrency: must be at least 1 (or unset for %d), got %d", DefaultConcurrency, c.Concurrency)
-	case c.Concurrency == 0:
-		s.concurrency = DefaultConcurrency
-	}
-	if c.Timeout != "" {
-		d, err := time.ParseDuration(c.Timeout)
-		if err != nil {
-			return nil, fmt.Errorf("timeout: %q is not a duration such as \"10s\" or \"1m30s\"", c.Timeout)
-		}
-		if d <= 0 {
-			return nil, fmt.Errorf("timeout: must be positive, got %q", c.Timeout)
-		}
-		s.timeout = d
-	}
-	if c.CAFile != "" && strings.TrimSpace(c.CAFile) == "" {
-		return nil, errors.New("ca_file: empty path")
-	}
-	return s, nil
+	return &Source{hosts: append([]string(nil), c.Hosts...), concurrency: set.Concurrency, timeout: set.Timeout, caFile: set.CAFile}, nil
 }
 
 func checkHostPort(hp string) error {
@@ -153,7 +125,7 @@ func checkHostPort(hp string) error {
 // Collect probes every host with at most concurrency hosts in flight.
 func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result, error) {
 	res := &sources.Result{}
-	pool, caPath, err := certPool(env.BaseDir, s.caFile)
+	pool, caPath, err := probe.CertPool(env.BaseDir, s.caFile)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +134,7 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 	}
 	p := &prober{roots: pool, timeout: s.timeout, source: env.Name, dialer: &net.Dialer{Timeout: s.timeout}}
 	eps := make([]snapshot.TLSEndpoint, len(s.hosts))
-	forEach(ctx, len(s.hosts), s.concurrency, func(i int) {
+	probe.ForEach(ctx, len(s.hosts), s.concurrency, func(i int) {
 		eps[i] = p.probe(ctx, s.hosts[i])
 	}, env.Report)
 	if err := ctx.Err(); err != nil {
@@ -179,66 +151,6 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 	}
 	res.Data.TLSEndpoints = eps
 	return res, nil
-}
-
-// forEach runs fn(0..n-1) on at most workers goroutines and calls report(done,
-// n) after each item (done increases by one each call). Items not started
-// when ctx is done are skipped.
-func forEach(ctx context.Context, n, workers int, fn func(i int), report func(done, total int)) {
-	workers = max(1, min(workers, n))
-	jobs := make(chan int)
-	var mu sync.Mutex
-	done := 0
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				fn(i)
-				mu.Lock()
-				done++
-				if report != nil {
-					report(done, n)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-feed:
-	for i := 0; i < n; i++ {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
-}
-
-// certPool returns the system roots plus the certificates of caFile (resolved
-// against base), or nil (system roots) when caFile is empty, and the path read.
-func certPool(base, caFile string) (*x509.CertPool, string, error) {
-	if caFile == "" {
-		return nil, "", nil
-	}
-	path := caFile
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(base, path)
-	}
-	pem, err := os.ReadFile(path)
-	if err != nil {
-		return nil, "", fmt.Errorf("ca_file: %w", err)
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, "", fmt.Errorf("ca_file %s: no PEM certificate found", path)
-	}
-	return pool, path, nil
 }
 
 // probeSuites is every cipher suite crypto/tls implements, secure ones first
@@ -311,7 +223,7 @@ func (p *prober) probe(ctx context.Context, addr string) snapshot.TLSEndpoint {
 	}
 	sort.Slice(accepted, func(i, j int) bool { return accepted[i] < accepted[j] })
 	for _, v := range accepted {
-		ep.AcceptedVersions = append(ep.AcceptedVersions, VersionName(v))
+		ep.AcceptedVersions = append(ep.AcceptedVersions, probe.VersionName(v))
 	}
 	ep.Cipher = tls.CipherSuiteName(best.CipherSuite)
 	leaf := best.PeerCertificates[0]
@@ -376,22 +288,4 @@ func (p *prober) handshake(parent context.Context, addr string, cfg *tls.Config)
 	}
 	cs := conn.ConnectionState()
 	return &cs, nil
-}
-
-// VersionName names a TLS protocol version as the records do ("TLS1.0" ..
-// "TLS1.3"); unknown versions read "0x0305".
-func VersionName(v uint16) string {
-	switch v {
-	case tls.VersionSSL30: //nolint:staticcheck // naming an old version is not using it
-		return "SSL3.0"
-	case tls.VersionTLS10:
-		return "TLS1.0"
-	case tls.VersionTLS11:
-		return "TLS1.1"
-	case tls.VersionTLS12:
-		return "TLS1.2"
-	case tls.VersionTLS13:
-		return "TLS1.3"
-	}
-	return fmt.Sprintf("0x%04x", v)
 }

@@ -273,9 +273,3 @@ func TestCAFileErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ca_file")
 }
-
-func TestVersionName(t *testing.T) {
-	assert.Equal(t, "TLS1.0", tlsprobe.VersionName(tls.VersionTLS10))
-	assert.Equal(t, "TLS1.3", tlsprobe.VersionName(tls.VersionTLS13))
-	assert.Equal(t, "0x0305", tlsprobe.VersionName(0x0305))
-}
