@@ -84,60 +84,41 @@ func offReason(err error) string {
 	return fmt.Sprintf("%d %s", statusOf(err), msg)
 }
 
-func (c *collector) dependabot(ctx context.Context, r repoRef) ([]snapshot.Vulnerability, error) {
+// cursorAlerts lists every page of an alert API that pages by cursor
+// (resp.After; page numbers as a fallback) and converts each alert.
+func cursorAlerts[A any](list func(gh.ListCursorOptions, gh.ListOptions) ([]*A, *gh.Response, error), conv func(*A) snapshot.Vulnerability) ([]snapshot.Vulnerability, error) {
 	var out []snapshot.Vulnerability
 	err := pagesByCursor(func(cur cursor) (*gh.Response, error) {
-		// No state filter: every state is listed. per_page is set once
-		// (both embedded option structs would send it).
-		opts := &gh.ListAlertsOptions{
-			ListCursorOptions: gh.ListCursorOptions{PerPage: 100, After: cur.After},
-			ListOptions:       gh.ListOptions{Page: cur.Page},
-		}
-		as, resp, err := c.client.Dependabot.ListRepoAlerts(ctx, r.Owner, r.Name, opts)
+		as, resp, err := list(gh.ListCursorOptions{PerPage: 100, After: cur.After}, gh.ListOptions{Page: cur.Page})
 		for _, a := range as {
 			if a != nil {
-				out = append(out, c.fromDependabot(r, a))
+				out = append(out, conv(a))
 			}
 		}
 		return resp, err
 	})
 	return out, err
+}
+
+// No state filter on the alert lists: every state is listed (Dependabot
+// and code scanning do not accept state=all).
+
+func (c *collector) dependabot(ctx context.Context, r repoRef) ([]snapshot.Vulnerability, error) {
+	return cursorAlerts(func(cur gh.ListCursorOptions, page gh.ListOptions) ([]*gh.DependabotAlert, *gh.Response, error) {
+		return c.client.Dependabot.ListRepoAlerts(ctx, r.Owner, r.Name, &gh.ListAlertsOptions{ListCursorOptions: cur, ListOptions: page})
+	}, func(a *gh.DependabotAlert) snapshot.Vulnerability { return c.fromDependabot(r, a) })
 }
 
 func (c *collector) codeScanning(ctx context.Context, r repoRef) ([]snapshot.Vulnerability, error) {
-	var out []snapshot.Vulnerability
-	err := pagesByCursor(func(cur cursor) (*gh.Response, error) {
-		opts := &gh.AlertListOptions{
-			ListCursorOptions: gh.ListCursorOptions{PerPage: 100, After: cur.After},
-			ListOptions:       gh.ListOptions{Page: cur.Page},
-		}
-		as, resp, err := c.client.CodeScanning.ListAlertsForRepo(ctx, r.Owner, r.Name, opts)
-		for _, a := range as {
-			if a != nil {
-				out = append(out, c.fromCodeScanning(r, a))
-			}
-		}
-		return resp, err
-	})
-	return out, err
+	return cursorAlerts(func(cur gh.ListCursorOptions, page gh.ListOptions) ([]*gh.Alert, *gh.Response, error) {
+		return c.client.CodeScanning.ListAlertsForRepo(ctx, r.Owner, r.Name, &gh.AlertListOptions{ListCursorOptions: cur, ListOptions: page})
+	}, func(a *gh.Alert) snapshot.Vulnerability { return c.fromCodeScanning(r, a) })
 }
 
 func (c *collector) secretScanning(ctx context.Context, r repoRef) ([]snapshot.Vulnerability, error) {
-	var out []snapshot.Vulnerability
-	err := pagesByCursor(func(cur cursor) (*gh.Response, error) {
-		opts := &gh.SecretScanningAlertListOptions{
-			ListCursorOptions: gh.ListCursorOptions{PerPage: 100, After: cur.After},
-			ListOptions:       gh.ListOptions{Page: cur.Page},
-		}
-		as, resp, err := c.client.SecretScanning.ListAlertsForRepo(ctx, r.Owner, r.Name, opts)
-		for _, a := range as {
-			if a != nil {
-				out = append(out, c.fromSecretScanning(r, a))
-			}
-		}
-		return resp, err
-	})
-	return out, err
+	return cursorAlerts(func(cur gh.ListCursorOptions, page gh.ListOptions) ([]*gh.SecretScanningAlert, *gh.Response, error) {
+		return c.client.SecretScanning.ListAlertsForRepo(ctx, r.Owner, r.Name, &gh.SecretScanningAlertListOptions{ListCursorOptions: cur, ListOptions: page})
+	}, func(a *gh.SecretScanningAlert) snapshot.Vulnerability { return c.fromSecretScanning(r, a) })
 }
 
 // NormalizeReason lower-cases a dismissal reason, drops apostrophes and
