@@ -100,6 +100,11 @@ const MaxLine = 1 << 20
 // lines from 1. The slice is only valid during the call. Memory stays bounded
 // by the longest line, never by the file.
 func Lines(path string, fn func(lineNo int, line []byte) error) error {
+	if !strings.HasSuffix(path, ".gz") {
+		if done, err := mappedLines(path, fn); done {
+			return err
+		}
+	}
 	rc, err := Open(path)
 	if err != nil {
 		return err

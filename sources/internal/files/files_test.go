@@ -1,8 +1,10 @@
 package files
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,4 +51,55 @@ func TestGlobAndGzip(t *testing.T) {
 	assert.Error(t, err)
 	assert.Equal(t, "x/y.log", Display("/a", "/a/x/y.log"))
 	assert.Equal(t, "/b/y.log", Display("/a", "/b/y.log"))
+}
+
+func TestMappedLinesMatchReadLines(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("y", 100)
+	cases := map[string]string{
+		"plain":      "a\nb\nc\n",
+		"no-newline": "a\r\n\nlast",
+		"crlf":       "x\r\ny\r\n",
+		"one":        long,
+	}
+	for name, body := range cases {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+		var viaMap, viaRead []string
+		done, err := mappedLines(p, func(n int, l []byte) error { viaMap = append(viaMap, fmt.Sprint(n, ":", string(l))); return nil })
+		require.NoError(t, err)
+		if !done {
+			t.Skip("mapping not supported here")
+		}
+		require.NoError(t, ReadLines(strings.NewReader(body), func(n int, l []byte) error { viaRead = append(viaRead, fmt.Sprint(n, ":", string(l))); return nil }))
+		assert.Equal(t, viaRead, viaMap, name)
+	}
+}
+
+func TestMappedLinesAcrossWindows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a file larger than one map window")
+	}
+	p := filepath.Join(t.TempDir(), "big.log")
+	f, err := os.Create(p)
+	require.NoError(t, err)
+	line := strings.Repeat("z", 999) + "\n" // 1000 bytes: lines straddle the 64 MiB windows
+	w := bufio.NewWriter(f)
+	total := mapWindow/1000*2 + 3
+	for i := 0; i < total; i++ {
+		_, _ = w.WriteString(line)
+	}
+	require.NoError(t, w.Flush())
+	require.NoError(t, f.Close())
+	count := 0
+	done, err := mappedLines(p, func(n int, l []byte) error {
+		count++
+		if n != count || len(l) != 999 {
+			return fmt.Errorf("line %d: %d bytes", n, len(l))
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.True(t, done)
+	assert.Equal(t, total, count)
 }

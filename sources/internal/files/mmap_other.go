@@ -1,0 +1,5 @@
+//go:build !unix
+
+package files
+
+func mappedLines(string, func(int, []byte) error) (bool, error) { return false, nil }
