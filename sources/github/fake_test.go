@@ -8,6 +8,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -658,4 +660,19 @@ func (r *recorder) Waits() []time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]time.Duration(nil), r.waits...)
+}
+
+// The fake itself must behave like GitHub where the source's correctness
+// depends on it: no credentials, no data; a wrong prefix is refused.
+func TestFakeRefusesWhatGitHubRefuses(t *testing.T) {
+	f := newFake(t)
+	resp, err := http.Get(f.apiURL() + "/orgs/acme/members")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	resp, err = http.Get(f.srv.URL + "/elsewhere")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotAcceptable, resp.StatusCode)
+	assert.Len(t, f.allRequests(), 2, "every request is logged")
 }
