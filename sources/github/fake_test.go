@@ -674,5 +674,5 @@ func TestFakeRefusesWhatGitHubRefuses(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusNotAcceptable, resp.StatusCode)
-	assert.Len(t, f.allRequests(), 2, "every request is logged")
+	assert.Equal(t, []string{"GET /orgs/acme/members"}, f.allRequests(), "API requests are logged; others are refused before")
 }
