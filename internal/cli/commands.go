@@ -453,7 +453,10 @@ func valueText(m report.Metric) string {
 	}
 	v := "no value"
 	if m.Value != nil {
-		v = num(*m.Value) + " " + m.Unit
+		v = num(*m.Value)
+		if m.Unit != "count" {
+			v += " " + m.Unit
+		}
 	}
 	return fmt.Sprintf("%s, target %s, status %s, trend %s", v, targetString(m.Target), m.Status, m.Trend.Direction)
 }
