@@ -163,30 +163,7 @@ func withUnit(s, unit string) string {
 // formatTarget prints a target: "≤ 0", "≥ 100%", "trend ↓", "trend stable",
 // with " (soft)" when soft; "none" when no threshold is set.
 func formatTarget(t report.Target, unit string) string {
-	var parts []string
-	if t.Max != nil {
-		parts = append(parts, "≤ "+withUnit(formatNumber(*t.Max, unit), unit))
-	}
-	if t.Min != nil {
-		parts = append(parts, "≥ "+withUnit(formatNumber(*t.Min, unit), unit))
-	}
-	switch t.Trend {
-	case "":
-	case "down":
-		parts = append(parts, "trend ↓")
-	case "up":
-		parts = append(parts, "trend ↑")
-	default:
-		parts = append(parts, "trend "+t.Trend)
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	s := strings.Join(parts, ", ")
-	if t.Soft {
-		s += " (soft)"
-	}
-	return s
+	return output.FormatTargetWith(t, func(v float64) string { return withUnit(formatNumber(v, unit), unit) }, "none")
 }
 
 // trendArrow is the arrow of a metric's movement against the previous

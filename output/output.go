@@ -220,12 +220,18 @@ func formatValue(v *float64, unit string) string {
 // formatTarget prints a target: "≤ 0", "≥ 100", "trend ↓", "trend stable",
 // with " (soft)" when soft; "—" when none.
 func formatTarget(t report.Target, unit string) string {
+	return FormatTargetWith(t, func(v float64) string { return formatNumber(v, unit) }, "—")
+}
+
+// FormatTargetWith prints a target ("≤ 0", "≥ 100, trend ↓ (soft)") with
+// the given number format, and none when no threshold is set.
+func FormatTargetWith(t report.Target, number func(float64) string, none string) string {
 	var parts []string
 	if t.Max != nil {
-		parts = append(parts, "≤ "+formatNumber(*t.Max, unit))
+		parts = append(parts, "≤ "+number(*t.Max))
 	}
 	if t.Min != nil {
-		parts = append(parts, "≥ "+formatNumber(*t.Min, unit))
+		parts = append(parts, "≥ "+number(*t.Min))
 	}
 	switch t.Trend {
 	case "":
@@ -237,7 +243,7 @@ func formatTarget(t report.Target, unit string) string {
 		parts = append(parts, "trend "+t.Trend)
 	}
 	if len(parts) == 0 {
-		return "—"
+		return none
 	}
 	s := strings.Join(parts, ", ")
 	if t.Soft {
