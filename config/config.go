@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclparse"
 
+	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/sources"
 )
 
@@ -349,6 +350,7 @@ func Load(path string) (*Config, error) {
 	for _, e := range cfg.Exceptions {
 		byID[e.ID] = e
 	}
+	defer trace.Phase("exceptions")()
 	for _, f := range cfg.ExceptionFiles {
 		excs, err := LoadExceptions(f, cfg.displayPath(f))
 		if err != nil {

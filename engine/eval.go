@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/snapshot"
 )
 
@@ -182,7 +184,14 @@ func (e *Engine) Evaluate(ctx context.Context, in *Input) (*Evaluation, error) {
 	}
 	metric := func(d *Definition, input func() *Input) func() {
 		return func() {
-			r := e.evalMetric(ctx, d, input())
+			end := trace.Phase("metric " + d.ID)
+			var r *Raw
+			// The label lets a CPU profile be split by metric
+			// (go tool pprof -tagfocus metric=ID).
+			pprof.Do(ctx, pprof.Labels("metric", d.ID), func(ctx context.Context) {
+				r = e.evalMetric(ctx, d, input())
+			})
+			end()
 			mu.Lock()
 			ev.Raw[d.ID] = r
 			mu.Unlock()
@@ -194,7 +203,9 @@ func (e *Engine) Evaluate(ctx context.Context, in *Input) (*Evaluation, error) {
 	done := make(chan struct{})
 	spawn(nil, func() {
 		defer close(done)
+		end := trace.Phase("compliance")
 		findings, err := e.evalCompliance(ctx, in)
+		end()
 		ev.ComplianceErr = err
 		ev.Compliance = findings
 		if len(findings) > 0 {

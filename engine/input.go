@@ -9,6 +9,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/localizevideos/posture/config"
+	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/snapshot"
 )
 
@@ -179,7 +180,9 @@ func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*con
 		"compliance_findings": []ComplianceFinding{},
 	}
 	in.Doc = doc
+	end := trace.Phase("input to AST")
 	v, err := ToValueParallel(doc)
+	end()
 	if err != nil {
 		return nil, fmt.Errorf("input: %w", err)
 	}

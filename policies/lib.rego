@@ -17,8 +17,9 @@ day_ms := 86400000
 hour_ms := 3600000
 
 # in_window holds when ms lies in the reporting window (start excluded, end included).
+# No is_number guard is needed: Rego orders null < booleans < numbers < strings <
+# composites, so only a number can be above one number and at most another.
 in_window(ms) if {
-	is_number(ms)
 	ms > input.window.start_ms
 	ms <= input.window.end_ms
 }
@@ -72,6 +73,13 @@ _prefix_lengths := {m: ns |
 	ns := {count(_prefix(x)) | some x in _pattern_active; x.metric == m}
 }
 
+# _prefixes[metric] is the set of literal prefixes of its wildcard patterns: one native
+# strings.any_prefix_match call rules out most finding scopes before any lookup.
+_prefixes := {m: ps |
+	some m in {e.metric | some e in _pattern_active}
+	ps := {_prefix(x) | some x in _pattern_active; x.metric == m}
+}
+
 _patterns_by_prefix := {k: es |
 	some k in {_key(e.metric, _prefix(e)) | some e in _pattern_active}
 	es := [x | some x in _pattern_active; _key(x.metric, _prefix(x)) == k]
@@ -82,8 +90,8 @@ _patterns_by_prefix := {k: es |
 waiver(metric, scope) := min(ids) if {
 	exact := object.get(_exact_index, _key(metric, scope), set())
 	patterned := {e.id |
-		some n in object.get(_prefix_lengths, metric, set())
-		count(scope) >= n
+		strings.any_prefix_match(scope, _prefixes[metric])
+		some n in _prefix_lengths[metric]
 		some e in object.get(_patterns_by_prefix, _key(metric, substring(scope, 0, n)), [])
 		regex.match(e.scope_regex, scope)
 	}

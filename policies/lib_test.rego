@@ -11,6 +11,29 @@ test_in_window_start_excluded_end_included if {
 	not lib.in_window(t.as_of_ms + 1) with input as inp
 }
 
+test_in_window_only_numbers if {
+	inp := t.base
+	not lib.in_window(null) with input as inp
+	not lib.in_window(true) with input as inp
+	not lib.in_window("2026-11-20T00:00:00Z") with input as inp
+	not lib.in_window([t.as_of_ms]) with input as inp
+	not lib.in_window({"ms": t.as_of_ms}) with input as inp
+}
+
+test_waiver_prefix_prefilter if {
+	inp := t.with_input({"exceptions": [
+		t.exception("EXC-1", "m", "CVE-1|zlib|*", `^CVE-1\|zlib\|.*$`),
+		t.exception("EXC-2", "m", "CVE-1|?", `^CVE-1\|.$`),
+		t.exception("EXC-3", "other", "*", `^.*$`),
+	]})
+	lib.waiver("m", "CVE-1|zlib|img") == "EXC-1" with input as inp
+	lib.waiver("m", "CVE-1|x") == "EXC-2" with input as inp
+	not lib.waiver("m", "CVE-1|xy") with input as inp
+	not lib.waiver("m", "CVE-2|zlib|img") with input as inp
+	not lib.waiver("m", "CVE-1") with input as inp
+	not lib.waiver("none", "CVE-1|x") with input as inp
+}
+
 test_waiver_exact_and_pattern_smallest_id if {
 	inp := t.with_input({"exceptions": [
 		t.exception("EXC-9", "m", "a/b", `^a/b$`),

@@ -15,6 +15,7 @@ import (
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/engine"
 	"github.com/localizevideos/posture/history"
+	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/ledger"
 	"github.com/localizevideos/posture/policies"
 	"github.com/localizevideos/posture/report"
@@ -65,15 +66,19 @@ func LoadModules(dirs []string) ([]*engine.Module, error) {
 // Load reads the config, compiles built-in and custom policies, and applies
 // owners, targets and gates.
 func Load(ctx context.Context, path string) (*App, error) {
+	end := trace.Phase("config")
 	cfg, err := config.Load(path)
+	end()
 	if err != nil {
 		return nil, err
 	}
+	end = trace.Phase("policies compile")
 	mods, err := LoadModules(cfg.PolicyDirs)
 	if err != nil {
 		return nil, err
 	}
 	eng, err := engine.New(ctx, mods, func(file string) bool { return strings.HasPrefix(file, BuiltinPrefix) })
+	end()
 	if err != nil {
 		return nil, err
 	}
@@ -157,18 +162,24 @@ func SourceEnv(cfg *config.Config, s *config.Source, asOf time.Time) sources.Env
 func (a *App) Evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.Time, withHistory bool) (*report.Report, *engine.Evaluation, error) {
 	evalSnap := snap
 	if withHistory {
+		end := trace.Phase("ledger")
 		path := ledger.Path(a.Config.ReportsDir)
 		led, err := ledger.Load(path)
 		if err != nil {
 			return nil, nil, err
 		}
 		evalSnap = led.Annotate(snap, asOf, Display(path))
+		end()
 	}
+	end := trace.Phase("input")
 	in, err := engine.BuildInput(evalSnap, asOf, engine.SettingsFrom(a.Config), a.Config.Exceptions)
+	end()
 	if err != nil {
 		return nil, nil, err
 	}
+	end = trace.Phase("evaluate")
 	ev, err := a.Engine.Evaluate(ctx, in)
+	end()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -180,6 +191,7 @@ func (a *App) Evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.T
 		}
 		opt.History = h
 	}
+	defer trace.Phase("results")()
 	return engine.Build(ev, a.Metrics, snap.Parts, opt), ev, nil
 }
 

@@ -8,11 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/localizevideos/posture/internal/atomicfile"
 	"io"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/localizevideos/posture/internal/atomicfile"
+	"github.com/localizevideos/posture/internal/trace"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -107,6 +109,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	g := &globals{stderr: stderr}
 	if f, ok := stderr.(*os.File); ok {
 		g.stderrTTY = term.IsTerminal(int(f.Fd()))
+	}
+	if getenv("POSTURE_TRACE") != "" {
+		trace.Enable(stderr)
+		defer trace.Enable(nil)
 	}
 	app := newApp(e, g)
 	err := app.Run(hoistGlobals(args))

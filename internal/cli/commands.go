@@ -16,6 +16,7 @@ import (
 
 	"github.com/localizevideos/posture/engine"
 	"github.com/localizevideos/posture/internal/app"
+	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/output"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/snapshot"
@@ -260,7 +261,9 @@ func (g *globals) evaluate(e *env, snapDir string) (*app.App, *snapshot.Snapshot
 	if snapDir != "" {
 		stored = make(chan read, 1)
 		go func() {
+			end := trace.Phase("snapshot read")
 			s, _, err := snapshot.Read(snapDir)
+			end()
 			stored <- read{s, err}
 		}()
 	}
