@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -24,6 +25,7 @@ type Engine struct {
 	Compiler    *ast.Compiler
 	Definitions []*Definition
 	metrics     map[string]rego.PreparedEvalQuery
+	shared      *sharedRules
 	compliance  []complianceQuery
 	conftest    []complianceQuery
 }
@@ -60,7 +62,7 @@ func New(ctx context.Context, mods []*Module, builtin func(file string) bool) (*
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{Compiler: c, Definitions: defs, metrics: make(map[string]rego.PreparedEvalQuery, len(defs))}
+	e := &Engine{Compiler: c, Definitions: defs, metrics: make(map[string]rego.PreparedEvalQuery, len(defs)), shared: newSharedRules(c)}
 	for _, d := range defs {
 		pq, err := e.prepare(ctx, d.Query())
 		if err != nil {
@@ -166,30 +168,17 @@ type Evaluation struct {
 // their input; the others start at once.
 func (e *Engine) Evaluate(ctx context.Context, in *Input) (*Evaluation, error) {
 	ev := &Evaluation{Input: in, Raw: make(map[string]*Raw, len(e.Definitions))}
-	workers := runtime.GOMAXPROCS(0)
-	sem := make(chan struct{}, workers)
+	// Helper rules shared by several metrics are computed once per input.
+	sharedIn, sharedAll := newSharedValues(e.shared), newSharedValues(e.shared)
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	spawn := func(wait <-chan struct{}, fn func()) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if wait != nil {
-				<-wait
-			}
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			fn()
-		}()
-	}
-	metric := func(d *Definition, input func() *Input) func() {
+	metric := func(d *Definition, input func() (*Input, *sharedValues)) func() {
 		return func() {
 			end := trace.Phase("metric " + d.ID)
 			var r *Raw
 			// The label lets a CPU profile be split by metric
 			// (go tool pprof -tagfocus metric=ID).
 			pprof.Do(ctx, pprof.Labels("metric", d.ID), func(ctx context.Context) {
-				r = e.evalMetric(ctx, d, input())
+				r = e.evalMetric(ctx, d, input)
 			})
 			end()
 			mu.Lock()
@@ -198,26 +187,47 @@ func (e *Engine) Evaluate(ctx context.Context, in *Input) (*Evaluation, error) {
 		}
 	}
 
+	// The tasks run in this order on GOMAXPROCS workers: the compliance
+	// checks first (the whole-snapshot metrics wait for their findings),
+	// then the other metrics, then the whole-snapshot ones.
 	withFindings := in
 	var buildErr error
 	done := make(chan struct{})
-	spawn(nil, func() {
+	tasks := []func(){func() {
 		defer close(done)
 		end := trace.Phase("compliance")
-		findings, err := e.evalCompliance(ctx, in)
+		findings, err := e.evalCompliance(ctx, in, sharedIn)
 		end()
 		ev.ComplianceErr = err
 		ev.Compliance = findings
 		if len(findings) > 0 {
 			withFindings, buildErr = addFindings(in, findings)
+		} else {
+			sharedAll = sharedIn // the same input
 		}
-	})
+	}}
+	var last []func()
 	for _, d := range e.Definitions {
 		if d.needsAll() {
-			spawn(done, metric(d, func() *Input { return withFindings }))
+			last = append(last, metric(d, func() (*Input, *sharedValues) {
+				<-done
+				return withFindings, sharedAll
+			}))
 		} else {
-			spawn(nil, metric(d, func() *Input { return in }))
+			tasks = append(tasks, metric(d, func() (*Input, *sharedValues) { return in, sharedIn }))
 		}
+	}
+	tasks = append(tasks, last...)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(tasks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1) - 1; i < int64(len(tasks)); i = next.Add(1) - 1 {
+				tasks[i]()
+			}
+		}()
 	}
 	wg.Wait()
 	if buildErr != nil {
@@ -273,8 +283,12 @@ func addFindings(in *Input, findings []ComplianceFinding) (*Input, error) {
 	return &Input{AsOf: in.AsOf, Doc: doc, Value: ast.NewObject(items...), Failed: in.Failed, Kinds: in.Kinds}, nil
 }
 
-func (e *Engine) eval(ctx context.Context, pq rego.PreparedEvalQuery, in *Input, input ast.Value) (any, bool, error) {
-	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(in.AsOf))
+func (e *Engine) eval(ctx context.Context, pq rego.PreparedEvalQuery, in *Input, input ast.Value, sv *sharedValues) (any, bool, error) {
+	opts := []rego.EvalOption{rego.EvalParsedInput(input), rego.EvalTime(in.AsOf)}
+	if sv != nil {
+		opts = append(opts, rego.EvalVirtualCache(sv.cache()))
+	}
+	rs, err := pq.Eval(ctx, opts...)
 	if err != nil {
 		return nil, false, err
 	}
@@ -284,8 +298,9 @@ func (e *Engine) eval(ctx context.Context, pq rego.PreparedEvalQuery, in *Input,
 	return rs[0].Expressions[0].Value, true, nil
 }
 
-func (e *Engine) evalMetric(ctx context.Context, d *Definition, in *Input) *Raw {
-	v, defined, err := e.eval(ctx, e.metrics[d.ID], in, in.Value)
+func (e *Engine) evalMetric(ctx context.Context, d *Definition, input func() (*Input, *sharedValues)) *Raw {
+	in, sv := input()
+	v, defined, err := e.eval(ctx, e.metrics[d.ID], in, in.Value, sv)
 	if err != nil {
 		return &Raw{Err: fmt.Errorf("policy error in %s: %w", d.Location, err)}
 	}
@@ -356,7 +371,7 @@ func parseRaw(v any) (*Raw, error) {
 	return nil, fmt.Errorf("metric rule must give a number or an object with \"value\", got %T", v)
 }
 
-func (e *Engine) evalCompliance(ctx context.Context, in *Input) ([]ComplianceFinding, error) {
+func (e *Engine) evalCompliance(ctx context.Context, in *Input, sv *sharedValues) ([]ComplianceFinding, error) {
 	seen := map[string]int{}
 	var out []ComplianceFinding
 	add := func(f ComplianceFinding) {
@@ -372,7 +387,7 @@ func (e *Engine) evalCompliance(ctx context.Context, in *Input) ([]ComplianceFin
 		out = append(out, f)
 	}
 	for _, q := range e.compliance {
-		v, _, err := e.eval(ctx, q.pq, in, in.Value)
+		v, _, err := e.eval(ctx, q.pq, in, in.Value, sv)
 		if err != nil {
 			return nil, fmt.Errorf("compliance check %s: %w", q.check, err)
 		}
@@ -387,7 +402,7 @@ func (e *Engine) evalCompliance(ctx context.Context, in *Input) ([]ComplianceFin
 				return nil, err
 			}
 			for _, q := range e.conftest {
-				v, _, err := e.eval(ctx, q.pq, in, val)
+				v, _, err := e.eval(ctx, q.pq, in, val, nil)
 				if err != nil {
 					return nil, fmt.Errorf("conftest policy %s.%s on %s: %w", q.check, q.rule, cf.path, err)
 				}
