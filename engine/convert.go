@@ -28,20 +28,50 @@ func ToValue(doc any) (ast.Value, error) {
 // ToValueParallel converts a top-level document like ToValue, its entries
 // (the collections of the input) on all cores.
 func ToValueParallel(doc map[string]any) (ast.Value, error) {
+	return toValueParallel(doc)
+}
+
+// deferred is a document entry computed by the worker that converts it,
+// so a slow producer overlaps the conversion of the other entries.
+// toValueParallel replaces it in the document with the value it returned.
+type deferred func() (any, error)
+
+func toValueParallel(doc map[string]any) (ast.Value, error) {
 	keys := make([]string, 0, len(doc))
-	for k := range doc {
+	for k, v := range doc {
+		if _, ok := v.(deferred); ok {
+			// Deferred entries first: their workers wait for the
+			// producer while the others convert.
+			keys = append([]string{k}, keys...)
+			continue
+		}
 		keys = append(keys, k)
 	}
 	items := make([][2]*ast.Term, len(keys))
+	resolved := make([]any, len(keys))
 	errs := make([]error, len(keys))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for i, k := range keys {
+		v := doc[k]
+		f, isDeferred := v.(deferred)
 		wg.Add(1)
-		sem <- struct{}{}
+		if !isDeferred {
+			sem <- struct{}{}
+		}
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			t, err := convert(reflect.ValueOf(doc[k]))
+			defer wg.Done()
+			if isDeferred {
+				var err error
+				if v, err = f(); err != nil {
+					errs[i] = err
+					return
+				}
+				resolved[i] = v
+				sem <- struct{}{}
+			}
+			defer func() { <-sem }()
+			t, err := convert(reflect.ValueOf(v))
 			items[i], errs[i] = [2]*ast.Term{ast.StringTerm(k), t}, err
 		}()
 	}
@@ -49,6 +79,11 @@ func ToValueParallel(doc map[string]any) (ast.Value, error) {
 	for i, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", keys[i], err)
+		}
+	}
+	for i, v := range resolved {
+		if v != nil {
+			doc[keys[i]] = v
 		}
 	}
 	return ast.NewObject(items...), nil

@@ -2,7 +2,9 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/util"
@@ -55,3 +57,36 @@ func TestToValueParallelMatchesToValue(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 0, ast.Compare(want, got))
 }
+
+func TestBuildInputLateTakesFindingsAndSourcesFromTheLateSnapshot(t *testing.T) {
+	ms := asOfForTest.UnixMilli() - 1000
+	snap := &snapshot.Snapshot{AsOf: asOfForTest, Parts: []*snapshot.Part{
+		{Source: "trivy", Kind: "trivy", Data: snapshot.Data{Vulnerabilities: []snapshot.Vulnerability{{Key: "a", State: "open"}}}},
+		{Source: "sshd", Kind: "sshd_log", Data: snapshot.Data{Events: map[string][]snapshot.Event{"login_failed": {{TimeMS: ms, Origin: "auth.log:1"}}}}},
+	}}
+	annotated := &snapshot.Snapshot{AsOf: snap.AsOf, Parts: []*snapshot.Part{
+		{Source: "trivy", Kind: "trivy", Data: snapshot.Data{Vulnerabilities: []snapshot.Vulnerability{{Key: "a", State: "open"}, {Key: "b", State: "fixed"}}}},
+		snap.Parts[1],
+	}}
+	plain, err := BuildInput(annotated, asOfForTest, Settings{WindowDays: 30}, nil)
+	require.NoError(t, err)
+	calls := 0
+	late, err := BuildInputLate(snap, asOfForTest, Settings{WindowDays: 30}, nil, func() (*snapshot.Snapshot, error) {
+		calls++
+		return annotated, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 1, calls, "the late snapshot is produced once")
+	assert.Equal(t, 0, ast.Compare(plain.Value, late.Value), "same input as building from the annotated snapshot")
+	vulns, ok := late.Doc["vulnerabilities"].([]snapshot.Vulnerability)
+	require.True(t, ok, "the Go document holds the resolved value, not the producer: %T", late.Doc["vulnerabilities"])
+	assert.Len(t, vulns, 2)
+	assert.Equal(t, 2, late.Doc["sources"].(map[string]sourceInfo)["trivy"].Records)
+
+	_, err = BuildInputLate(snap, asOfForTest, Settings{WindowDays: 30}, nil, func() (*snapshot.Snapshot, error) {
+		return nil, errors.New("security/reports/vulnerabilities.json: line 3: bad date")
+	})
+	assert.EqualError(t, err, "security/reports/vulnerabilities.json: line 3: bad date", "the producer's error, not wrapped by an input key")
+}
+
+var asOfForTest = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -79,6 +80,19 @@ type sourceInfo struct {
 
 // BuildInput merges the snapshot's parts into the input document for asOf.
 func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*config.Exception) (*Input, error) {
+	return BuildInputLate(snap, asOf, s, excs, nil)
+}
+
+// Late returns the snapshot whose vulnerabilities and source summaries feed
+// the input: snap with its scanner parts annotated (ledger.Annotate), which
+// may only change the vulnerabilities of scanner parts.
+type Late func() (*snapshot.Snapshot, error)
+
+// BuildInputLate is BuildInput where the vulnerabilities and the source
+// summaries come from late, which is called while the rest of the input is
+// being converted: the annotation of the findings overlaps the conversion
+// of the other collections. A nil late uses snap.
+func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*config.Exception, late Late) (*Input, error) {
 	asOf = asOf.UTC()
 	asOfMS := asOf.UnixMilli()
 	in := &Input{AsOf: asOf, Failed: map[string][]string{}, Kinds: map[string][]string{}}
@@ -89,14 +103,12 @@ func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*con
 	for _, t := range snapshot.EventTypes {
 		all.Events[t] = []snapshot.Event{}
 	}
-	srcs := map[string]sourceInfo{}
 	baseline := &snapshot.Baseline{Files: map[string]string{}}
 	for _, p := range snap.Parts {
 		in.Kinds[p.Kind] = append(in.Kinds[p.Kind], p.Source)
 		for _, sub := range p.Provides {
 			in.Kinds[p.Kind+"."+sub] = append(in.Kinds[p.Kind+"."+sub], p.Source)
 		}
-		srcs[p.Source] = sourceInfo{Kind: p.Kind, OK: !p.Failed(), Error: p.Error, Records: p.Data.Count(), SkippedLines: p.SkippedLines}
 		if p.Failed() {
 			in.Failed[p.Kind] = append(in.Failed[p.Kind], p.Source)
 			continue
@@ -119,7 +131,6 @@ func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*con
 		all.Tokens = append(all.Tokens, d.Tokens...)
 		all.AuditFindings = append(all.AuditFindings, d.AuditFindings...)
 		all.Deployments = append(all.Deployments, d.Deployments...)
-		all.Vulnerabilities = append(all.Vulnerabilities, d.Vulnerabilities...)
 		all.ConfigFiles = append(all.ConfigFiles, d.ConfigFiles...)
 		all.Endpoints = append(all.Endpoints, d.Endpoints...)
 		all.TLSEndpoints = append(all.TLSEndpoints, d.TLSEndpoints...)
@@ -139,6 +150,23 @@ func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*con
 			Reason: e.Reason, Owner: e.Owner, ApprovedBy: e.ApprovedBy, Expires: e.Expires,
 			ExpiresEndMS: e.ExpiresEnd.UnixMilli(), Status: e.Status, Origin: e.Range.String(),
 		})
+	}
+	// lateValue is an entry computed from the late snapshot, resolved by
+	// the conversion (toValueParallel) on its own worker.
+	lateSnap := sync.OnceValues(func() (*snapshot.Snapshot, error) {
+		if late == nil {
+			return snap, nil
+		}
+		return late()
+	})
+	lateValue := func(f func(*snapshot.Snapshot) any) deferred {
+		return func() (any, error) {
+			s, err := lateSnap()
+			if err != nil {
+				return nil, err
+			}
+			return f(s), nil
+		}
 	}
 	lower := func(xs []string) []string {
 		out := make([]string, len(xs))
@@ -163,7 +191,7 @@ func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*con
 			"automation_actors":       lower(s.AutomationActors),
 			"trend_tolerance_pct":     s.TrendTolerancePct,
 		},
-		"sources":             srcs,
+		"sources":             lateValue(func(s *snapshot.Snapshot) any { return sourcesOf(s) }),
 		"events":              all.Events,
 		"incidents":           nonNil(all.Incidents),
 		"alerts":              nonNil(all.Alerts),
@@ -171,7 +199,7 @@ func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*con
 		"tokens":              nonNil(all.Tokens),
 		"audit_findings":      nonNil(all.AuditFindings),
 		"deployments":         deployments(all.Deployments, s.ProductionEnvironments),
-		"vulnerabilities":     nonNil(all.Vulnerabilities),
+		"vulnerabilities":     lateValue(func(s *snapshot.Snapshot) any { return nonNil(vulnerabilitiesOf(s)) }),
 		"config_files":        nonNil(all.ConfigFiles),
 		"endpoints":           nonNil(all.Endpoints),
 		"tls_endpoints":       nonNil(all.TLSEndpoints),
@@ -181,13 +209,45 @@ func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*con
 	}
 	in.Doc = doc
 	end := trace.Phase("input to AST")
-	v, err := ToValueParallel(doc)
+	v, err := toValueParallel(doc)
 	end()
 	if err != nil {
+		if _, lateErr := lateSnap(); lateErr != nil {
+			return nil, lateErr // as the producer gave it
+		}
 		return nil, fmt.Errorf("input: %w", err)
 	}
 	in.Value = v
 	return in, nil
+}
+
+// sourcesOf summarises every part of snap, keyed by source name.
+func sourcesOf(snap *snapshot.Snapshot) map[string]sourceInfo {
+	srcs := make(map[string]sourceInfo, len(snap.Parts))
+	for _, p := range snap.Parts {
+		srcs[p.Source] = sourceInfo{Kind: p.Kind, OK: !p.Failed(), Error: p.Error, Records: p.Data.Count(), SkippedLines: p.SkippedLines}
+	}
+	return srcs
+}
+
+// vulnerabilitiesOf lists the findings of every part that did not fail.
+func vulnerabilitiesOf(snap *snapshot.Snapshot) []snapshot.Vulnerability {
+	n := 0
+	for _, p := range snap.Parts {
+		if !p.Failed() {
+			n += len(p.Data.Vulnerabilities)
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]snapshot.Vulnerability, 0, n)
+	for _, p := range snap.Parts {
+		if !p.Failed() {
+			out = append(out, p.Data.Vulnerabilities...)
+		}
+	}
+	return out
 }
 
 func nonNil[T any](xs []T) []T {

@@ -160,19 +160,22 @@ func SourceEnv(cfg *config.Config, s *config.Source, asOf time.Time) sources.Env
 // vulnerability ledger (<reports_dir>/vulnerabilities.json) read-only:
 // first_seen of open scanner findings and the fixes of earlier reports.
 func (a *App) Evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.Time, withHistory bool) (*report.Report, *engine.Evaluation, error) {
-	evalSnap := snap
+	// With history, the findings are annotated from the vulnerability
+	// ledger (first seen, fixes) while the rest of the input converts.
+	var late engine.Late
 	if withHistory {
-		end := trace.Phase("ledger")
-		path := ledger.Path(a.Config.ReportsDir)
-		led, err := ledger.Load(path)
-		if err != nil {
-			return nil, nil, err
+		late = func() (*snapshot.Snapshot, error) {
+			defer trace.Phase("ledger")()
+			path := ledger.Path(a.Config.ReportsDir)
+			led, err := ledger.Load(path)
+			if err != nil {
+				return nil, err
+			}
+			return led.Annotate(snap, asOf, Display(path)), nil
 		}
-		evalSnap = led.Annotate(snap, asOf, Display(path))
-		end()
 	}
 	end := trace.Phase("input")
-	in, err := engine.BuildInput(evalSnap, asOf, engine.SettingsFrom(a.Config), a.Config.Exceptions)
+	in, err := engine.BuildInputLate(snap, asOf, engine.SettingsFrom(a.Config), a.Config.Exceptions, late)
 	end()
 	if err != nil {
 		return nil, nil, err
