@@ -179,12 +179,6 @@ func (l *Ledger) Save(path string) error {
 	return writeAtomic(path, b)
 }
 
-func (l *Ledger) clone() *Ledger {
-	b, _ := json.Marshal(l)
-	c := New()
-	_ = json.Unmarshal(b, c)
-	return c
-}
 
 // Observation is what one snapshot says about the scanner findings.
 type Observation struct {
@@ -234,49 +228,135 @@ func isOpen(v snapshot.Vulnerability) bool { return v.State == "open" || v.State
 
 // Record adds (or replaces) the observation of its date.
 func (l *Ledger) Record(o *Observation) {
-	oldDates := l.dates()
-	seen := &Seen{AsOf: o.AsOf, Scanned: sortedSet(o.OK), Failed: sortedSet(o.Failed)}
-	l.Reports[o.Date] = seen
-	newDates := l.dates()
+	l.Reports[o.Date] = o.seen()
+	tl := l.timeline("")
+	at := tl.index(o.Date)
 	for k := range o.Listed {
 		if l.Findings[k] == nil {
 			l.Findings[k] = &Finding{}
 		}
 	}
 	for k, f := range l.Findings {
-		st := f.states(oldDates)
-		delete(st, o.Date)
-		if v, ok := o.Listed[k]; ok {
-			st[o.Date] = listed
-			for _, s := range o.By[k] {
-				if !contains(f.Sources, s) {
-					f.Sources = append(f.Sources, s)
-				}
-			}
-			sort.Strings(f.Sources)
-			if latest := lastListed(st); latest == o.Date || f.ID == "" {
-				f.ID, f.Package, f.Target, f.Severity, f.Scanner, f.Title = v.ID, v.Package, v.Target, v.Severity, v.Scanner, v.Title
+		mask := tl.mask(f)
+		_, isListed := o.Listed[k]
+		mask[at] = isListed
+		if isListed {
+			f.Sources = withSources(f.Sources, o.By[k])
+			if tl.lastListed(mask) == at || f.ID == "" {
+				f.describe(o.Listed[k])
 			}
 		}
-		f.Listed = compress(st, newDates)
+		f.Listed = tl.compress(mask)
 		if len(f.Listed) == 0 {
 			delete(l.Findings, k) // only ever listed by an observation now replaced
+			continue
 		}
-	}
-	for _, f := range l.Findings {
-		l.summarise(f)
+		f.summarise(tl, tl.episodes(f.Sources, mask, len(tl.dates)))
 	}
 }
 
-// absentAt: the key is not listed on date d, none of its sources failed
-// that day, and one of them ran.
-func (l *Ledger) absentAt(f *Finding, d string) bool {
-	seen := l.Reports[d]
+func (o *Observation) seen() *Seen {
+	return &Seen{AsOf: o.AsOf, Scanned: sortedSet(o.OK), Failed: sortedSet(o.Failed)}
+}
+
+// withSources adds the sources of by missing from have, sorted.
+func withSources(have, by []string) []string {
+	out := have
+	for _, s := range by {
+		if !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// describe takes the finding's description from a record.
+func (f *Finding) describe(v snapshot.Vulnerability) {
+	f.ID, f.Package, f.Target, f.Severity, f.Scanner, f.Title = v.ID, v.Package, v.Target, v.Severity, v.Scanner, v.Title
+}
+
+// timeline is the report dates of a ledger in order (those on or before a
+// cut date), with what each report saw: a finding's observations are a
+// mask over its dates.
+type timeline struct {
+	dates []string
+	seen  []*Seen
+}
+
+// timeline returns the ledger's report dates on or before cut ("" = all).
+func (l *Ledger) timeline(cut string) *timeline {
+	tl := &timeline{dates: make([]string, 0, len(l.Reports))}
+	for d := range l.Reports {
+		if cut == "" || d <= cut {
+			tl.dates = append(tl.dates, d)
+		}
+	}
+	sort.Strings(tl.dates)
+	tl.seen = make([]*Seen, len(tl.dates))
+	for i, d := range tl.dates {
+		tl.seen[i] = l.Reports[d]
+	}
+	return tl
+}
+
+// index is the position of date d, which must be one of the dates.
+func (tl *timeline) index(d string) int { return sort.SearchStrings(tl.dates, d) }
+
+// mask expands the listed ranges of f over the dates.
+func (tl *timeline) mask(f *Finding) []bool {
+	m := make([]bool, len(tl.dates))
+	for _, r := range f.Listed {
+		a, b, ok := strings.Cut(r, "..")
+		if !ok {
+			b = a
+		}
+		for i := sort.SearchStrings(tl.dates, a); i < len(tl.dates) && tl.dates[i] <= b; i++ {
+			m[i] = true
+		}
+	}
+	return m
+}
+
+func (tl *timeline) lastListed(mask []bool) int {
+	for i := len(mask) - 1; i >= 0; i-- {
+		if mask[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// compress writes the listed dates as ranges of consecutive report dates.
+func (tl *timeline) compress(mask []bool) []string {
+	out := []string{}
+	for i := 0; i < len(mask); i++ {
+		if !mask[i] {
+			continue
+		}
+		j := i
+		for j+1 < len(mask) && mask[j+1] {
+			j++
+		}
+		if i == j {
+			out = append(out, tl.dates[i])
+		} else {
+			out = append(out, tl.dates[i]+".."+tl.dates[j])
+		}
+		i = j
+	}
+	return out
+}
+
+// absentAt: the key is not listed on the i-th date, none of its sources
+// failed that day, and one of them ran.
+func (tl *timeline) absentAt(sources []string, i int) bool {
+	seen := tl.seen[i]
 	if seen == nil {
 		return false
 	}
 	ran := false
-	for _, s := range f.Sources {
+	for _, s := range sources {
 		if contains(seen.Failed, s) {
 			return false
 		}
@@ -285,73 +365,33 @@ func (l *Ledger) absentAt(f *Finding, d string) bool {
 	return ran
 }
 
+// episodes derives the open periods of a key from its observations on the
+// first n dates.
+func (tl *timeline) episodes(sources []string, mask []bool, n int) []episode {
+	var eps []episode
+	for i := 0; i < n; i++ {
+		switch {
+		case mask[i]:
+			if k := len(eps); k == 0 || eps[k-1].fixed >= 0 {
+				eps = append(eps, episode{opened: i, lastSeen: i, fixed: -1})
+			} else {
+				eps[k-1].lastSeen = i
+			}
+		case tl.absentAt(sources, i):
+			if k := len(eps); k > 0 && eps[k-1].fixed < 0 {
+				eps[k-1].fixed = i
+			}
+		}
+	}
+	return eps
+}
+
 func sortedSet(m map[string]bool) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
 	}
 	sort.Strings(out)
-	return out
-}
-
-const (
-	listed byte = 'L'
-	absent byte = 'A'
-)
-
-func (l *Ledger) dates() []string {
-	ds := make([]string, 0, len(l.Reports))
-	for d := range l.Reports {
-		ds = append(ds, d)
-	}
-	sort.Strings(ds)
-	return ds
-}
-
-// states expands the listed ranges over the report dates.
-func (f *Finding) states(dates []string) map[string]byte {
-	st := map[string]byte{}
-	for _, r := range f.Listed {
-		a, b, err := parseRange(r)
-		if err != nil {
-			continue
-		}
-		for _, d := range dates {
-			if d >= a && d <= b {
-				st[d] = listed
-			}
-		}
-	}
-	return st
-}
-
-// compress writes the listed dates as ranges of consecutive report dates.
-func compress(st map[string]byte, dates []string) []string {
-	const s = listed
-	out := []string{}
-	start, end := "", ""
-	flush := func() {
-		if start == "" {
-			return
-		}
-		if start == end {
-			out = append(out, start)
-		} else {
-			out = append(out, start+".."+end)
-		}
-		start, end = "", ""
-	}
-	for _, d := range dates {
-		if st[d] == s {
-			if start == "" {
-				start = d
-			}
-			end = d
-			continue
-		}
-		flush()
-	}
-	flush()
 	return out
 }
 
@@ -371,66 +411,22 @@ func parseRange(r string) (string, string, error) {
 	return a, b, nil
 }
 
-func lastListed(st map[string]byte) string {
-	last := ""
-	for d, s := range st {
-		if s == listed && d > last {
-			last = d
-		}
-	}
-	return last
-}
-
-// episode is an Episode with dates instead of instants.
+// episode is an Episode with date indexes instead of instants; fixed is
+// -1 while open.
 type episode struct {
-	opened, lastSeen, fixed string
+	opened, lastSeen, fixed int
 }
 
-// episodes derives the open periods of a key from its observations dated
-// on or before cut ("" = all).
-func (l *Ledger) episodes(f *Finding, cut string) []episode {
-	dates := l.dates()
-	st := f.states(dates)
-	var eps []episode
-	for _, d := range dates {
-		if cut != "" && d > cut {
-			break
-		}
-		state := st[d]
-		if state != listed && l.absentAt(f, d) {
-			state = absent
-		}
-		switch state {
-		case listed:
-			if n := len(eps); n == 0 || eps[n-1].fixed != "" {
-				eps = append(eps, episode{opened: d, lastSeen: d})
-			} else {
-				eps[n-1].lastSeen = d
-			}
-		case absent:
-			if n := len(eps); n > 0 && eps[n-1].fixed == "" {
-				eps[n-1].fixed = d
-			}
-		}
-	}
-	return eps
-}
+// asOf is the as-of instant of the report of the i-th date.
+func (tl *timeline) asOf(i int) string { return tl.seen[i].AsOf }
 
-// asOf is the as-of instant of the report of a date.
-func (l *Ledger) asOf(date string) string {
-	if s := l.Reports[date]; s != nil {
-		return s.AsOf
-	}
-	return ""
-}
-
-func (l *Ledger) summarise(f *Finding) {
-	eps := l.episodes(f, "")
+// summarise derives the finding's summary fields from its episodes.
+func (f *Finding) summarise(tl *timeline, eps []episode) {
 	f.History = make([]Episode, len(eps))
 	for i, e := range eps {
-		f.History[i] = Episode{Opened: l.asOf(e.opened), LastSeen: l.asOf(e.lastSeen)}
-		if e.fixed != "" {
-			s := l.asOf(e.fixed)
+		f.History[i] = Episode{Opened: tl.asOf(e.opened), LastSeen: tl.asOf(e.lastSeen)}
+		if e.fixed >= 0 {
+			s := tl.asOf(e.fixed)
 			f.History[i].Fixed = &s
 		}
 	}
@@ -441,6 +437,22 @@ func (l *Ledger) summarise(f *Finding) {
 		f.FixedAt = f.History[n-1].Fixed
 		f.Reopened = n - 1
 	}
+}
+
+// state is the State of key k (finding f) from its episodes; ok=false when
+// it has none.
+func (tl *timeline) state(k string, f *Finding, eps []episode) (State, bool) {
+	if len(eps) == 0 {
+		return State{}, false
+	}
+	s := State{Key: k, FirstSeen: tl.asOf(eps[0].opened), Reopened: len(eps) - 1, Finding: f}
+	for _, e := range eps {
+		if e.fixed >= 0 {
+			s.Fixes = append(s.Fixes, Fix{Opened: tl.asOf(e.opened), Fixed: tl.asOf(e.fixed)})
+		}
+	}
+	s.Open = eps[len(eps)-1].fixed < 0
+	return s, true
 }
 
 // State is a key's state at a date.
@@ -467,21 +479,58 @@ func (l *Ledger) At(date string) []State {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	tl := l.timeline(date)
 	var out []State
 	for _, k := range keys {
 		f := l.Findings[k]
-		eps := l.episodes(f, date)
-		if len(eps) == 0 {
-			continue
+		if s, ok := tl.state(k, f, tl.episodes(f.Sources, tl.mask(f), len(tl.dates))); ok {
+			out = append(out, s)
 		}
-		s := State{Key: k, FirstSeen: l.asOf(eps[0].opened), Reopened: len(eps) - 1, Finding: f}
-		for _, e := range eps {
-			if e.fixed != "" {
-				s.Fixes = append(s.Fixes, Fix{Opened: l.asOf(e.opened), Fixed: l.asOf(e.fixed)})
+	}
+	return out
+}
+
+// statesWith is At(o.Date) of the ledger with the observation o recorded,
+// computed without recording it (the ledger is not changed).
+func (l *Ledger) statesWith(o *Observation) map[string]State {
+	tl := &timeline{dates: make([]string, 0, len(l.Reports)+1)}
+	for d := range l.Reports {
+		if d != o.Date {
+			tl.dates = append(tl.dates, d)
+		}
+	}
+	tl.dates = append(tl.dates, o.Date)
+	sort.Strings(tl.dates)
+	tl.seen = make([]*Seen, len(tl.dates))
+	for i, d := range tl.dates {
+		tl.seen[i] = l.Reports[d]
+	}
+	at := tl.index(o.Date)
+	tl.seen[at] = o.seen()
+	out := make(map[string]State, max(len(l.Findings), len(o.Listed)))
+	add := func(k string, f *Finding) {
+		mask := tl.mask(f)
+		v, isListed := o.Listed[k]
+		mask[at] = isListed
+		if isListed {
+			cp := *f
+			cp.Sources = withSources(append([]string(nil), f.Sources...), o.By[k])
+			if tl.lastListed(mask) == at || cp.ID == "" {
+				cp.describe(v)
 			}
+			f = &cp
 		}
-		s.Open = eps[len(eps)-1].fixed == ""
-		out = append(out, s)
+		if s, ok := tl.state(k, f, tl.episodes(f.Sources, mask, at+1)); ok {
+			out[k] = s
+		}
+	}
+	for k, f := range l.Findings {
+		add(k, f)
+	}
+	for k := range o.Listed {
+		if l.Findings[k] == nil {
+			add(k, &Finding{})
+		}
 	}
 	return out
 }
@@ -501,12 +550,7 @@ func (l *Ledger) At(date string) []State {
 // sha256 (the snapshot on disk is not changed).
 func (l *Ledger) Annotate(snap *snapshot.Snapshot, asOf time.Time, origin string) *snapshot.Snapshot {
 	o := Observe(snap, asOf)
-	c := l.clone()
-	c.Record(o)
-	states := map[string]State{}
-	for _, s := range c.At(o.Date) {
-		states[s.Key] = s
-	}
+	states := l.statesWith(o)
 	out := &snapshot.Snapshot{AsOf: snap.AsOf, Parts: make([]*snapshot.Part, len(snap.Parts))}
 	hosts := map[string]*snapshot.Part{}
 	var firstHost *snapshot.Part
