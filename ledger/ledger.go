@@ -32,12 +32,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/localizevideos/posture/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/localizevideos/posture/internal/atomicfile"
 
 	"github.com/localizevideos/posture/snapshot"
 )
@@ -178,7 +179,6 @@ func (l *Ledger) Save(path string) error {
 	}
 	return writeAtomic(path, b)
 }
-
 
 // Observation is what one snapshot says about the scanner findings.
 type Observation struct {
