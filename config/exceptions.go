@@ -25,7 +25,6 @@ type Exception struct {
 	ExpiresEnd time.Time // first instant after the expiry day (UTC)
 	Status     string    // open or closed
 	Range      hcl.Range
-	MetricRng  hcl.Range
 }
 
 type exceptionBody struct {
@@ -48,6 +47,9 @@ func LoadExceptions(path, display string) ([]*Exception, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("exceptions: %w", err)
+	}
+	if out, ok := plainExceptions(src, display); ok {
+		return out, nil
 	}
 	file, diags := hclparse.NewParser().ParseHCL(src, display)
 	if diags.HasErrors() {
@@ -81,23 +83,30 @@ func decodeException(id string, blk *hcl.Block) (*Exception, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	return newException(id, &b, blk.DefRange, func(name string) hcl.Range { return attrRange(blk, name) })
+}
+
+// newException checks a decoded exception block; attr gives the range of
+// an attribute's value for diagnostics.
+func newException(id string, b *exceptionBody, def hcl.Range, attr func(name string) hcl.Range) (*Exception, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
 	e := &Exception{ID: id, Metric: b.Metric, Scope: b.Scope, Reason: b.Reason, Owner: b.Owner,
-		ApprovedBy: b.ApprovedBy, Status: "open", Range: blk.DefRange}
+		ApprovedBy: b.ApprovedBy, Status: "open", Range: def}
 	for _, req := range []struct{ name, val string }{{"metric", b.Metric}, {"scope", b.Scope}, {"reason", b.Reason}, {"owner", b.Owner}} {
 		if strings.TrimSpace(req.val) == "" {
-			diags = append(diags, diagErr(blk.DefRange, "Empty required argument", fmt.Sprintf("exception %q: %s must not be empty", id, req.name)))
+			diags = append(diags, diagErr(def, "Empty required argument", fmt.Sprintf("exception %q: %s must not be empty", id, req.name)))
 		}
 	}
 	day, err := parseExpiry(b.Expires)
 	if err != nil {
-		diags = append(diags, diagErr(attrRange(blk, "expires"), "Invalid expires date", err.Error()))
+		diags = append(diags, diagErr(attr("expires"), "Invalid expires date", err.Error()))
 	}
 	e.Expires = day.Format("2006-01-02")
 	e.ExpiresEnd = day.AddDate(0, 0, 1)
 	if b.Status != nil {
 		st := strings.ToLower(strings.TrimSpace(*b.Status))
 		if st != "open" && st != "closed" {
-			diags = append(diags, diagErr(attrRange(blk, "status"), "Invalid status", fmt.Sprintf("status must be \"open\" or \"closed\", not %q", *b.Status)))
+			diags = append(diags, diagErr(attr("status"), "Invalid status", fmt.Sprintf("status must be \"open\" or \"closed\", not %q", *b.Status)))
 		}
 		e.Status = st
 	}
