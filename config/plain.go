@@ -203,22 +203,11 @@ func (p *plainParser) block() (*Exception, bool) {
 			return nil, false
 		}
 		set[name] = true
-		switch name {
-		case "metric":
-			b.Metric = val
-		case "scope":
-			b.Scope = val
-		case "reason":
-			b.Reason = val
-		case "owner":
-			b.Owner = val
-		case "approved_by":
-			b.ApprovedBy = val
-		case "expires":
-			b.Expires = val
-		case "status":
+		if name == "status" {
 			b.Status = &val
-		default:
+		} else if dst := b.text(name); dst != nil {
+			*dst = val
+		} else {
 			return nil, false
 		}
 	}
@@ -232,4 +221,12 @@ func (p *plainParser) block() (*Exception, bool) {
 		return nil, false
 	}
 	return e, true
+}
+
+// text is the field of a text attribute of the block (nil for others).
+func (b *exceptionBody) text(name string) *string {
+	return map[string]*string{
+		"metric": &b.Metric, "scope": &b.Scope, "reason": &b.Reason,
+		"owner": &b.Owner, "approved_by": &b.ApprovedBy, "expires": &b.Expires,
+	}[name]
 }
