@@ -4,14 +4,13 @@ package files
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"syscall"
 )
 
-// mapWindow is how much of a file is mapped at a time: memory stays bounded
-// (the mapped pages count in the process's resident set) whatever the file's
-// size. A multiple of every page size.
-const mapWindow = 64 << 20
+// errNoMap says the first window of a file could not be mapped.
+var errNoMap = errors.New("files: cannot map")
 
 // mappedLines streams a regular file's lines through read-only memory maps
 // of mapWindow bytes: no copy of the file through a read buffer. done is
@@ -27,8 +26,20 @@ func mappedLines(path string, fn func(lineNo int, line []byte) error) (done bool
 	if err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
 		return false, nil
 	}
-	size := st.Size()
-	n := 0
+	err = mapLines(f, 0, st.Size(), 1, fn)
+	if err == errNoMap {
+		return false, nil
+	}
+	return true, err
+}
+
+// mapLines streams the lines of f[start:end), start being the start of a
+// line, numbering them from first. Lines are cut, trimmed and truncated the
+// same whatever the window boundaries (see longLine), so a range yields
+// exactly the lines a pass over the whole file yields for it. It returns
+// errNoMap when the first window cannot be mapped.
+func mapLines(f *os.File, start, end int64, first int, fn func(lineNo int, line []byte) error) error {
+	n := first - 1
 	emit := func(line []byte) error {
 		n++
 		line = bytes.TrimRight(line, "\r")
@@ -37,63 +48,59 @@ func mappedLines(path string, fn func(lineNo int, line []byte) error) (done bool
 		}
 		return fn(n, line)
 	}
-	var carry []byte // the start of a line that continues in the next window
-	for off := int64(0); off < size; off += mapWindow {
-		length := min(int64(mapWindow), size-off)
+	var carry longLine // the start of a line that continues in the next window
+	pg := int64(os.Getpagesize())
+	for off := start - start%pg; off < end; off += int64(mapWindow) {
+		length := min(int64(mapWindow), end-off)
 		data, err := syscall.Mmap(int(f.Fd()), off, int(length), syscall.PROT_READ, syscall.MAP_SHARED)
 		if err != nil {
-			if off == 0 {
-				return false, nil
+			if off <= start {
+				return errNoMap
 			}
-			return true, err
+			return err
 		}
 		_ = syscall.Madvise(data, syscall.MADV_SEQUENTIAL)
 		buf := data
-		if len(carry) > 0 {
+		if off < start {
+			buf = buf[start-off:]
+		}
+		if carry.open {
 			i := bytes.IndexByte(buf, '\n')
 			if i < 0 {
-				carry = appendCapped(carry, buf)
+				carry.add(buf)
 				buf = nil
 			} else {
-				carry = appendCapped(carry, buf[:i])
+				carry.add(buf[:i])
 				buf = buf[i+1:]
-				if err := emit(carry); err != nil {
+				n++
+				if err := fn(n, carry.line()); err != nil {
 					syscall.Munmap(data)
-					return true, err
+					return err
 				}
-				carry = carry[:0]
+				carry.reset()
 			}
 		}
 		for len(buf) > 0 {
 			i := bytes.IndexByte(buf, '\n')
 			if i < 0 {
-				carry = appendCapped(carry[:0], buf)
+				carry.add(buf)
 				break
 			}
 			if err := emit(buf[:i]); err != nil {
 				syscall.Munmap(data)
-				return true, err
+				return err
 			}
 			buf = buf[i+1:]
 		}
 		if err := syscall.Munmap(data); err != nil {
-			return true, err
+			return err
 		}
 	}
-	if len(carry) > 0 {
-		return true, emit(carry)
+	if carry.open {
+		n++
+		return fn(n, carry.line())
 	}
-	return true, nil
+	return nil
 }
 
-// appendCapped appends b to dst, keeping at most MaxLine+1 bytes (the rest of
-// an over-long line is dropped, as ReadLines does).
-func appendCapped(dst, b []byte) []byte {
-	if room := MaxLine + 1 - len(dst); room < len(b) {
-		if room <= 0 {
-			return dst
-		}
-		b = b[:room]
-	}
-	return append(dst, b...)
-}
+const canMap = true
