@@ -2,9 +2,14 @@ package sshd
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/localizevideos/posture/sources"
 )
 
 // benchLog builds a realistic auth.log: a brute-force heavy mix of sshd
@@ -69,5 +74,33 @@ func BenchmarkParseLine(b *testing.B) {
 	}
 	if events == 0 {
 		b.Fatal("no events")
+	}
+}
+
+// BenchmarkCollect reads a 64 MiB auth.log through the source, as
+// `posture snapshot` does: large enough to be parsed in parallel ranges.
+func BenchmarkCollect(b *testing.B) {
+	dir := b.TempDir()
+	var log []byte
+	for len(log) < 64<<20 {
+		log = append(log, benchLog(20000)...)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "auth.log"), log, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	src, err := New(&Config{Paths: []string{"auth.log"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := sources.Env{Name: "bastion", AsOf: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), BaseDir: dir}
+	b.SetBytes(int64(len(log)))
+	for b.Loop() {
+		res, err := src.Collect(context.Background(), env)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Data.Count() == 0 {
+			b.Fatal("no events")
+		}
 	}
 }

@@ -4,6 +4,7 @@
 package sshd
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/localizevideos/posture/sources/internal/logfile"
@@ -22,11 +23,28 @@ type Config = logfile.Config
 // Declaring it registers the kind.
 var New = logfile.Register(KindName,
 	"OpenSSH log lines (syslog or journal): failed and successful logins, invalid users",
-	newLine)
+	newLine, carry)
+
+// carry is the state newLine keeps across lines: the previous line, which
+// every line replaces except syslogd's "last message repeated N times"
+// (it keeps the line it repeats). So the state after any other line depends
+// on that line alone, and a large file may be parsed in ranges that each
+// start after such a line, their parser primed with it.
+var carry = logfile.PrimedBy(primes)
+
+// primes reports whether the parser's state after line depends on line
+// alone: not for a "last message repeated" line (the test is looser than
+// lastRepeated, which is safe: a false answer only moves a range start).
+func primes(line []byte) bool {
+	return !bytes.Contains(line, pLastRepeated)
+}
+
+var pLastRepeated = []byte("last message repeated ")
 
 // newLine returns the parser of one file. It remembers the previous line of
 // the file for syslogd's "last message repeated N times", whose events are
 // those of the previous line, N times, at the time of the repeat line.
+// Any other state kept across lines must be reflected in carry.
 func newLine(loc *time.Location, asOf time.Time) logfile.LineFunc {
 	var prev parsed
 	return func(dst []logfile.Event, line []byte) ([]logfile.Event, bool) {

@@ -2,16 +2,22 @@
 // nginx_error_log, app_log, fail2ban_log) share: their configuration, the
 // zone of zoneless timestamps, and the walk that streams every matched file
 // (rotated *.gz ones transparently) through a per-line parser and turns its
-// events into snapshot events. Each kind only supplies the parser.
+// events into snapshot events. Each kind only supplies the parser, and says
+// what state it keeps across lines (Carry), which decides whether a large
+// file may be parsed in parallel ranges.
 package logfile
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
 	"github.com/localizevideos/posture/sources/internal/files"
@@ -82,51 +88,239 @@ func (f Files) Zone(env sources.Env) *time.Location {
 }
 
 // Collect streams every file matched by the globs through the LineFunc
-// newLine returns for it. Every event is kept (window filtering is the
-// policies' job); lines the parser does not know are counted in
+// newLine returns for it, one file after the other, each in one pass
+// (CollectWith with Sequential). Every event is kept (window filtering is
+// the policies' job); lines the parser does not know are counted in
 // SkippedLines. Result.Files lists the files read as displayed (relative
 // to env.BaseDir when inside it), and an error reading a file is prefixed
 // with that name. The context is checked before each file and every
 // CancelEvery lines.
 func (f Files) Collect(ctx context.Context, env sources.Env, newLine NewLineFunc) (*sources.Result, error) {
+	return f.CollectWith(ctx, env, newLine, Sequential)
+}
+
+// CollectWith is Collect for a parser whose state across lines is carry: a
+// plain (not .gz) file of at least SplitSize bytes of a kind whose carry
+// allows it is cut into ranges at line starts (files.Split) parsed on
+// GOMAXPROCS goroutines, each range by its own LineFunc (primed as carry
+// says) gathering its own events; once every range's lines are counted,
+// the events get their origins and are appended in range order. The result
+// is the one of the sequential pass: same events in the same order, same
+// origins, same skipped lines. The context is checked as Collect does, in
+// every range.
+func (f Files) CollectWith(ctx context.Context, env sources.Env, newLine NewLineFunc, carry Carry) (*sources.Result, error) {
 	paths, err := files.Glob(env.BaseDir, f.paths)
 	if err != nil {
 		return nil, err
 	}
 	loc := f.Zone(env)
 	res := &sources.Result{}
-	var buf []Event
-	st := stamper{chunks: map[string][][]snapshot.Event{}}
+	st := stamper{}
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		disp := files.Display(env.BaseDir, p)
 		res.Files = append(res.Files, disp)
-		parse := newLine(loc, env.AsOf)
-		err := files.Lines(p, func(n int, line []byte) error {
-			if n%CancelEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			var ok bool
-			buf, ok = parse(buf[:0], line)
-			if !ok {
-				res.SkippedLines++
-				return nil
-			}
-			if len(buf) > 0 {
-				st.add(env.Name, disp+":"+strconv.Itoa(n), buf)
-			}
-			return nil
-		})
+		ps := &parser{ctx: ctx, name: env.Name, disp: disp, st: &st}
+		var err error
+		if rs := carry.split(p); rs != nil {
+			end := trace.Phase(fmt.Sprintf("read %s (%d ranges)", disp, len(rs)))
+			err = collectRanges(ctx, p, rs, ps, func() LineFunc { return newLine(loc, env.AsOf) })
+			end()
+		} else {
+			end := trace.Phase("read " + disp)
+			ps.parse = newLine(loc, env.AsOf)
+			err = files.Lines(p, ps.line)
+			end()
+		}
+		res.SkippedLines += ps.skipped
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", disp, err)
 		}
 	}
+	end := trace.Phase("gather events of " + env.Name)
 	st.flush(res)
+	end()
 	return res, nil
+}
+
+// SplitSize is the size from which a file is parsed in parallel ranges
+// (when its kind's Carry allows it). Below it, a file is not worth the
+// goroutines. A variable for tests.
+var SplitSize int64 = 32 << 20
+
+// SplitRanges, when > 0, is how many ranges a large file is cut into
+// instead of rangesPerProc per GOMAXPROCS. For tests.
+var SplitRanges = 0
+
+// rangesPerProc: a file is cut into more ranges than there are goroutines,
+// so that a range slower than the others (denser in events, or its core
+// busy with another source) does not hold the rest.
+const rangesPerProc = 4
+
+// Carry says what state a kind's parser keeps from one line to the next,
+// which decides whether a large file may be cut into ranges parsed in
+// parallel. It is part of the kind (Register), never guessed: the zero
+// value is Sequential.
+type Carry struct {
+	parallel bool
+	// primes reports whether the parser's state after a line depends on that
+	// line alone; nil: the parser keeps no state.
+	primes func(line []byte) bool
+}
+
+var (
+	// Sequential is for a parser whose state cannot be rebuilt from the
+	// line before: every file is read in one pass.
+	Sequential = Carry{}
+	// Stateless is for a parser whose result for a line depends on that
+	// line alone.
+	Stateless = Carry{parallel: true}
+)
+
+// PrimedBy is the Carry of a parser whose state after a line depends on
+// that line alone whenever primes reports true for it (a "last message
+// repeated" line, which keeps the state of the line before, must answer
+// false). A range then only starts right after such a line, and its
+// LineFunc is first given that line, its result discarded. primes may
+// answer false when unsure: that only moves a range start on.
+func PrimedBy(primes func(line []byte) bool) Carry {
+	return Carry{parallel: true, primes: primes}
+}
+
+// split cuts a file into ranges when the carry allows it and the file is
+// large enough (nil: read it in one pass).
+func (c Carry) split(path string) []files.Range {
+	if !c.parallel {
+		return nil
+	}
+	n := SplitRanges
+	if n <= 0 {
+		n = rangesPerProc * runtime.GOMAXPROCS(0)
+	}
+	return files.Split(path, n, SplitSize, c.primes)
+}
+
+// errStopped ends a range's parse when another range failed.
+var errStopped = errors.New("stopped: another range failed")
+
+// parser parses the lines of a file or of one range of it.
+type parser struct {
+	ctx     context.Context
+	name    string // source name
+	disp    string // file name as displayed in origins
+	parse   LineFunc
+	st      *stamper
+	buf     []Event
+	skipped int
+	lines   int          // lines seen
+	stop    *atomic.Bool // set when another range failed
+	// inRange: line numbers are within a range, whose first line's number
+	// is not known yet; events keep theirs until finishRange.
+	inRange bool
+	origin  []byte // scratch
+}
+
+// line is the files.Lines callback.
+func (p *parser) line(n int, line []byte) error {
+	p.lines = n
+	if n%CancelEvery == 0 {
+		if err := p.ctx.Err(); err != nil {
+			return err
+		}
+		if p.stop != nil && p.stop.Load() {
+			return errStopped
+		}
+	}
+	var ok bool
+	p.buf, ok = p.parse(p.buf[:0], line)
+	if !ok {
+		p.skipped++
+		return nil
+	}
+	if len(p.buf) == 0 {
+		return nil
+	}
+	if p.inRange {
+		p.st.add(p.name, "", n, p.buf)
+	} else {
+		p.st.add(p.name, p.originOf(n), n, p.buf)
+	}
+	return nil
+}
+
+// originOf returns "<file>:<n>".
+func (p *parser) originOf(n int) string {
+	p.origin = append(append(p.origin[:0], p.disp...), ':')
+	p.origin = strconv.AppendInt(p.origin, int64(n), 10)
+	return string(p.origin)
+}
+
+// collectRanges parses the ranges of one file on GOMAXPROCS goroutines,
+// each with its own LineFunc and stamper, then appends their events to
+// into.st and their skipped lines to into.skipped, in range order.
+func collectRanges(ctx context.Context, path string, rs []files.Range, into *parser, newParse func() LineFunc) error {
+	parts := make([]parser, len(rs))
+	stamps := make([]stamper, len(rs))
+	errs := make([]error, len(rs))
+	var stop atomic.Bool
+	forEach(len(rs), func(i int) {
+		if stop.Load() {
+			errs[i] = errStopped
+			return
+		}
+		ps := &parts[i]
+		*ps = parser{ctx: ctx, name: into.name, disp: into.disp, st: &stamps[i], parse: newParse(), stop: &stop, inRange: true}
+		if rs[i].Prime != nil {
+			ps.buf, _ = ps.parse(ps.buf, rs[i].Prime) // sets the state; events and verdict dropped
+		}
+		if errs[i] = files.RangeLines(path, rs[i], ps.line); errs[i] != nil {
+			stop.Store(true)
+		}
+	})
+	for _, err := range errs {
+		if err != nil && err != errStopped {
+			return err
+		}
+	}
+	// Now that every range's lines are counted, number the events.
+	before := make([]int, len(rs))
+	for i := 1; i < len(rs); i++ {
+		before[i] = before[i-1] + parts[i-1].lines
+	}
+	forEach(len(rs), func(i int) { parts[i].finishRange(before[i]) })
+	for i := range parts {
+		into.skipped += parts[i].skipped
+		into.st.append(&stamps[i])
+	}
+	return nil
+}
+
+// finishRange sets the origins of the events of a range whose first line
+// is line before+1 of the file.
+func (p *parser) finishRange(before int) {
+	for _, cs := range p.st.chunks {
+		for _, c := range cs {
+			for i := range c.evs {
+				c.evs[i].Origin = p.originOf(before + c.lines[i])
+			}
+		}
+	}
+}
+
+// forEach calls fn(0) ... fn(n-1) on up to GOMAXPROCS goroutines.
+func forEach(n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // stamper renders event times, reusing the last rendering (consecutive log
@@ -138,51 +332,90 @@ type stamper struct {
 	ts     string
 	ms     int64
 	set    bool
-	chunks map[string][][]snapshot.Event
+	chunks map[string][]chunk
+}
+
+// chunk is a run of events of one type. Until finishRange, the events of a
+// range have no origin but their line number in the range in lines.
+type chunk struct {
+	evs   []snapshot.Event
+	lines []int
 }
 
 const chunkSize = 8192
 
-func (s *stamper) push(typ string, e snapshot.Event) {
-	cs := s.chunks[typ]
-	if n := len(cs); n == 0 || len(cs[n-1]) == cap(cs[n-1]) {
-		cs = append(cs, make([]snapshot.Event, 0, chunkSize))
-		s.chunks[typ] = cs
-	}
-	cs[len(cs)-1] = append(cs[len(cs)-1], e)
-}
-
-// flush moves the gathered events into res.
+// flush moves the gathered events into res, copying large numbers of them
+// on several goroutines.
 func (s *stamper) flush(res *sources.Result) {
+	type job struct {
+		dst []snapshot.Event
+		src []snapshot.Event
+	}
+	var jobs []job
 	for typ, cs := range s.chunks {
 		n := 0
 		for _, c := range cs {
-			n += len(c)
+			n += len(c.evs)
 		}
-		out := make([]snapshot.Event, 0, n)
+		out := make([]snapshot.Event, n)
+		off := 0
 		for _, c := range cs {
-			out = append(out, c...)
+			jobs = append(jobs, job{dst: out[off : off+len(c.evs)], src: c.evs})
+			off += len(c.evs)
 		}
 		if res.Data.Events == nil {
 			res.Data.Events = map[string][]snapshot.Event{}
 		}
 		res.Data.Events[typ] = out
 	}
-	s.chunks = map[string][][]snapshot.Event{}
+	s.chunks = nil
+	if len(jobs) < 8 {
+		for _, j := range jobs {
+			copy(j.dst, j.src)
+		}
+		return
+	}
+	forEach(len(jobs), func(i int) { copy(jobs[i].dst, jobs[i].src) })
 }
 
-// add records the events of one line.
-func (s *stamper) add(name, origin string, evs []Event) {
+// append moves the events gathered by o after those of s.
+func (s *stamper) append(o *stamper) {
+	for typ, cs := range o.chunks {
+		if s.chunks == nil {
+			s.chunks = map[string][]chunk{}
+		}
+		s.chunks[typ] = append(s.chunks[typ], cs...)
+	}
+	o.chunks = nil
+}
+
+// add records the events of line n; origin "" keeps n for finishRange.
+func (s *stamper) add(name, origin string, n int, evs []Event) {
+	if s.chunks == nil {
+		s.chunks = map[string][]chunk{}
+	}
 	for _, ev := range evs {
 		if !s.set || !ev.T.Equal(s.last) {
 			s.ts, s.ms = timefmt.Stamp(ev.T)
 			s.last, s.set = ev.T, true
 		}
-		ts, ms := s.ts, s.ms
-		s.push(ev.Type, snapshot.Event{
-			TimeMS: ms, Time: ts, Source: name, Origin: origin,
+		cs := s.chunks[ev.Type]
+		if k := len(cs); k == 0 || len(cs[k-1].evs) == cap(cs[k-1].evs) {
+			c := chunk{evs: make([]snapshot.Event, 0, chunkSize)}
+			if origin == "" {
+				c.lines = make([]int, 0, chunkSize)
+			}
+			cs = append(cs, c)
+			s.chunks[ev.Type] = cs
+		}
+		c := &cs[len(cs)-1]
+		c.evs = append(c.evs, snapshot.Event{
+			TimeMS: s.ms, Time: s.ts, Source: name, Origin: origin,
 			IP: ev.IP, User: ev.User, Detail: ev.Detail,
 		})
+		if origin == "" {
+			c.lines = append(c.lines, n)
+		}
 	}
 }
 
@@ -190,16 +423,26 @@ func (s *stamper) add(name, origin string, evs []Event) {
 type source struct {
 	files   Files
 	newLine NewLineFunc
+	carry   Carry
 }
 
 func (s *source) Collect(ctx context.Context, env sources.Env) (*sources.Result, error) {
-	return s.files.Collect(ctx, env, s.newLine)
+	return s.files.CollectWith(ctx, env, s.newLine, s.carry)
 }
 
 // Register registers a source kind whose configuration is Config and whose
-// files are parsed by the LineFuncs of newLine. It returns the kind's
+// files are parsed by the LineFuncs of newLine. carry (at most one) is what
+// state the parser keeps across lines; without it, Sequential: a large file
+// is then never parsed in parallel ranges. It returns the kind's
 // constructor, for the package to export as New.
-func Register(kind, summary string, newLine NewLineFunc) func(*Config) (sources.Source, error) {
+func Register(kind, summary string, newLine NewLineFunc, carry ...Carry) func(*Config) (sources.Source, error) {
+	if len(carry) > 1 {
+		panic("logfile.Register: more than one Carry for " + kind)
+	}
+	c := Sequential
+	if len(carry) == 1 {
+		c = carry[0]
+	}
 	newSource := func(cfg *Config) (sources.Source, error) {
 		if cfg == nil {
 			cfg = &Config{}
@@ -208,7 +451,7 @@ func Register(kind, summary string, newLine NewLineFunc) func(*Config) (sources.
 		if err != nil {
 			return nil, err
 		}
-		return &source{files: f, newLine: newLine}, nil
+		return &source{files: f, newLine: newLine, carry: c}, nil
 	}
 	sources.Register(sources.Kind{
 		Name:      kind,
