@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	gojson "github.com/goccy/go-json"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"time"
+
+	gojson "github.com/goccy/go-json"
+
+	"github.com/localizevideos/posture/internal/trace"
 )
 
 // ManifestSchema is the schema of manifest.json.
@@ -90,7 +93,10 @@ func Write(dir, project string, s *Snapshot) (*Manifest, error) {
 	m := &Manifest{Schema: ManifestSchema, Project: project, AsOf: s.AsOf.UTC().Format(time.RFC3339)}
 	for _, p := range s.Parts {
 		name := partFile(p)
-		if err := writePart(filepath.Join(tmp, name), p); err != nil {
+		end := trace.Phase("write " + name)
+		err := writePart(filepath.Join(tmp, name), p)
+		end()
+		if err != nil {
 			return nil, fmt.Errorf("snapshot: %w", err)
 		}
 		m.Sources = append(m.Sources, ManifestEntry{

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 )
@@ -103,13 +104,17 @@ func (e *recordEncoder) marshal(v any) ([]byte, error) {
 func (e *recordEncoder) list(v reflect.Value) error {
 	e.w.WriteByte('[')
 	if events, ok := v.Interface().([]Event); ok {
-		for i := range events {
-			if i > 0 {
-				e.w.WriteByte(',')
+		if encodeWorkers() > 1 && len(events) >= 2*encodeBlock {
+			e.eventsParallel(events)
+		} else {
+			for i := range events {
+				if i > 0 {
+					e.w.WriteByte(',')
+				}
+				e.w.WriteByte('\n')
+				e.scratch = appendEvent(e.scratch[:0], &events[i])
+				e.w.Write(e.scratch)
 			}
-			e.w.WriteByte('\n')
-			e.scratch = appendEvent(e.scratch[:0], &events[i])
-			e.w.Write(e.scratch)
 		}
 		e.w.WriteString("\n]")
 		return nil
@@ -127,6 +132,74 @@ func (e *recordEncoder) list(v reflect.Value) error {
 	}
 	e.w.WriteString("\n]")
 	return nil
+}
+
+// encodeBlock is how many events a goroutine encodes at a time when a list
+// is encoded in parallel; shorter lists than two blocks are encoded in
+// place. A variable for tests, as is encodeWorkers.
+var (
+	encodeBlock   = 4096
+	encodeWorkers = func() int { return runtime.GOMAXPROCS(0) }
+)
+
+// eventsParallel writes the elements of a list of events (what list writes
+// between the brackets) encoded in blocks on encodeWorkers goroutines while
+// this one writes the finished blocks in order: the bytes, hence the
+// digest, are those of the sequential loop. At most a few blocks per worker
+// are in flight, so memory stays bounded.
+func (e *recordEncoder) eventsParallel(events []Event) {
+	type block struct {
+		lo, hi int
+		buf    []byte
+		done   chan struct{}
+	}
+	workers := encodeWorkers()
+	inFlight := 2*workers + 2
+	pending := make(chan *block, inFlight) // in list order
+	jobs := make(chan *block, inFlight)
+	free := make(chan []byte, inFlight+1) // buffers to reuse
+	go func() {
+		for lo := 0; lo < len(events); lo += encodeBlock {
+			b := &block{lo: lo, hi: min(lo+encodeBlock, len(events)), done: make(chan struct{})}
+			select {
+			case b.buf = <-free:
+			default:
+			}
+			pending <- b // waits while inFlight blocks are not written yet
+			jobs <- b
+		}
+		close(pending)
+		close(jobs)
+	}()
+	for range workers {
+		go func() {
+			for b := range jobs {
+				b.buf = appendEvents(b.buf[:0], events, b.lo, b.hi)
+				close(b.done)
+			}
+		}()
+	}
+	for b := range pending {
+		<-b.done
+		e.w.Write(b.buf) // errors stick in the bufio.Writer
+		select {
+		case free <- b.buf:
+		default:
+		}
+	}
+}
+
+// appendEvents appends events[lo:hi] as list writes them: each on its own
+// line, after a comma unless it is the first of the list.
+func appendEvents(b []byte, events []Event, lo, hi int) []byte {
+	for i := lo; i < hi; i++ {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '\n')
+		b = appendEvent(b, &events[i])
+	}
+	return b
 }
 
 var dataFields = func() []reflect.StructField {
