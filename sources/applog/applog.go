@@ -23,7 +23,7 @@ type Config = logfile.Config
 // Declaring it registers the kind.
 var New = logfile.Register(KindName,
 	"application JSON Lines log (OWASP Logging Vocabulary): logins, authz failures, rate limits",
-	newLine)
+	newLine, logfile.Stateless)
 
 func newLine(loc *time.Location, _ time.Time) logfile.LineFunc {
 	return logfile.One(func(line []byte) (logfile.Event, bool) { return parseLine(line, loc) })

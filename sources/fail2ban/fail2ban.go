@@ -19,7 +19,7 @@ type Config = logfile.Config
 // New builds a source from its configuration. It reads every configured
 // file (rotated *.gz ones transparently).
 // Declaring it registers the kind.
-var New = logfile.Register(KindName, "fail2ban log: Ban and Restore Ban of client IPs", newLine)
+var New = logfile.Register(KindName, "fail2ban log: Ban and Restore Ban of client IPs", newLine, logfile.Stateless)
 
 func newLine(loc *time.Location, asOf time.Time) logfile.LineFunc {
 	return logfile.One(func(line []byte) (logfile.Event, bool) { return parseLine(line, asOf, loc) })

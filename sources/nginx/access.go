@@ -75,13 +75,15 @@ func NewAccess(cfg *AccessConfig) (*AccessSource, error) {
 	return &AccessSource{files: fs, rateLimit: rl}, nil
 }
 
-// Collect reads every configured file (rotated *.gz ones transparently).
+// Collect reads every configured file (rotated *.gz ones transparently);
+// a line's events depend on that line alone, so a large file is parsed in
+// parallel ranges.
 func (s *AccessSource) Collect(ctx context.Context, env sources.Env) (*sources.Result, error) {
-	return s.files.Collect(ctx, env, func(*time.Location, time.Time) logfile.LineFunc {
+	return s.files.CollectWith(ctx, env, func(*time.Location, time.Time) logfile.LineFunc {
 		return func(dst []logfile.Event, line []byte) ([]logfile.Event, bool) {
 			return parseAccess(dst, line, s.rateLimit)
 		}
-	})
+	}, logfile.Stateless)
 }
 
 var pOpenTime = []byte(" [")

@@ -22,7 +22,7 @@ type ErrorConfig = logfile.Config
 // Declaring it registers the kind.
 var NewError = logfile.Register(ErrorKind,
 	"nginx error log: limit_req rejections, TLS handshakes refused for protocol version",
-	newErrorLine)
+	newErrorLine, logfile.Stateless)
 
 func newErrorLine(loc *time.Location, _ time.Time) logfile.LineFunc {
 	return func(dst []logfile.Event, line []byte) ([]logfile.Event, bool) {
