@@ -98,12 +98,21 @@ func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []
 	in := &Input{AsOf: asOf, Failed: map[string][]string{}, Kinds: map[string][]string{}}
 	windowStart := asOfMS - int64(s.WindowDays)*dayMS
 
-	var all snapshot.Data
-	all.Events = map[string][]snapshot.Event{}
-	for _, t := range snapshot.EventTypes {
-		all.Events[t] = []snapshot.Event{}
-	}
-	baseline := &snapshot.Baseline{Files: map[string]string{}}
+	// The parts' collections are gathered first and merged once, at their
+	// final size: a collection that only one part has is used as it is.
+	var (
+		events        = map[string][][]snapshot.Event{}
+		incidents     [][]snapshot.Incident
+		alerts        [][]snapshot.Alert
+		accounts      [][]snapshot.Account
+		tokens        [][]snapshot.Token
+		auditFindings [][]snapshot.AuditFinding
+		deploys       [][]snapshot.Deployment
+		configFiles   [][]snapshot.ConfigFile
+		endpoints     [][]snapshot.Endpoint
+		tlsEndpoints  [][]snapshot.TLSEndpoint
+		baseline      = &snapshot.Baseline{Files: map[string]string{}}
+	)
 	for _, p := range snap.Parts {
 		in.Kinds[p.Kind] = append(in.Kinds[p.Kind], p.Source)
 		for _, sub := range p.Provides {
@@ -114,26 +123,18 @@ func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []
 			continue
 		}
 		d := &p.Data
-		// Log events outside the reporting window can count for no metric
-		// (their window is part of every event metric's definition): they
-		// stay in the snapshot but not in the input, so policies iterate
-		// only what can count. Policies still check lib.in_window.
 		for t, es := range d.Events {
-			for i := range es {
-				if ms := es[i].TimeMS; ms > windowStart && ms <= asOfMS {
-					all.Events[t] = append(all.Events[t], es[i])
-				}
-			}
+			events[t] = append(events[t], es)
 		}
-		all.Incidents = append(all.Incidents, d.Incidents...)
-		all.Alerts = append(all.Alerts, d.Alerts...)
-		all.Accounts = append(all.Accounts, d.Accounts...)
-		all.Tokens = append(all.Tokens, d.Tokens...)
-		all.AuditFindings = append(all.AuditFindings, d.AuditFindings...)
-		all.Deployments = append(all.Deployments, d.Deployments...)
-		all.ConfigFiles = append(all.ConfigFiles, d.ConfigFiles...)
-		all.Endpoints = append(all.Endpoints, d.Endpoints...)
-		all.TLSEndpoints = append(all.TLSEndpoints, d.TLSEndpoints...)
+		incidents = append(incidents, d.Incidents)
+		alerts = append(alerts, d.Alerts)
+		accounts = append(accounts, d.Accounts)
+		tokens = append(tokens, d.Tokens)
+		auditFindings = append(auditFindings, d.AuditFindings)
+		deploys = append(deploys, d.Deployments)
+		configFiles = append(configFiles, d.ConfigFiles)
+		endpoints = append(endpoints, d.Endpoints)
+		tlsEndpoints = append(tlsEndpoints, d.TLSEndpoints)
 		if d.Baseline != nil && d.Baseline.Present {
 			baseline.Present = true
 			baseline.ApprovedAt, baseline.ApprovedBy = d.Baseline.ApprovedAt, d.Baseline.ApprovedBy
@@ -142,7 +143,18 @@ func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []
 			}
 		}
 	}
-
+	// Log events outside the reporting window can count for no metric
+	// (their window is part of every event metric's definition): they
+	// stay in the snapshot but not in the input, so policies iterate only
+	// what can count. Policies still check lib.in_window.
+	inWindow := func(e *snapshot.Event) bool { return e.TimeMS > windowStart && e.TimeMS <= asOfMS }
+	allEvents := make(map[string][]snapshot.Event, len(snapshot.EventTypes))
+	for _, t := range snapshot.EventTypes {
+		allEvents[t] = []snapshot.Event{}
+	}
+	for t, lists := range events {
+		allEvents[t] = filterAll(lists, inWindow)
+	}
 	exc := make([]exception, 0, len(excs))
 	for _, e := range excs {
 		exc = append(exc, exception{
@@ -192,17 +204,17 @@ func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []
 			"trend_tolerance_pct":     s.TrendTolerancePct,
 		},
 		"sources":             lateValue(func(s *snapshot.Snapshot) any { return sourcesOf(s) }),
-		"events":              all.Events,
-		"incidents":           nonNil(all.Incidents),
-		"alerts":              nonNil(all.Alerts),
-		"accounts":            nonNil(uniqueAccounts(all.Accounts)),
-		"tokens":              nonNil(all.Tokens),
-		"audit_findings":      nonNil(all.AuditFindings),
-		"deployments":         deployments(all.Deployments, s.ProductionEnvironments),
+		"events":              allEvents,
+		"incidents":           nonNil(concat(incidents)),
+		"alerts":              nonNil(concat(alerts)),
+		"accounts":            nonNil(uniqueAccounts(concat(accounts))),
+		"tokens":              nonNil(concat(tokens)),
+		"audit_findings":      nonNil(concat(auditFindings)),
+		"deployments":         deployments(concat(deploys), s.ProductionEnvironments),
 		"vulnerabilities":     lateValue(func(s *snapshot.Snapshot) any { return nonNil(vulnerabilitiesOf(s)) }),
-		"config_files":        nonNil(all.ConfigFiles),
-		"endpoints":           nonNil(all.Endpoints),
-		"tls_endpoints":       nonNil(all.TLSEndpoints),
+		"config_files":        nonNil(concat(configFiles)),
+		"endpoints":           nonNil(concat(endpoints)),
+		"tls_endpoints":       nonNil(concat(tlsEndpoints)),
 		"baseline":            baseline,
 		"exceptions":          exc,
 		"compliance_findings": []ComplianceFinding{},
@@ -245,6 +257,51 @@ func vulnerabilitiesOf(snap *snapshot.Snapshot) []snapshot.Vulnerability {
 	for _, p := range snap.Parts {
 		if !p.Failed() {
 			out = append(out, p.Data.Vulnerabilities...)
+		}
+	}
+	return out
+}
+
+// concat joins lists into one slice of their total length; when only one
+// list has elements it is returned itself (capped, so that an append
+// cannot write into the part it belongs to).
+func concat[T any](lists [][]T) []T {
+	n, full := 0, 0
+	var only []T
+	for _, l := range lists {
+		if len(l) > 0 {
+			n += len(l)
+			full++
+			only = l
+		}
+	}
+	if full <= 1 {
+		return only[:len(only):len(only)]
+	}
+	out := make([]T, 0, n)
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// filterAll joins the elements of lists that keep holds for, counting them
+// first so the result is allocated once.
+func filterAll[T any](lists [][]T, keep func(*T) bool) []T {
+	n := 0
+	for _, l := range lists {
+		for i := range l {
+			if keep(&l[i]) {
+				n++
+			}
+		}
+	}
+	out := make([]T, 0, n)
+	for _, l := range lists {
+		for i := range l {
+			if keep(&l[i]) {
+				out = append(out, l[i])
+			}
 		}
 	}
 	return out
