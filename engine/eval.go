@@ -4,16 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/localizevideos/posture/internal/parallel"
 	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/snapshot"
 )
@@ -218,18 +217,7 @@ func (e *Engine) Evaluate(ctx context.Context, in *Input) (*Evaluation, error) {
 		}
 	}
 	tasks = append(tasks, last...)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(tasks)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := next.Add(1) - 1; i < int64(len(tasks)); i = next.Add(1) - 1 {
-				tasks[i]()
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.ForEach(len(tasks), func(i int) { tasks[i]() })
 	if buildErr != nil {
 		return nil, buildErr
 	}

@@ -9,14 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	gojson "github.com/goccy/go-json"
 
+	"github.com/localizevideos/posture/internal/parallel"
 	"github.com/localizevideos/posture/internal/trace"
 )
 
@@ -164,19 +162,10 @@ func Read(dir string) (*Snapshot, *Manifest, error) {
 		}
 	}
 	sort.SliceStable(order, func(a, b int) bool { return size[order[a]] > size[order[b]] })
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(order)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := next.Add(1) - 1; k < int64(len(order)); k = next.Add(1) - 1 {
-				i := order[k]
-				s.Parts[i], errs[i] = readPart(dir, m.Sources[i])
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.ForEach(len(order), func(k int) {
+		i := order[k]
+		s.Parts[i], errs[i] = readPart(dir, m.Sources[i])
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, nil, err // the first in manifest order

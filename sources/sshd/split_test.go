@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -88,7 +90,7 @@ func TestCollectSplitMatchesSequential(t *testing.T) {
 		seq, split := collectBoth(t, dir, n)
 		require.Greater(t, len(seq.Data.Events[snapshot.EventLoginFailed]), 10000)
 		require.Greater(t, seq.SkippedLines, 10000)
-		sameResult(t, seq, split, fmt.Sprintf("%d ranges", n))
+		sourcetest.SameResult(t, seq, split, fmt.Sprintf("%d ranges", n))
 	}
 }
 
@@ -130,7 +132,7 @@ func TestCollectSplitAtRepeat(t *testing.T) {
 		}
 
 		seq, split := collectBoth(t, dir, 2)
-		sameResult(t, seq, split, fmt.Sprintf("cut at repeat line %d", j))
+		sourcetest.SameResult(t, seq, split, fmt.Sprintf("cut at repeat line %d", j))
 		invalids := seq.Data.Events[snapshot.EventInvalidUser]
 		require.NotEmpty(t, invalids)
 		n := 0
@@ -168,28 +170,4 @@ func TestPrimes(t *testing.T) {
 			}
 		}
 	}
-}
-
-// sameResult compares two results, reporting the first difference only (a
-// full diff of a hundred thousand events is unreadable).
-func sameResult(t *testing.T, want, got *sources.Result, msg string) bool {
-	t.Helper()
-	ok := assert.Equal(t, want.Files, got.Files, msg) &&
-		assert.Equal(t, want.SkippedLines, got.SkippedLines, "%s: skipped lines", msg) &&
-		assert.Equal(t, want.Notes, got.Notes, msg) && assert.Equal(t, want.Provides, got.Provides, msg) &&
-		assert.Equal(t, len(want.Data.Events), len(got.Data.Events), "%s: event types", msg)
-	for typ, w := range want.Data.Events {
-		g := got.Data.Events[typ]
-		if !assert.Equal(t, len(w), len(g), "%s: %s events", msg, typ) {
-			return false
-		}
-		for i := range w {
-			if w[i] != g[i] {
-				return assert.Equal(t, w[i], g[i], "%s: %s event %d", msg, typ, i)
-			}
-		}
-	}
-	w, g := want.Data, got.Data
-	w.Events, g.Events = nil, nil
-	return ok && assert.Equal(t, w, g, msg)
 }

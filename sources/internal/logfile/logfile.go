@@ -13,10 +13,10 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/localizevideos/posture/internal/parallel"
 	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
@@ -265,7 +265,7 @@ func collectRanges(ctx context.Context, path string, rs []files.Range, into *par
 	stamps := make([]stamper, len(rs))
 	errs := make([]error, len(rs))
 	var stop atomic.Bool
-	forEach(len(rs), func(i int) {
+	parallel.ForEach(len(rs), func(i int) {
 		if stop.Load() {
 			errs[i] = errStopped
 			return
@@ -289,7 +289,7 @@ func collectRanges(ctx context.Context, path string, rs []files.Range, into *par
 	for i := 1; i < len(rs); i++ {
 		before[i] = before[i-1] + parts[i-1].lines
 	}
-	forEach(len(rs), func(i int) { parts[i].finishRange(before[i]) })
+	parallel.ForEach(len(rs), func(i int) { parts[i].finishRange(before[i]) })
 	for i := range parts {
 		into.skipped += parts[i].skipped
 		into.st.append(&stamps[i])
@@ -307,20 +307,6 @@ func (p *parser) finishRange(before int) {
 			}
 		}
 	}
-}
-
-// forEach calls fn(0) ... fn(n-1) on up to GOMAXPROCS goroutines.
-func forEach(n int, fn func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // stamper renders event times, reusing the last rendering (consecutive log
@@ -375,7 +361,7 @@ func (s *stamper) flush(res *sources.Result) {
 		}
 		return
 	}
-	forEach(len(jobs), func(i int) { copy(jobs[i].dst, jobs[i].src) })
+	parallel.ForEach(len(jobs), func(i int) { copy(jobs[i].dst, jobs[i].src) })
 }
 
 // append moves the events gathered by o after those of s.

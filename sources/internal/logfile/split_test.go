@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -118,10 +120,10 @@ func TestCollectSplitMatchesSequential(t *testing.T) {
 	for _, n := range []int{2, 3, 8, 61} {
 		seq, split := collectBoth(t, dir, remember, rememberCarry, n)
 		require.Greater(t, len(seq.Data.Events[snapshot.EventLoginFailed]), 10000)
-		sameResult(t, seq, split, fmt.Sprintf("primed, %d ranges", n))
+		sourcetest.SameResult(t, seq, split, fmt.Sprintf("primed, %d ranges", n))
 		seq, split = collectBoth(t, dir, stateless, Stateless, n)
 		require.Greater(t, len(seq.Data.Events[snapshot.EventBan]), 5000)
-		sameResult(t, seq, split, fmt.Sprintf("stateless, %d ranges", n))
+		sourcetest.SameResult(t, seq, split, fmt.Sprintf("stateless, %d ranges", n))
 	}
 }
 
@@ -193,28 +195,4 @@ func TestCollectSplitCancelled(t *testing.T) {
 	res, err := f.CollectWith(ctx, env, stateless, Stateless)
 	require.NoError(t, err)
 	assert.Len(t, res.Data.Events[snapshot.EventBan], 8*CancelEvery)
-}
-
-// sameResult compares two results, reporting the first difference only (a
-// full diff of a hundred thousand events is unreadable).
-func sameResult(t *testing.T, want, got *sources.Result, msg string) bool {
-	t.Helper()
-	ok := assert.Equal(t, want.Files, got.Files, msg) &&
-		assert.Equal(t, want.SkippedLines, got.SkippedLines, "%s: skipped lines", msg) &&
-		assert.Equal(t, want.Notes, got.Notes, msg) && assert.Equal(t, want.Provides, got.Provides, msg) &&
-		assert.Equal(t, len(want.Data.Events), len(got.Data.Events), "%s: event types", msg)
-	for typ, w := range want.Data.Events {
-		g := got.Data.Events[typ]
-		if !assert.Equal(t, len(w), len(g), "%s: %s events", msg, typ) {
-			return false
-		}
-		for i := range w {
-			if w[i] != g[i] {
-				return assert.Equal(t, w[i], g[i], "%s: %s event %d", msg, typ, i)
-			}
-		}
-	}
-	w, g := want.Data, got.Data
-	w.Events, g.Events = nil, nil
-	return ok && assert.Equal(t, w, g, msg)
 }
