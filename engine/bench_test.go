@@ -155,3 +155,48 @@ func BenchmarkBuildInput(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(records), "ns/record")
 }
+
+// BenchmarkEvaluateCategory evaluates one category's metrics at a time
+// (lib.rego plus the category's file; the compliance checks only with
+// compliance_signals, whose compliance_drift reads their findings) on the
+// prebuilt input at scale 10, so a change to one category's Rego can be
+// compared with benchstat on its own:
+//
+//	go test -run '^$' -bench EvaluateCategory -count 6 ./engine/ > new.txt
+func BenchmarkEvaluateCategory(b *testing.B) {
+	mods, err := engine.ParseFS(policies.FS, "policies/")
+	require.NoError(b, err)
+	snap, _ := genSnapshot(10)
+	in, err := engine.BuildInput(snap, asOf, settings, genExceptions(10))
+	require.NoError(b, err)
+	builtin := func(f string) bool { return strings.HasPrefix(f, "policies/") }
+	for _, category := range []string{"compliance_signals", "detection_response", "identity_access", "operational_hygiene", "prevention_controls", "vulnerability_management"} {
+		var subset []*engine.Module
+		for _, m := range mods {
+			switch {
+			case m.Test:
+			case strings.HasSuffix(m.Name, "/lib.rego"), strings.HasSuffix(m.Name, "/"+category+".rego"),
+				category == "compliance_signals" && strings.Contains(m.Name, "/compliance/"):
+				subset = append(subset, m)
+			}
+		}
+		e, err := engine.New(context.Background(), subset, builtin)
+		require.NoError(b, err)
+		require.NotEmpty(b, e.Definitions, category)
+		b.Run(category, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				ev, err := e.Evaluate(context.Background(), in)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for id, r := range ev.Raw {
+					if r.Err != nil {
+						b.Fatalf("%s: %v", id, r.Err)
+					}
+				}
+			}
+			b.ReportMetric(float64(len(e.Definitions)), "metrics")
+		})
+	}
+}

@@ -3,10 +3,13 @@ package nginx
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/localizevideos/posture/sources/internal/logfile"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 var benchUA = []string{
@@ -122,4 +125,19 @@ func BenchmarkParseError(b *testing.B) {
 	if n == 0 {
 		b.Fatal("no events")
 	}
+}
+
+// BenchmarkCollect reads a 64 MiB access log through the source, as
+// `posture snapshot` does: large enough to be parsed in parallel ranges.
+func BenchmarkCollect(b *testing.B) {
+	dir := b.TempDir()
+	chunk := benchAccess(20000)
+	var log []byte
+	for len(log) < 64<<20 {
+		log = append(log, chunk...)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "access.log"), log, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	sourcetest.BenchCollect(b, AccessKind, dir, &AccessConfig{Paths: []string{"access.log"}}, int64(len(log)))
 }
