@@ -62,7 +62,7 @@ func TestBuildInputLateTakesFindingsAndSourcesFromTheLateSnapshot(t *testing.T) 
 	ms := asOfForTest.UnixMilli() - 1000
 	snap := &snapshot.Snapshot{AsOf: asOfForTest, Parts: []*snapshot.Part{
 		{Source: "trivy", Kind: "trivy", Data: snapshot.Data{Vulnerabilities: []snapshot.Vulnerability{{Key: "a", State: "open"}}}},
-		{Source: "sshd", Kind: "sshd_log", Data: snapshot.Data{Events: map[string][]snapshot.Event{"login_failed": {{TimeMS: ms, Origin: "auth.log:1"}}}}},
+		{Source: "sshd", Kind: "sshd_log", Data: snapshot.Data{Events: map[string]snapshot.EventList{"login_failed": snapshot.EventsOf(snapshot.Event{TimeMS: ms, Origin: "auth.log:1"})}}},
 	}}
 	annotated := &snapshot.Snapshot{AsOf: snap.AsOf, Parts: []*snapshot.Part{
 		{Source: "trivy", Kind: "trivy", Data: snapshot.Data{Vulnerabilities: []snapshot.Vulnerability{{Key: "a", State: "open"}, {Key: "b", State: "fixed"}}}},

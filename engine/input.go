@@ -124,7 +124,7 @@ func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []
 		}
 		d := &p.Data
 		for t, es := range d.Events {
-			events[t] = append(events[t], es)
+			events[t] = append(events[t], es.Segments()...)
 		}
 		incidents = append(incidents, d.Incidents)
 		alerts = append(alerts, d.Alerts)

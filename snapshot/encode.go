@@ -100,25 +100,25 @@ func (e *recordEncoder) marshal(v any) ([]byte, error) {
 	return b[:len(b)-1], nil
 }
 
+// events writes a list of events as a JSON array with one event per line.
+func (e *recordEncoder) events(l EventList) {
+	e.w.WriteByte('[')
+	if encodeWorkers() > 1 && l.Len() >= 2*encodeBlock {
+		e.eventsParallel(l)
+	} else {
+		first := true
+		for _, seg := range l.Segments() {
+			e.scratch = appendEvents(e.scratch[:0], seg, 0, len(seg), first)
+			e.w.Write(e.scratch)
+			first = false
+		}
+	}
+	e.w.WriteString("\n]")
+}
+
 // list writes a JSON array with one element per line.
 func (e *recordEncoder) list(v reflect.Value) error {
 	e.w.WriteByte('[')
-	if events, ok := v.Interface().([]Event); ok {
-		if encodeWorkers() > 1 && len(events) >= 2*encodeBlock {
-			e.eventsParallel(events)
-		} else {
-			for i := range events {
-				if i > 0 {
-					e.w.WriteByte(',')
-				}
-				e.w.WriteByte('\n')
-				e.scratch = appendEvent(e.scratch[:0], &events[i])
-				e.w.Write(e.scratch)
-			}
-		}
-		e.w.WriteString("\n]")
-		return nil
-	}
 	for i := 0; i < v.Len(); i++ {
 		b, err := e.marshal(v.Index(i).Interface())
 		if err != nil {
@@ -147,9 +147,11 @@ var (
 // this one writes the finished blocks in order: the bytes, hence the
 // digest, are those of the sequential loop. At most a few blocks per worker
 // are in flight, so memory stays bounded.
-func (e *recordEncoder) eventsParallel(events []Event) {
+func (e *recordEncoder) eventsParallel(l EventList) {
 	type block struct {
+		seg    []Event
 		lo, hi int
+		first  bool
 		buf    []byte
 		done   chan struct{}
 	}
@@ -159,14 +161,18 @@ func (e *recordEncoder) eventsParallel(events []Event) {
 	jobs := make(chan *block, inFlight)
 	free := make(chan []byte, inFlight+1) // buffers to reuse
 	go func() {
-		for lo := 0; lo < len(events); lo += encodeBlock {
-			b := &block{lo: lo, hi: min(lo+encodeBlock, len(events)), done: make(chan struct{})}
-			select {
-			case b.buf = <-free:
-			default:
+		first := true
+		for _, seg := range l.Segments() {
+			for lo := 0; lo < len(seg); lo += encodeBlock {
+				b := &block{seg: seg, lo: lo, hi: min(lo+encodeBlock, len(seg)), first: first, done: make(chan struct{})}
+				first = false
+				select {
+				case b.buf = <-free:
+				default:
+				}
+				pending <- b // waits while inFlight blocks are not written yet
+				jobs <- b
 			}
-			pending <- b // waits while inFlight blocks are not written yet
-			jobs <- b
 		}
 		close(pending)
 		close(jobs)
@@ -174,7 +180,7 @@ func (e *recordEncoder) eventsParallel(events []Event) {
 	for range workers {
 		go func() {
 			for b := range jobs {
-				b.buf = appendEvents(b.buf[:0], events, b.lo, b.hi)
+				b.buf = appendEvents(b.buf[:0], b.seg, b.lo, b.hi, b.first)
 				close(b.done)
 			}
 		}()
@@ -189,11 +195,12 @@ func (e *recordEncoder) eventsParallel(events []Event) {
 	}
 }
 
-// appendEvents appends events[lo:hi] as list writes them: each on its own
-// line, after a comma unless it is the first of the list.
-func appendEvents(b []byte, events []Event, lo, hi int) []byte {
+// appendEvents appends events[lo:hi] as a list is written: each on its own
+// line, after a comma unless it is the first of the list (first says
+// whether events[lo] is).
+func appendEvents(b []byte, events []Event, lo, hi int, first bool) []byte {
 	for i := lo; i < hi; i++ {
-		if i > 0 {
+		if i > lo || !first {
 			b = append(b, ',')
 		}
 		b = append(b, '\n')
@@ -244,9 +251,7 @@ func (e *recordEncoder) data(d *Data) error {
 					e.w.WriteByte(',')
 				}
 				e.w.WriteString("\n\"" + k + "\": ")
-				if err := e.list(fv.MapIndex(reflect.ValueOf(k))); err != nil {
-					return err
-				}
+				e.events(fv.MapIndex(reflect.ValueOf(k)).Interface().(EventList))
 			}
 			e.w.WriteString("\n}")
 		default:

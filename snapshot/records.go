@@ -189,17 +189,17 @@ type TLSEndpoint struct {
 // Data is what one source collected: each field is a collection of the
 // policy input document. Empty collections are omitted.
 type Data struct {
-	Events          map[string][]Event `json:"events,omitempty"`
-	Incidents       []Incident         `json:"incidents,omitempty"`
-	Alerts          []Alert            `json:"alerts,omitempty"`
-	Accounts        []Account          `json:"accounts,omitempty"`
-	Tokens          []Token            `json:"tokens,omitempty"`
-	AuditFindings   []AuditFinding     `json:"audit_findings,omitempty"`
-	Deployments     []Deployment       `json:"deployments,omitempty"`
-	Vulnerabilities []Vulnerability    `json:"vulnerabilities,omitempty"`
-	ConfigFiles     []ConfigFile       `json:"config_files,omitempty"`
-	Endpoints       []Endpoint         `json:"endpoints,omitempty"`
-	TLSEndpoints    []TLSEndpoint      `json:"tls_endpoints,omitempty"`
+	Events          map[string]EventList `json:"events,omitempty"`
+	Incidents       []Incident           `json:"incidents,omitempty"`
+	Alerts          []Alert              `json:"alerts,omitempty"`
+	Accounts        []Account            `json:"accounts,omitempty"`
+	Tokens          []Token              `json:"tokens,omitempty"`
+	AuditFindings   []AuditFinding       `json:"audit_findings,omitempty"`
+	Deployments     []Deployment         `json:"deployments,omitempty"`
+	Vulnerabilities []Vulnerability      `json:"vulnerabilities,omitempty"`
+	ConfigFiles     []ConfigFile         `json:"config_files,omitempty"`
+	Endpoints       []Endpoint           `json:"endpoints,omitempty"`
+	TLSEndpoints    []TLSEndpoint        `json:"tls_endpoints,omitempty"`
 	// Baseline is the approved fingerprint set the config_files source read
 	// from <reports_dir>/baseline.json, kept with the snapshot so a report
 	// can be reproduced from it.
@@ -217,9 +217,18 @@ type Baseline struct {
 // AddEvent appends an event of the given type.
 func (d *Data) AddEvent(typ string, e Event) {
 	if d.Events == nil {
-		d.Events = map[string][]Event{}
+		d.Events = map[string]EventList{}
 	}
-	d.Events[typ] = append(d.Events[typ], e)
+	l := d.Events[typ]
+	l.Append(e)
+	d.Events[typ] = l
+}
+
+// EventSlice returns the events of a type in one slice (see
+// EventList.Slice).
+func (d *Data) EventSlice(typ string) []Event {
+	l := d.Events[typ]
+	return l.Slice()
 }
 
 // Count returns the number of records held.
@@ -228,7 +237,7 @@ func (d *Data) Count() int {
 		len(d.AuditFindings) + len(d.Deployments) + len(d.Vulnerabilities) +
 		len(d.ConfigFiles) + len(d.Endpoints) + len(d.TLSEndpoints)
 	for _, es := range d.Events {
-		n += len(es)
+		n += es.Len()
 	}
 	return n
 }

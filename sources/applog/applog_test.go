@@ -146,19 +146,19 @@ func TestCollect(t *testing.T) {
 	assert.Equal(t, 3, res.SkippedLines)
 	assert.Equal(t, 4, res.Data.Count())
 
-	failed := res.Data.Events[snapshot.EventLoginFailed]
+	failed := res.Data.EventSlice(snapshot.EventLoginFailed)
 	require.Len(t, failed, 1)
 	assert.Equal(t, snapshot.Event{
 		TimeMS: time.Date(2026, 11, 27, 2, 12, 1, 123e6, time.UTC).UnixMilli(), Time: "2026-11-27T02:12:01.123Z",
 		Source: "web", Origin: "app/security.jsonl:1", IP: "203.0.113.9", User: "joebob1", Detail: "authn_login_fail",
 	}, failed[0])
-	authz := res.Data.Events[snapshot.EventAuthzFail]
+	authz := res.Data.EventSlice(snapshot.EventAuthzFail)
 	require.Len(t, authz, 1)
 	assert.Equal(t, "app/security.jsonl:5", authz[0].Origin)
 	assert.Equal(t, "2026-11-27T03:13:00Z", authz[0].Time)
-	require.Len(t, res.Data.Events[snapshot.EventLoginSuccess], 1)
-	assert.Equal(t, "2026-11-20T09:00:00Z", res.Data.Events[snapshot.EventLoginSuccess][0].Time)
-	rl := res.Data.Events[snapshot.EventRateLimited]
+	require.Len(t, res.Data.EventSlice(snapshot.EventLoginSuccess), 1)
+	assert.Equal(t, "2026-11-20T09:00:00Z", res.Data.EventSlice(snapshot.EventLoginSuccess)[0].Time)
+	rl := res.Data.EventSlice(snapshot.EventRateLimited)
 	require.Len(t, rl, 1)
 	assert.Equal(t, "app/security.jsonl.1.gz:2", rl[0].Origin)
 }

@@ -126,7 +126,7 @@ func TestCollect(t *testing.T) {
 	assert.Equal(t, []string{"fail2ban.log", "fail2ban.log.1.gz"}, res.Files)
 	assert.Equal(t, 2, res.SkippedLines)
 
-	bans := res.Data.Events[snapshot.EventBan]
+	bans := res.Data.EventSlice(snapshot.EventBan)
 	require.Len(t, bans, 3)
 	assert.Equal(t, snapshot.Event{
 		TimeMS: time.Date(2026, 11, 27, 2, 12, 2, 1e6, time.UTC).UnixMilli(), Time: "2026-11-27T02:12:02.001Z",
@@ -160,7 +160,7 @@ func TestCollectErrors(t *testing.T) {
 	require.NoError(t, err)
 	res, err := src.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: dir, Zone: berlin})
 	require.NoError(t, err)
-	assert.Equal(t, "2026-11-27T02:12:02.001Z", res.Data.Events[snapshot.EventBan][0].Time)
+	assert.Equal(t, "2026-11-27T02:12:02.001Z", res.Data.EventSlice(snapshot.EventBan)[0].Time)
 }
 
 func TestNewConfig(t *testing.T) {

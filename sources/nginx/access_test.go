@@ -165,7 +165,7 @@ func TestCollectAccess(t *testing.T) {
 	assert.Equal(t, []string{"nginx/access.log", "nginx/access.log.2.gz"}, res.Files)
 	assert.Equal(t, 2, res.SkippedLines)
 
-	forb := res.Data.Events[snapshot.EventHTTPForbidden]
+	forb := res.Data.EventSlice(snapshot.EventHTTPForbidden)
 	require.Len(t, forb, 2)
 	assert.Equal(t, snapshot.Event{
 		TimeMS: time.Date(2026, 11, 27, 2, 12, 1, 0, time.UTC).UnixMilli(), Time: "2026-11-27T02:12:01Z",
@@ -174,12 +174,12 @@ func TestCollectAccess(t *testing.T) {
 	assert.Equal(t, "nginx/access.log:5", forb[1].Origin)
 	assert.Equal(t, "alice", forb[1].User)
 
-	down := res.Data.Events[snapshot.EventTLSDowngrade]
+	down := res.Data.EventSlice(snapshot.EventTLSDowngrade)
 	require.Len(t, down, 1)
 	assert.Equal(t, "nginx/access.log:5", down[0].Origin)
 	assert.Equal(t, "TLSv1", down[0].Detail)
 
-	rl := res.Data.Events[snapshot.EventRateLimited]
+	rl := res.Data.EventSlice(snapshot.EventRateLimited)
 	require.Len(t, rl, 2)
 	assert.Equal(t, "nginx/access.log.2.gz:1", rl[0].Origin)
 	assert.Equal(t, "503 POST /login", rl[0].Detail)

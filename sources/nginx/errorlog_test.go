@@ -93,7 +93,7 @@ func TestCollectErrorZone(t *testing.T) {
 	assert.Equal(t, 1, res.SkippedLines)
 	assert.Equal(t, []string{"error.log", "error.log.1.gz"}, res.Files)
 
-	rl := res.Data.Events[snapshot.EventRateLimited]
+	rl := res.Data.EventSlice(snapshot.EventRateLimited)
 	require.Len(t, rl, 2)
 	assert.Equal(t, snapshot.Event{
 		TimeMS: time.Date(2026, 11, 27, 2, 12, 1, 0, time.UTC).UnixMilli(), Time: "2026-11-27T02:12:01Z",
@@ -102,7 +102,7 @@ func TestCollectErrorZone(t *testing.T) {
 	assert.Equal(t, "error.log.1.gz:2", rl[1].Origin)
 	assert.Equal(t, "2026-11-20T09:00:01Z", rl[1].Time)
 
-	down := res.Data.Events[snapshot.EventTLSDowngrade]
+	down := res.Data.EventSlice(snapshot.EventTLSDowngrade)
 	require.Len(t, down, 1)
 	assert.Equal(t, "2026-07-01T10:00:00Z", down[0].Time) // CEST
 	assert.Equal(t, "error.log:3", down[0].Origin)
@@ -114,8 +114,8 @@ func TestCollectErrorZone(t *testing.T) {
 	require.NoError(t, err)
 	res, err = src.Collect(context.Background(), sources.Env{Name: "edge", AsOf: asOf, BaseDir: dir, Zone: berlin})
 	require.NoError(t, err)
-	assert.Equal(t, "2026-11-27T02:12:01Z", res.Data.Events[snapshot.EventRateLimited][0].Time)
+	assert.Equal(t, "2026-11-27T02:12:01Z", res.Data.EventSlice(snapshot.EventRateLimited)[0].Time)
 	res, err = src.Collect(context.Background(), sources.Env{Name: "edge", AsOf: asOf, BaseDir: dir})
 	require.NoError(t, err)
-	assert.Equal(t, "2026-11-27T03:12:01Z", res.Data.Events[snapshot.EventRateLimited][0].Time)
+	assert.Equal(t, "2026-11-27T03:12:01Z", res.Data.EventSlice(snapshot.EventRateLimited)[0].Time)
 }

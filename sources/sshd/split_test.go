@@ -88,7 +88,7 @@ func TestCollectSplitMatchesSequential(t *testing.T) {
 	require.Greater(t, len(log), 4<<20)
 	for _, n := range []int{2, 3, 4, 7, 16, 64} {
 		seq, split := collectBoth(t, dir, n)
-		require.Greater(t, len(seq.Data.Events[snapshot.EventLoginFailed]), 10000)
+		require.Greater(t, len(seq.Data.EventSlice(snapshot.EventLoginFailed)), 10000)
 		require.Greater(t, seq.SkippedLines, 10000)
 		sourcetest.SameResult(t, seq, split, fmt.Sprintf("%d ranges", n))
 	}
@@ -133,7 +133,7 @@ func TestCollectSplitAtRepeat(t *testing.T) {
 
 		seq, split := collectBoth(t, dir, 2)
 		sourcetest.SameResult(t, seq, split, fmt.Sprintf("cut at repeat line %d", j))
-		invalids := seq.Data.Events[snapshot.EventInvalidUser]
+		invalids := seq.Data.EventSlice(snapshot.EventInvalidUser)
 		require.NotEmpty(t, invalids)
 		n := 0
 		for _, e := range invalids {

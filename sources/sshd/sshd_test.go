@@ -195,7 +195,7 @@ func TestCollect(t *testing.T) {
 	// CRON x2, empty, garbage, and the repeat of the CRON line.
 	assert.Equal(t, 5, res.SkippedLines)
 
-	failed := res.Data.Events[snapshot.EventLoginFailed]
+	failed := res.Data.EventSlice(snapshot.EventLoginFailed)
 	require.Len(t, failed, 5) // 1 + 2 repeated + 2 in the rotated file
 	assert.Equal(t, snapshot.Event{
 		TimeMS: time.Date(2026, 11, 27, 2, 12, 1, 0, time.UTC).UnixMilli(), Time: "2026-11-27T02:12:01Z",
@@ -208,13 +208,13 @@ func TestCollect(t *testing.T) {
 	assert.Equal(t, "oracle", failed[4].User)
 	assert.Equal(t, "2026-11-20T09:00:01Z", failed[4].Time)
 
-	invalid := res.Data.Events[snapshot.EventInvalidUser]
+	invalid := res.Data.EventSlice(snapshot.EventInvalidUser)
 	require.Len(t, invalid, 3) // 1 + "last message repeated 2 times"
 	assert.Equal(t, "logs/auth.log:7", invalid[0].Origin)
 	assert.Equal(t, "logs/auth.log:8", invalid[2].Origin)
 	assert.Equal(t, "admin", invalid[2].User)
 
-	ok := res.Data.Events[snapshot.EventLoginSuccess]
+	ok := res.Data.EventSlice(snapshot.EventLoginSuccess)
 	require.Len(t, ok, 1)
 	assert.Equal(t, "deploy", ok[0].User)
 	assert.Equal(t, "logs/auth.log:11", ok[0].Origin)
@@ -230,8 +230,8 @@ func TestCollectZoneFromEnv(t *testing.T) {
 	require.NoError(t, err)
 	res, err := src.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: dir, Zone: berlin})
 	require.NoError(t, err)
-	require.Len(t, res.Data.Events[snapshot.EventInvalidUser], 1)
-	assert.Equal(t, "2026-11-27T02:12:01Z", res.Data.Events[snapshot.EventInvalidUser][0].Time)
+	require.Len(t, res.Data.EventSlice(snapshot.EventInvalidUser), 1)
+	assert.Equal(t, "2026-11-27T02:12:01Z", res.Data.EventSlice(snapshot.EventInvalidUser)[0].Time)
 }
 
 func TestCollectMissingFile(t *testing.T) {
@@ -307,7 +307,7 @@ func TestCollectCancelledMidFile(t *testing.T) {
 	// Not cancelled: every line is read.
 	res, err := src.Collect(&countdownCtx{Context: context.Background(), n: 100}, env)
 	require.NoError(t, err)
-	assert.Len(t, res.Data.Events[snapshot.EventInvalidUser], 3*logfile.CancelEvery)
+	assert.Len(t, res.Data.EventSlice(snapshot.EventInvalidUser), 3*logfile.CancelEvery)
 	// Cancelled after the check before the file and the first in-file check.
 	_, err = src.Collect(&countdownCtx{Context: context.Background(), n: 2}, env)
 	require.ErrorIs(t, err, context.Canceled)

@@ -311,8 +311,9 @@ func (p *parser) finishRange(before int) {
 
 // stamper renders event times, reusing the last rendering (consecutive log
 // lines mostly share their second, and a line's events their instant), and
-// gathers events in fixed-size chunks so millions of them are copied once,
-// into slices of the exact size, instead of at every doubling.
+// gathers events in chunks that become the segments of the type's list, so
+// millions of events are never copied (neither at every doubling of a
+// slice nor into one slice at the end).
 type stamper struct {
 	last   time.Time
 	ts     string
@@ -328,40 +329,31 @@ type chunk struct {
 	lines []int
 }
 
-const chunkSize = 8192
+// Chunks start small and double up to chunkSize, so a short log does not
+// hold mostly empty chunks.
+const (
+	firstChunkSize = 64
+	chunkSize      = 8192
+)
 
-// flush moves the gathered events into res, copying large numbers of them
-// on several goroutines.
+// flush hands the gathered events to res: each type's chunks become the
+// segments of its list, in order, without being copied.
 func (s *stamper) flush(res *sources.Result) {
-	type job struct {
-		dst []snapshot.Event
-		src []snapshot.Event
-	}
-	var jobs []job
 	for typ, cs := range s.chunks {
-		n := 0
-		for _, c := range cs {
-			n += len(c.evs)
+		segs := make([][]snapshot.Event, len(cs))
+		for i, c := range cs {
+			segs[i] = c.evs
 		}
-		out := make([]snapshot.Event, n)
-		off := 0
-		for _, c := range cs {
-			jobs = append(jobs, job{dst: out[off : off+len(c.evs)], src: c.evs})
-			off += len(c.evs)
+		// A last chunk that is mostly empty is kept at its size.
+		if last := segs[len(segs)-1]; cap(last) > 2*len(last) {
+			segs[len(segs)-1] = append([]snapshot.Event(nil), last...)
 		}
 		if res.Data.Events == nil {
-			res.Data.Events = map[string][]snapshot.Event{}
+			res.Data.Events = map[string]snapshot.EventList{}
 		}
-		res.Data.Events[typ] = out
+		res.Data.Events[typ] = snapshot.SegmentedEvents(segs)
 	}
 	s.chunks = nil
-	if len(jobs) < 8 {
-		for _, j := range jobs {
-			copy(j.dst, j.src)
-		}
-		return
-	}
-	parallel.ForEach(len(jobs), func(i int) { copy(jobs[i].dst, jobs[i].src) })
 }
 
 // append moves the events gathered by o after those of s.
@@ -387,9 +379,13 @@ func (s *stamper) add(name, origin string, n int, evs []Event) {
 		}
 		cs := s.chunks[ev.Type]
 		if k := len(cs); k == 0 || len(cs[k-1].evs) == cap(cs[k-1].evs) {
-			c := chunk{evs: make([]snapshot.Event, 0, chunkSize)}
+			size := firstChunkSize
+			if k > 0 {
+				size = min(2*cap(cs[k-1].evs), chunkSize)
+			}
+			c := chunk{evs: make([]snapshot.Event, 0, size)}
 			if origin == "" {
-				c.lines = make([]int, 0, chunkSize)
+				c.lines = make([]int, 0, size)
 			}
 			cs = append(cs, c)
 			s.chunks[ev.Type] = cs

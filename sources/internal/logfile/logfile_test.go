@@ -81,7 +81,7 @@ func TestCollect(t *testing.T) {
 	require.Len(t, locs, 2)
 	assert.Equal(t, "Europe/Berlin", locs[0].String())
 
-	bans := res.Data.Events[snapshot.EventBan]
+	bans := res.Data.EventSlice(snapshot.EventBan)
 	require.Len(t, bans, 4)
 	assert.Equal(t, snapshot.Event{
 		TimeMS: asOf.UnixMilli(), Time: "2026-11-28T00:00:00Z",
@@ -175,7 +175,7 @@ func TestCollectCancelled(t *testing.T) {
 
 	res, err := f.Collect(&countdownCtx{Context: context.Background(), n: 3}, env, parse)
 	require.NoError(t, err)
-	assert.Len(t, res.Data.Events[snapshot.EventBan], 2*CancelEvery)
+	assert.Len(t, res.Data.EventSlice(snapshot.EventBan), 2*CancelEvery)
 }
 
 func TestRegister(t *testing.T) {
@@ -208,7 +208,7 @@ func TestRegister(t *testing.T) {
 	require.NoError(t, err)
 	res, err := src.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: dir})
 	require.NoError(t, err)
-	assert.Len(t, res.Data.Events[snapshot.EventBan], 1)
+	assert.Len(t, res.Data.EventSlice(snapshot.EventBan), 1)
 }
 
 func TestOne(t *testing.T) {

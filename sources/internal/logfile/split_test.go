@@ -119,10 +119,10 @@ func TestCollectSplitMatchesSequential(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "logs", "b.log"), bigLog(777))
 	for _, n := range []int{2, 3, 8, 61} {
 		seq, split := collectBoth(t, dir, remember, rememberCarry, n)
-		require.Greater(t, len(seq.Data.Events[snapshot.EventLoginFailed]), 10000)
+		require.Greater(t, len(seq.Data.EventSlice(snapshot.EventLoginFailed)), 10000)
 		sourcetest.SameResult(t, seq, split, fmt.Sprintf("primed, %d ranges", n))
 		seq, split = collectBoth(t, dir, stateless, Stateless, n)
-		require.Greater(t, len(seq.Data.Events[snapshot.EventBan]), 5000)
+		require.Greater(t, len(seq.Data.EventSlice(snapshot.EventBan)), 5000)
 		sourcetest.SameResult(t, seq, split, fmt.Sprintf("stateless, %d ranges", n))
 	}
 }
@@ -133,7 +133,7 @@ func TestCollectSplitNeedsPriming(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "logs", "a.log"), bigLog(30000))
 	seq, split := collectBoth(t, dir, remember, Stateless, 61)
-	assert.NotEqual(t, seq.Data.Events, split.Data.Events)
+	assert.NotEqual(t, sourcetest.EventSlices(seq), sourcetest.EventSlices(split))
 }
 
 func TestSequentialNeverSplits(t *testing.T) {
@@ -149,7 +149,7 @@ func TestSequentialNeverSplits(t *testing.T) {
 	res, err := f.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: dir}, testLines(&calls, &locs))
 	require.NoError(t, err)
 	assert.Equal(t, 1, calls, "one parser: the file was read in one pass")
-	bans := res.Data.Events[snapshot.EventBan]
+	bans := res.Data.EventSlice(snapshot.EventBan)
 	require.Len(t, bans, 5000)
 	assert.Equal(t, "f"+strings.Repeat("n", 5000), bans[4999].Detail)
 
@@ -194,5 +194,5 @@ func TestCollectSplitCancelled(t *testing.T) {
 	ctx.n.Store(1000)
 	res, err := f.CollectWith(ctx, env, stateless, Stateless)
 	require.NoError(t, err)
-	assert.Len(t, res.Data.Events[snapshot.EventBan], 8*CancelEvery)
+	assert.Len(t, res.Data.EventSlice(snapshot.EventBan), 8*CancelEvery)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
 )
 
@@ -17,8 +18,8 @@ func SameResult(t testing.TB, want, got *sources.Result, msg string) bool {
 		assert.Equal(t, want.SkippedLines, got.SkippedLines, "%s: skipped lines", msg) &&
 		assert.Equal(t, want.Notes, got.Notes, msg) && assert.Equal(t, want.Provides, got.Provides, msg) &&
 		assert.Equal(t, len(want.Data.Events), len(got.Data.Events), "%s: event types", msg)
-	for typ, w := range want.Data.Events {
-		g := got.Data.Events[typ]
+	for typ := range want.Data.Events {
+		w, g := want.Data.EventSlice(typ), got.Data.EventSlice(typ)
 		if !assert.Equal(t, len(w), len(g), "%s: %s events", msg, typ) {
 			return false
 		}
@@ -31,4 +32,14 @@ func SameResult(t testing.TB, want, got *sources.Result, msg string) bool {
 	w, g := want.Data, got.Data
 	w.Events, g.Events = nil, nil
 	return ok && assert.Equal(t, w, g, msg)
+}
+
+// EventSlices returns each type's events in one slice: what a result holds,
+// however its lists are cut into segments.
+func EventSlices(res *sources.Result) map[string][]snapshot.Event {
+	out := make(map[string][]snapshot.Event, len(res.Data.Events))
+	for typ := range res.Data.Events {
+		out[typ] = res.Data.EventSlice(typ)
+	}
+	return out
 }
