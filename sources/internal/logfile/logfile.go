@@ -254,7 +254,7 @@ func (p *parser) line(n int, line []byte) error {
 func (p *parser) originOf(n int) string {
 	p.origin = append(append(p.origin[:0], p.disp...), ':')
 	p.origin = strconv.AppendInt(p.origin, int64(n), 10)
-	return string(p.origin)
+	return p.st.strings.string(p.origin)
 }
 
 // collectRanges parses the ranges of one file on GOMAXPROCS goroutines,
@@ -315,11 +315,13 @@ func (p *parser) finishRange(before int) {
 // millions of events are never copied (neither at every doubling of a
 // slice nor into one slice at the end).
 type stamper struct {
-	last   time.Time
-	ts     string
-	ms     int64
-	set    bool
-	chunks map[string][]chunk
+	last    time.Time
+	ts      string
+	ms      int64
+	set     bool
+	chunks  map[string][]chunk
+	strings arena // the times and origins of the events
+	scratch []byte
 }
 
 // chunk is a run of events of one type. Until finishRange, the events of a
@@ -374,7 +376,8 @@ func (s *stamper) add(name, origin string, n int, evs []Event) {
 	}
 	for _, ev := range evs {
 		if !s.set || !ev.T.Equal(s.last) {
-			s.ts, s.ms = timefmt.Stamp(ev.T)
+			s.scratch, s.ms = timefmt.AppendStamp(s.scratch[:0], ev.T)
+			s.ts = s.strings.string(s.scratch)
 			s.last, s.set = ev.T, true
 		}
 		cs := s.chunks[ev.Type]

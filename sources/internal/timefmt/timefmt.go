@@ -10,8 +10,38 @@ import (
 
 // Stamp renders t as the RFC 3339 UTC string and epoch milliseconds.
 func Stamp(t time.Time) (string, int64) {
+	b, ms := AppendStamp(make([]byte, 0, 32), t)
+	return string(b), ms
+}
+
+// AppendStamp appends what Stamp renders (t.UTC().Format(time.RFC3339Nano):
+// fraction trimmed of trailing zeros, none when zero) to b, without
+// time.Format's layout interpretation: a log of millions of events renders
+// one per distinct second. Years outside 0000-9999 go through Format.
+func AppendStamp(b []byte, t time.Time) ([]byte, int64) {
 	u := t.UTC()
-	return u.Format(time.RFC3339Nano), u.UnixMilli()
+	y, mo, d := u.Date()
+	if y < 0 || y > 9999 {
+		return u.AppendFormat(b, time.RFC3339Nano), u.UnixMilli()
+	}
+	h, mi, s := u.Clock()
+	b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+int(mo)/10), byte('0'+int(mo)%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
+		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+s/10), byte('0'+s%10))
+	if ns := u.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		b = append(b, frac[:n]...)
+	}
+	return append(b, 'Z'), u.UnixMilli()
 }
 
 // Ptrs is Stamp returning pointers, for optional record fields.

@@ -91,3 +91,46 @@ func FuzzSyslog(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendStampMatchesFormat(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.FixedZone("", 3600), time.FixedZone("", -9*3600-30*60)}
+	if berlin, err := time.LoadLocation("Europe/Berlin"); err == nil {
+		zones = append(zones, berlin)
+	}
+	cases := []time.Time{
+		time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC),
+		time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(2024, 2, 29, 12, 0, 0, 1, time.UTC),
+		time.Date(2026, 1, 1, 0, 0, 0, 100000000, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Unix(1795737600, 120000000),
+	}
+	seed := uint64(7)
+	for range 2000 {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		cases = append(cases, time.Unix(int64(seed>>35)%(300*365*86400), int64(seed%1e9)))
+	}
+	for _, c := range cases {
+		for _, z := range zones {
+			tt := c.In(z)
+			want := tt.UTC().Format(time.RFC3339Nano)
+			got, ms := AppendStamp([]byte("x"), tt)
+			require.Equal(t, "x"+want, string(got), "%v", tt)
+			require.Equal(t, tt.UnixMilli(), ms)
+		}
+	}
+}
+
+func FuzzAppendStamp(f *testing.F) {
+	f.Add(int64(1795737600), int64(5e8))
+	f.Fuzz(func(t *testing.T, sec, nsec int64) {
+		tt := time.Unix(sec, nsec)
+		got, _ := AppendStamp(nil, tt)
+		if want := tt.UTC().Format(time.RFC3339Nano); string(got) != want {
+			t.Fatalf("%d.%d: got %s, want %s", sec, nsec, got, want)
+		}
+	})
+}
