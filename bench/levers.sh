@@ -39,10 +39,12 @@ policies-prefilter|f035c90^|f035c90|./policies/|^BenchmarkMetrics$|policies/benc
 shared-helper-cache|e7211d2^|e7211d2|./engine/|^BenchmarkEvaluate$|engine/bench_test.go
 ledger-masks|0743df6^|0743df6|./ledger/|^BenchmarkAnnotate$|ledger/bench_test.go
 plain-exceptions|ec1e3df^|ec1e3df|./config/|^BenchmarkLoadExceptions$|config/bench_test.go
-sshd-parallel-ranges|ea76d45^|ea76d45|./sources/sshd/|^BenchmarkCollect$|sources/sshd/bench_test.go sources/internal/sourcetest/bench.go
+sshd-parallel-ranges|ea76d45^|ea76d45|./sources/sshd/|^BenchmarkCollect$|sources/sshd/bench_test.go
 nginx-parallel-ranges|34edca4^|34edca4|./sources/nginx/|^BenchmarkCollect$|sources/nginx/bench_test.go sources/internal/sourcetest/bench.go
 parallel-encode|01d1df9^|01d1df9|./snapshot/|^BenchmarkPartWriteTo$|snapshot/bench_test.go
 merge-once|32a7d31^|32a7d31|./engine/|^BenchmarkBuildInput$|engine/bench_test.go
+event-segments|ad72f04^|ad72f04|./sources/sshd/|^BenchmarkCollect$|sources/sshd/bench_test.go
+string-arena|b59b00a^|b59b00a|./sources/sshd/|^BenchmarkCollect$|sources/sshd/bench_test.go
 engine-since-first-run|18a1345|HEAD|./engine/|^BenchmarkEvaluate$|engine/bench_test.go
 EOF
 )
