@@ -57,7 +57,8 @@ func (l EventList) Slice() []Event {
 	return out
 }
 
-// Append adds e at the end of the list.
+// Append adds e at the end of the list. A copy of a list shares its
+// segments: append to one of them only.
 func (l *EventList) Append(e Event) {
 	if k := len(l.segs); k > 0 {
 		l.segs[k-1] = append(l.segs[k-1], e)
