@@ -38,7 +38,7 @@ LEVERS=$(cat <<'EOF'
 policies-prefilter|f035c90^|f035c90|./policies/|^BenchmarkMetrics$|policies/bench_test.go
 shared-helper-cache|e7211d2^|e7211d2|./engine/|^BenchmarkEvaluate$|engine/bench_test.go
 ledger-masks|0743df6^|0743df6|./ledger/|^BenchmarkAnnotate$|ledger/bench_test.go
-plain-exceptions|ec1e3df^|ec1e3df|./config/|^BenchmarkLoadExceptions$|config/bench_test.go
+plain-exceptions|ec1e3df^|ec1e3df|./config/|^BenchmarkExceptionsFile$|config/bench_test.go
 sshd-parallel-ranges|ea76d45^|ea76d45|./sources/sshd/|^BenchmarkCollect$|sources/sshd/bench_test.go
 nginx-parallel-ranges|34edca4^|34edca4|./sources/nginx/|^BenchmarkCollect$|sources/nginx/bench_test.go sources/internal/sourcetest/bench.go
 parallel-encode|01d1df9^|01d1df9|./snapshot/|^BenchmarkPartWriteTo$|snapshot/bench_test.go
@@ -56,10 +56,8 @@ command -v benchstat >/dev/null || {
 
 HEAD=$(git rev-parse --short HEAD)
 WORK=${BENCH_WORK:-/tmp/posture-bench}/levers
-OUT=bench/results/$(date -u +%F)/levers-$HEAD
+OUT=bench/results/$(date -u +%F)/levers
 mkdir -p "$WORK" "$OUT"
-SUMMARY=$OUT/levers.md
-: >"$SUMMARY"
 
 worktree() { # commit -> path of a clean worktree at it, with HEAD's benchmark files
 	local commit=$1 files=$2 dir
@@ -83,8 +81,8 @@ while IFS='|' read -r name before after pkg regexp files; do
 	echo "== $name: $b → $a ($pkg $regexp)"
 	bdir=$(worktree "$before" "$files")
 	adir=$(worktree "$after" "$files")
-	: >"$OUT/$name.before.txt"
-	: >"$OUT/$name.after.txt"
+	rm -f "$OUT/$name".*
+	printf '%s|%s|%s|%s|%s\n' "$b" "$a" "$pkg" "$regexp" "$COUNT" >"$OUT/$name.run"
 	ok=1
 	for side in before after; do # compile both first: a benchmark that does not build is reported, not timed
 		dir=$bdir; [ "$side" = after ] && dir=$adir
@@ -95,10 +93,7 @@ while IFS='|' read -r name before after pkg regexp files; do
 			rm -f "$OUT/$name.$side.build.txt"
 		fi
 	done
-	if [ "$ok" = 0 ]; then
-		printf '### %s (%s → %s)\n\nnot comparable: the benchmark does not build on both sides (see %s)\n\n' "$name" "$b" "$a" "$OUT" >>"$SUMMARY"
-		continue
-	fi
+	[ "$ok" = 1 ] || continue
 	# Alternate the sides so that a change in the machine's load hits both.
 	for _ in $(seq "$COUNT"); do
 		(cd "$bdir" && go test -run '^$' -bench "$regexp" -benchmem -count 1 "$pkg") | grep -E '^(Benchmark|goos|goarch|pkg|cpu)' >>"$OUT/$name.before.txt"
@@ -106,23 +101,36 @@ while IFS='|' read -r name before after pkg regexp files; do
 	done
 	(cd "$OUT" && benchstat "before=$name.before.txt" "after=$name.after.txt") >"$OUT/$name.benchstat.txt"
 	cat "$OUT/$name.benchstat.txt"
-	{
-		printf '### %s (%s → %s)\n\n' "$name" "$b" "$a"
-		printf '`go test -bench '\''%s'\'' %s`, %s runs per side\n\n```\n' "$regexp" "$pkg" "$COUNT"
-		grep -vE '^(goos|goarch|pkg|cpu):' "$OUT/$name.benchstat.txt"
-		printf '```\n\n'
-	} >>"$SUMMARY"
 done <<<"$LEVERS"
 
 for d in "$WORK"/*/; do git worktree remove -f "$d" >/dev/null 2>&1 || true; done
 git worktree prune
 
+# The summary covers every lever measured into $OUT (so --only refreshes one
+# lever without losing the others), in the order of the list above.
+SUMMARY=$OUT/levers.md
+: >"$SUMMARY"
+while IFS='|' read -r name _; do
+	[ -f "$OUT/$name.run" ] || continue
+	IFS='|' read -r b a pkg regexp count <"$OUT/$name.run"
+	printf '### %s (%s → %s)\n\n' "$name" "$b" "$a" >>"$SUMMARY"
+	if [ -f "$OUT/$name.benchstat.txt" ]; then
+		{
+			printf '`go test -bench '\''%s'\'' %s`, %s runs per side\n\n```\n' "$regexp" "$pkg" "$count"
+			grep -vE '^(goos|goarch|pkg|cpu):' "$OUT/$name.benchstat.txt"
+			printf '```\n\n'
+		} >>"$SUMMARY"
+	else
+		printf 'not comparable: the benchmark does not build on both sides (%s)\n\n' "$(ls "$OUT/$name".*.build.txt 2>/dev/null | tr '\n' ' ')" >>"$SUMMARY"
+	fi
+done <<<"$LEVERS"
+
 if [ "$WRITE_DOCS" = 1 ]; then
 	doc=docs/performance.md
 	{
 		sed -n '1,/<!-- levers:begin -->/p' "$doc"
-		printf 'Measured %s on %s cores at commit %s with `bench/levers.sh --count %s`; raw benchmark output in `%s/`.\n\n' \
-			"$(date -u +%F)" "$(nproc)" "$HEAD" "$COUNT" "$OUT"
+		printf 'Measured %s on %s cores (%s) with `bench/levers.sh --count N`; raw benchmark output in `%s/`.\n\n' \
+			"$(date -u +%F)" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" "$OUT"
 		cat "$SUMMARY"
 		sed -n '/<!-- levers:end -->/,$p' "$doc"
 	} >"$doc.tmp"

@@ -21,11 +21,11 @@ func benchExceptions(b *testing.B, n int) (string, []byte) {
 	return path, src
 }
 
-// BenchmarkLoadExceptions loads a file of 2,000 exceptions the way a run
+// BenchmarkExceptionsFile loads a file of 2,000 exceptions the way a run
 // does (the plain fast path when the file allows it). It uses only
 // LoadExceptions, so bench/levers.sh can run it on commits from before the
 // fast path too.
-func BenchmarkLoadExceptions(b *testing.B) {
+func BenchmarkExceptionsFile(b *testing.B) {
 	path, _ := benchExceptions(b, 2000)
 	b.ReportAllocs()
 	for b.Loop() {
