@@ -345,10 +345,11 @@ func (s *stamper) flush(res *sources.Result) {
 		segs := make([][]snapshot.Event, len(cs))
 		for i, c := range cs {
 			segs[i] = c.evs
-		}
-		// A last chunk that is mostly empty is kept at its size.
-		if last := segs[len(segs)-1]; cap(last) > 2*len(last) {
-			segs[len(segs)-1] = append([]snapshot.Event(nil), last...)
+			// A chunk that is mostly empty (the last of a file or of a
+			// range) is kept at its size: at most half a chunk is copied.
+			if cap(c.evs) > 2*len(c.evs) {
+				segs[i] = append([]snapshot.Event(nil), c.evs...)
+			}
 		}
 		if res.Data.Events == nil {
 			res.Data.Events = map[string]snapshot.EventList{}
