@@ -92,6 +92,7 @@ func TestCollect(t *testing.T) {
 	assert.Equal(t, "fnnnnn", bans[2].Detail)
 	assert.Equal(t, "logs/a.log.1.gz:2", bans[3].Origin)
 	assert.Equal(t, "ffnn", bans[3].Detail, "the second file has its own parser")
+	requireTightSegments(t, res)
 }
 
 func TestZone(t *testing.T) {

@@ -124,6 +124,25 @@ func TestCollectSplitMatchesSequential(t *testing.T) {
 		seq, split = collectBoth(t, dir, stateless, Stateless, n)
 		require.Greater(t, len(seq.Data.EventSlice(snapshot.EventBan)), 5000)
 		sourcetest.SameResult(t, seq, split, fmt.Sprintf("stateless, %d ranges", n))
+		requireTightSegments(t, seq)
+		requireTightSegments(t, split)
+	}
+}
+
+// requireTightSegments checks that the events are held in segments none of
+// which is mostly empty: memory follows the events kept, however many
+// files and ranges there were.
+func requireTightSegments(t *testing.T, res *sources.Result) {
+	t.Helper()
+	for typ, l := range res.Data.Events {
+		n, held := 0, 0
+		for _, seg := range l.Segments() {
+			require.NotEmpty(t, seg, typ)
+			require.LessOrEqual(t, cap(seg), 2*len(seg), "%s: a segment of %d events holds room for %d", typ, len(seg), cap(seg))
+			n, held = n+len(seg), held+cap(seg)
+		}
+		require.Equal(t, l.Len(), n, typ)
+		require.LessOrEqual(t, held, 2*n, typ)
 	}
 }
 
