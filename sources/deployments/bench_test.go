@@ -18,7 +18,11 @@ func BenchmarkCollect(b *testing.B) {
 		b.Run(filepath.Ext(sample)[1:], func(b *testing.B) {
 			dir := b.TempDir()
 			size := sourcetest.Replicate(b, filepath.Join("testdata", sample), dir, sample, "id", 3000)
-			sourcetest.BenchCollect(b, "deployments", dir, &sources.FileConfig{Paths: []string{sample}}, size)
+			cfg := &sources.FileConfig{Paths: []string{sample}}
+			got := sourcetest.BenchCollect(b, "deployments", dir, cfg, size)
+			if want := 3000 * sourcetest.Count(b, "deployments", "testdata", cfg); got != want {
+				b.Fatalf("%d deployments from 3000 copies, want %d", got, want)
+			}
 		})
 	}
 }

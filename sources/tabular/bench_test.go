@@ -24,7 +24,13 @@ func BenchmarkCollect(b *testing.B) {
 		b.Run(c.kind+"/"+filepath.Ext(c.sample)[1:], func(b *testing.B) {
 			dir := b.TempDir()
 			size := sourcetest.Replicate(b, filepath.Join("testdata", c.sample), dir, c.sample, c.id, 2000)
-			sourcetest.BenchCollect(b, c.kind, dir, &sources.FileConfig{Paths: []string{c.sample}}, size)
+			cfg := &sources.FileConfig{Paths: []string{c.sample}}
+			got := sourcetest.BenchCollect(b, c.kind, dir, cfg, size)
+			// Every copy's ids are its own, so no record of one copy merges
+			// with another's.
+			if want := 2000 * sourcetest.Count(b, c.kind, "testdata", cfg); got != want {
+				b.Fatalf("%d records from 2000 copies, want %d", got, want)
+			}
 		})
 	}
 }

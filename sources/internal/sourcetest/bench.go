@@ -128,20 +128,41 @@ func withSuffix(row map[string]any, col string, c int) map[string]any {
 	return cp
 }
 
-// BenchCollect runs a file source of the given kind over dir/paths as
-// `posture snapshot` does, b.N times, and reports records per second. The
-// source must produce at least one record.
-func BenchCollect(b *testing.B, kind, dir string, cfg any, bytes int64) {
-	b.Helper()
+// Count collects a file source of the given kind over dir once and returns
+// the number of records.
+func Count(tb testing.TB, kind, dir string, cfg any) int {
+	tb.Helper()
+	res, err := newSource(tb, kind, cfg).Collect(context.Background(), benchEnv(dir))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res.Data.Count()
+}
+
+func newSource(tb testing.TB, kind string, cfg any) sources.Source {
+	tb.Helper()
 	k, ok := sources.Lookup(kind)
 	if !ok {
-		b.Fatalf("kind %s not registered", kind)
+		tb.Fatalf("kind %s not registered", kind)
 	}
 	src, err := k.New(cfg)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	env := sources.Env{Name: "bench", AsOf: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), BaseDir: dir, Zone: time.UTC}
+	return src
+}
+
+func benchEnv(dir string) sources.Env {
+	return sources.Env{Name: "bench", AsOf: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), BaseDir: dir, Zone: time.UTC}
+}
+
+// BenchCollect runs a file source of the given kind over dir as `posture
+// snapshot` does, b.N times, reports records per second and returns the
+// number of records of one collection. The source must produce at least
+// one record.
+func BenchCollect(b *testing.B, kind, dir string, cfg any, bytes int64) int {
+	b.Helper()
+	src, env := newSource(b, kind, cfg), benchEnv(dir)
 	b.SetBytes(bytes)
 	b.ReportAllocs()
 	records := 0
@@ -155,4 +176,5 @@ func BenchCollect(b *testing.B, kind, dir string, cfg any, bytes int64) {
 		}
 	}
 	b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	return records
 }
