@@ -30,6 +30,10 @@ const (
 // Defaults of the optional list settings; Load gives each config its own copy.
 var (
 	DefaultProductionEnvironments = []string{"production", "prod"}
+	// DefaultAutomationActors are the deployment creators that are not
+	// manual changes when automation_actors is not given (an explicit
+	// empty list means every deployment is manual).
+	DefaultAutomationActors = []string{"github-actions[bot]"}
 )
 
 // Config is a loaded posture.hcl.
@@ -235,6 +239,7 @@ func Load(path string) (*Config, error) {
 		MaxTokenLifetimeDays:   DefaultMaxTokenLifetimeDays,
 		TrendTolerancePct:      DefaultTrendTolerancePct,
 		ProductionEnvironments: append([]string(nil), DefaultProductionEnvironments...),
+		AutomationActors:       append([]string(nil), DefaultAutomationActors...),
 	}
 	parser := hclparse.NewParser()
 	file, diags := parser.ParseHCL(src, path)

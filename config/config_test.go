@@ -238,3 +238,23 @@ source "fake_log" "edge" {
 	assert.Contains(t, err.Error(), `posture.hcl:5,1-25: Duplicate source block; source "fake_log" "edge" is already declared at `)
 	assert.Contains(t, err.Error(), `posture.hcl:2,1-25 (a source is identified by its kind and name)`)
 }
+
+func TestAutomationActorsDefault(t *testing.T) {
+	cases := []struct {
+		name, attr string
+		want       []string
+	}{
+		{"not given", "", []string{"github-actions[bot]"}},
+		{"explicit empty list", "automation_actors = []\n", []string{}},
+		{"explicit list", "automation_actors = [\"deploy-bot\"]\n", []string{"deploy-bot"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := write(t, dir, "posture.hcl", "project = \"x\"\n"+tc.attr)
+			c, err := config.Load(p)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, c.AutomationActors)
+		})
+	}
+}
