@@ -39,7 +39,7 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 				n++
 				res, err := s.Source.Collect(ctx(), app.SourceEnv(a.Config, s, asOf))
 				if err != nil {
-					return exitCode(ExitError, fmt.Errorf("source %q (config_files): %w", s.Name, err))
+					return exitCode(ExitError, fmt.Errorf("source %s: %w", s.ID(), err))
 				}
 				current = append(current, res.Data.ConfigFiles...)
 			}

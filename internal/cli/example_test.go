@@ -70,8 +70,8 @@ func TestExampleLiveSourcesValidate(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "posture.hcl"), []byte(live), 0o644))
 	code, out2, errs := run(t, "", "-c", filepath.Join(dir, "posture.hcl"), "metrics")
 	require.Equal(t, ExitOK, code, errs)
-	assert.Contains(t, out2, "public (headers)")
-	assert.Contains(t, out2, "org (github.members)")
+	assert.Contains(t, out2, "headers.public")
+	assert.Contains(t, out2, "github.org (members)")
 }
 
 // TestExamplePolicyTests runs the example's own Rego tests with the
