@@ -139,15 +139,6 @@ func (c *Config) Metric(id string) *MetricOverride {
 	return nil
 }
 
-// SourceKinds returns the set of configured source kinds.
-func (c *Config) SourceKinds() map[string][]string {
-	out := map[string][]string{}
-	for _, s := range c.Sources {
-		out[s.Kind] = append(out[s.Kind], s.Name)
-	}
-	return out
-}
-
 var rootSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "project", Required: true},

@@ -216,7 +216,6 @@ source "fake_err" "edge" { paths = ["error.log"] }
 	require.Len(t, c.Sources, 2)
 	assert.Equal(t, "fake_log.edge", c.Sources[0].ID())
 	assert.Equal(t, "fake_err.edge", c.Sources[1].ID())
-	assert.Equal(t, map[string][]string{"fake_log": {"edge"}, "fake_err": {"edge"}}, c.SourceKinds())
 }
 
 // Only a repeated (kind, name) pair is an error, and it names both blocks.
