@@ -27,6 +27,15 @@ const (
 	DefaultSnapshotsDir         = "security/snapshots"
 )
 
+// Defaults of the optional list settings; Load gives each config its own copy.
+var (
+	DefaultProductionEnvironments = []string{"production", "prod"}
+	// DefaultAutomationActors are the deployment creators that are not
+	// manual changes when automation_actors is not given (an explicit
+	// empty list means every deployment is manual).
+	DefaultAutomationActors = []string{"github-actions[bot]"}
+)
+
 // Config is a loaded posture.hcl.
 type Config struct {
 	Path string // as given
@@ -86,7 +95,9 @@ type MetricOverride struct {
 	Range  hcl.Range
 }
 
-// Source is a configured source block.
+// Source is a configured source block. A source is identified by its kind
+// and its name together: `source "nginx_access_log" "edge"` and
+// `source "nginx_error_log" "edge"` are two sources.
 type Source struct {
 	Kind   string
 	Name   string
@@ -94,6 +105,9 @@ type Source struct {
 	Source sources.Source
 	Range  hcl.Range
 }
+
+// ID is the source's display id, "<kind>.<name>".
+func (s *Source) ID() string { return sources.ID(s.Kind, s.Name) }
 
 // Owner returns the owner of the given name, or nil.
 func (c *Config) Owner(name string) *Owner {
@@ -123,15 +137,6 @@ func (c *Config) Metric(id string) *MetricOverride {
 		}
 	}
 	return nil
-}
-
-// SourceKinds returns the set of configured source kinds.
-func (c *Config) SourceKinds() map[string][]string {
-	out := map[string][]string{}
-	for _, s := range c.Sources {
-		out[s.Kind] = append(out[s.Kind], s.Name)
-	}
-	return out
 }
 
 var rootSchema = &hcl.BodySchema{
@@ -224,7 +229,8 @@ func Load(path string) (*Config, error) {
 		InactiveDays:           DefaultInactiveDays,
 		MaxTokenLifetimeDays:   DefaultMaxTokenLifetimeDays,
 		TrendTolerancePct:      DefaultTrendTolerancePct,
-		ProductionEnvironments: []string{"production", "prod"},
+		ProductionEnvironments: append([]string(nil), DefaultProductionEnvironments...),
+		AutomationActors:       append([]string(nil), DefaultAutomationActors...),
 	}
 	parser := hclparse.NewParser()
 	file, diags := parser.ParseHCL(src, path)
@@ -286,6 +292,20 @@ func Load(path string) (*Config, error) {
 		seen[key] = rng
 		return false
 	}
+	// Sources are identified by (kind, name): only a repeated pair is a
+	// duplicate.
+	type sourceKey struct{ kind, name string }
+	seenSources := map[sourceKey]hcl.Range{}
+	dupSource := func(s *Source, rng hcl.Range) bool {
+		key := sourceKey{s.Kind, s.Name}
+		if prev, ok := seenSources[key]; ok {
+			diags = append(diags, diagErr(rng, "Duplicate source block",
+				fmt.Sprintf("source %q %q is already declared at %s (a source is identified by its kind and name)", s.Kind, s.Name, prev)))
+			return true
+		}
+		seenSources[key] = rng
+		return false
+	}
 	for _, blk := range content.Blocks {
 		name := blk.Labels[0]
 		switch blk.Type {
@@ -310,7 +330,7 @@ func Load(path string) (*Config, error) {
 		case "source":
 			s, d := decodeSource(blk)
 			diags = append(diags, d...)
-			if s != nil && !dup("source", s.Name, blk.LabelRanges[1]) {
+			if s != nil && !dupSource(s, blk.DefRange) {
 				cfg.Sources = append(cfg.Sources, s)
 			}
 		case "exception":

@@ -25,6 +25,11 @@ func init() {
 		NewConfig: func() any { return &fakeCfg{} },
 		New:       func(any) (sources.Source, error) { return nil, nil },
 	})
+	sources.Register(sources.Kind{
+		Name:      "fake_err",
+		NewConfig: func() any { return &fakeCfg{} },
+		New:       func(any) (sources.Source, error) { return nil, nil },
+	})
 }
 
 func write(t *testing.T, dir, name, body string) string {
@@ -126,7 +131,7 @@ func TestLoadErrorsNameFileAndLine(t *testing.T) {
 		{"source attribute", "project = \"x\"\nsource \"fake_log\" \"a\" {\n  paths = [\"a\"]\n  colour = 1\n}\n", "posture.hcl:4,3-9: Unsupported argument"},
 		{"negative window", "project = \"x\"\nwindow_days = -1\n", "posture.hcl:2,15-17: Invalid value"},
 		{"bad trend", "project = \"x\"\nmetric \"m\" {\n target { trend = \"sideways\" }\n}\n", "posture.hcl:3,2-8: Invalid trend"},
-		{"duplicate source", "project = \"x\"\nsource \"fake_log\" \"a\" { paths = [\"a\"] }\nsource \"fake_log\" \"a\" { paths = [\"a\"] }\n", "posture.hcl:3,19-22: Duplicate source block"},
+		{"duplicate source", "project = \"x\"\nsource \"fake_log\" \"a\" { paths = [\"a\"] }\nsource \"fake_log\" \"a\" { paths = [\"a\"] }\n", "posture.hcl:3,1-22: Duplicate source block"},
 		{"missing exceptions file", "project = \"x\"\nexceptions = [\"nope.hcl\"]\n", "posture.hcl:2,14-26: Exceptions file not found"},
 	}
 	for _, tc := range cases {
@@ -196,4 +201,59 @@ func TestDuplicateExceptionAcrossFiles(t *testing.T) {
 func mustMatch(t *testing.T, re, s string) bool {
 	t.Helper()
 	return regexp.MustCompile(re).MatchString(s)
+}
+
+// A source is identified by its kind and its name, as Terraform's two-label
+// blocks: two kinds may use the same name.
+func TestSourcesAreIdentifiedByKindAndName(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "posture.hcl", `project = "x"
+source "fake_log" "edge" { paths = ["access.log"] }
+source "fake_err" "edge" { paths = ["error.log"] }
+`)
+	c, err := config.Load(p)
+	require.NoError(t, err)
+	require.Len(t, c.Sources, 2)
+	assert.Equal(t, "fake_log.edge", c.Sources[0].ID())
+	assert.Equal(t, "fake_err.edge", c.Sources[1].ID())
+}
+
+// Only a repeated (kind, name) pair is an error, and it names both blocks.
+func TestRepeatedSourcePairNamesBothBlocks(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "posture.hcl", `project = "x"
+source "fake_log" "edge" { paths = ["a.log"] }
+source "fake_err" "edge" { paths = ["b.log"] }
+
+source "fake_log" "edge" {
+  paths = ["c.log"]
+}
+`)
+	_, err := config.Load(p)
+	require.Error(t, err)
+	var ce *config.Error
+	require.ErrorAs(t, err, &ce)
+	require.Len(t, ce.Diags, 1, "the other kind's edge is no duplicate: %v", err)
+	assert.Contains(t, err.Error(), `posture.hcl:5,1-25: Duplicate source block; source "fake_log" "edge" is already declared at `)
+	assert.Contains(t, err.Error(), `posture.hcl:2,1-25 (a source is identified by its kind and name)`)
+}
+
+func TestAutomationActorsDefault(t *testing.T) {
+	cases := []struct {
+		name, attr string
+		want       []string
+	}{
+		{"not given", "", []string{"github-actions[bot]"}},
+		{"explicit empty list", "automation_actors = []\n", []string{}},
+		{"explicit list", "automation_actors = [\"deploy-bot\"]\n", []string{"deploy-bot"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := write(t, dir, "posture.hcl", "project = \"x\"\n"+tc.attr)
+			c, err := config.Load(p)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, c.AutomationActors)
+		})
+	}
 }

@@ -539,3 +539,16 @@ func TestErrorsComeFirstAndSayWhy(t *testing.T) {
 	assert.Equal(t, []string{"broken", "failing", "worse_pass", "tracked_worse"}, order)
 	assert.Contains(t, cards(doc)["broken"].first(tagClass("p", "explain")).text, "source failed: deploy-api (deployments)")
 }
+
+// Inputs are named by their source id "<kind>.<name>": two sources of
+// different kinds may share a name.
+func TestInputsNamedByKindAndName(t *testing.T) {
+	r := &report.Report{Schema: report.Schema, Project: "p", AsOf: "2026-11-27T00:00:00Z", WindowDays: 30,
+		Inputs: []report.Input{
+			{Source: "edge", Kind: "nginx_access_log", Records: 4},
+			{Source: "edge", Kind: "nginx_error_log", Records: 3, Error: "error.log: no such file"},
+		}}
+	p := parse(t, render(t, []*report.Report{r})).first(tagClass("p", "inputs"))
+	require.NotNil(t, p)
+	assert.Equal(t, "Inputs of the current report: nginx_access_log.edge (4 records); nginx_error_log.edge (3 records, error: error.log: no such file)", p.textContent())
+}

@@ -81,7 +81,7 @@ func TestBuildInputLateTakesFindingsAndSourcesFromTheLateSnapshot(t *testing.T) 
 	vulns, ok := late.Doc["vulnerabilities"].([]snapshot.Vulnerability)
 	require.True(t, ok, "the Go document holds the resolved value, not the producer: %T", late.Doc["vulnerabilities"])
 	assert.Len(t, vulns, 2)
-	assert.Equal(t, 2, late.Doc["sources"].(map[string]sourceInfo)["trivy"].Records)
+	assert.Equal(t, 2, late.Doc["sources"].(map[string]sourceInfo)["trivy.trivy"].Records)
 
 	_, err = BuildInputLate(snap, asOfForTest, Settings{WindowDays: 30}, nil, func() (*snapshot.Snapshot, error) {
 		return nil, errors.New("security/reports/vulnerabilities.json: line 3: bad date")

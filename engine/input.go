@@ -41,10 +41,12 @@ type Input struct {
 	AsOf  time.Time
 	Doc   map[string]any
 	Value ast.Value
-	// Failed maps source kind to the names of its sources that failed.
+	// Failed maps source kind to the ids ("<kind>.<name>") of its sources
+	// that failed.
 	Failed map[string][]string
-	// Kinds maps each collected source kind to its source names, and each
-	// "<kind>.<part>" a source provides (Part.Provides) to its source names.
+	// Kinds maps each collected source kind to the ids of its sources, and
+	// each "<kind>.<part>" a source provides (Part.Provides) to the ids of
+	// those sources.
 	Kinds map[string][]string
 }
 
@@ -71,6 +73,7 @@ type exception struct {
 }
 
 type sourceInfo struct {
+	Name         string `json:"name"`
 	Kind         string `json:"kind"`
 	OK           bool   `json:"ok"`
 	Error        string `json:"error"`
@@ -114,12 +117,13 @@ func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []
 		baseline      = &snapshot.Baseline{Files: map[string]string{}}
 	)
 	for _, p := range snap.Parts {
-		in.Kinds[p.Kind] = append(in.Kinds[p.Kind], p.Source)
+		id := p.ID()
+		in.Kinds[p.Kind] = append(in.Kinds[p.Kind], id)
 		for _, sub := range p.Provides {
-			in.Kinds[p.Kind+"."+sub] = append(in.Kinds[p.Kind+"."+sub], p.Source)
+			in.Kinds[p.Kind+"."+sub] = append(in.Kinds[p.Kind+"."+sub], id)
 		}
 		if p.Failed() {
-			in.Failed[p.Kind] = append(in.Failed[p.Kind], p.Source)
+			in.Failed[p.Kind] = append(in.Failed[p.Kind], id)
 			continue
 		}
 		d := &p.Data
@@ -233,11 +237,12 @@ func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []
 	return in, nil
 }
 
-// sourcesOf summarises every part of snap, keyed by source name.
+// sourcesOf summarises every part of snap, keyed by source id
+// ("<kind>.<name>": two sources of different kinds may share a name).
 func sourcesOf(snap *snapshot.Snapshot) map[string]sourceInfo {
 	srcs := make(map[string]sourceInfo, len(snap.Parts))
 	for _, p := range snap.Parts {
-		srcs[p.Source] = sourceInfo{Kind: p.Kind, OK: !p.Failed(), Error: p.Error, Records: p.Data.Count(), SkippedLines: p.SkippedLines}
+		srcs[p.ID()] = sourceInfo{Name: p.Source, Kind: p.Kind, OK: !p.Failed(), Error: p.Error, Records: p.Data.Count(), SkippedLines: p.SkippedLines}
 	}
 	return srcs
 }

@@ -215,10 +215,8 @@ func buildMetric(ev *Evaluation, m *Resolved, opt Options, asOf time.Time) repor
 func feeds(d *Definition, in *Input) (measured, failed []string) {
 	for _, k := range d.Inputs {
 		if k == InputAll {
-			for kind, names := range in.Failed {
-				for _, n := range names {
-					failed = append(failed, n+" ("+kind+")")
-				}
+			for _, ids := range in.Failed {
+				failed = append(failed, ids...)
 			}
 			continue
 		}
@@ -227,9 +225,7 @@ func feeds(d *Definition, in *Input) (measured, failed []string) {
 		if i := strings.IndexByte(k, '.'); i > 0 {
 			kind = k[:i] // a part of a multi-part kind fails with its source
 		}
-		for _, n := range in.Failed[kind] {
-			failed = append(failed, n+" ("+kind+")")
-		}
+		failed = append(failed, in.Failed[kind]...)
 	}
 	return dedupe(measured), dedupe(failed)
 }

@@ -135,21 +135,21 @@ func TestUniqueAccountsMerges(t *testing.T) {
 
 func TestFeedsByKindAndPart(t *testing.T) {
 	in := &Input{
-		Kinds:  map[string][]string{"deployments": {"files"}, "github": {"org"}, "github.deployments": {"org"}},
+		Kinds:  map[string][]string{"deployments": {"deployments.files"}, "github": {"github.org"}, "github.deployments": {"github.org"}},
 		Failed: map[string][]string{},
 	}
 	d := &Definition{Inputs: []string{"deployments", "github.deployments"}}
 	measured, failed := feeds(d, in)
-	assert.Equal(t, []string{"files", "org"}, measured)
+	assert.Equal(t, []string{"deployments.files", "github.org"}, measured)
 	assert.Empty(t, failed)
 
 	d = &Definition{Inputs: []string{"github.incidents"}}
 	measured, _ = feeds(d, in)
 	assert.Empty(t, measured, "a github source that did not collect incidents does not feed incident metrics")
 
-	in.Failed["github"] = []string{"org"}
+	in.Failed["github"] = []string{"github.org"}
 	_, failed = feeds(d, in)
-	assert.Equal(t, []string{"org (github)"}, failed, "a failed source fails every part it could provide")
+	assert.Equal(t, []string{"github.org"}, failed, "a failed source fails every part it could provide")
 }
 
 func TestTrendTargetOverridesBetter(t *testing.T) {

@@ -18,6 +18,11 @@
 // failed; when its source failed or is no longer configured nothing is
 // concluded (the key is neither listed nor fixed that day).
 //
+// Scanner sources are named by their id "<kind>.<name>" (a source is
+// identified by its kind and name together). Ledgers written before carry
+// bare source names; such a name matches the id of any scanner source of
+// that name, so their history carries on (see sameSource).
+//
 // The observations are stored per report date (which scanner sources ran or
 // failed; on which dates each key was listed), and everything else is
 // derived from them, so re-running a date replaces that date's observation
@@ -50,7 +55,7 @@ const Schema = "posture.vulnerabilities/v1"
 const FileName = "vulnerabilities.json"
 
 const about = "Vulnerability key history kept by `posture report` (do not edit by hand). " +
-	"reports: per report date, its as-of and the scanner sources that ran (scanned) or failed. " +
+	"reports: per report date, its as-of and the scanner sources (\"<kind>.<name>\") that ran (scanned) or failed. " +
 	"findings: per key, the report dates that listed it (listed; \"a..b\" = every report dated a to b) and, " +
 	"derived from those, first_seen, last_seen, fixed_at (the as-of of the first report whose scanner ran " +
 	"without listing it; null while open), the episodes and the reopenings."
@@ -74,8 +79,8 @@ type Ledger struct {
 // Seen is what one report observed of the scanner sources.
 type Seen struct {
 	AsOf    string   `json:"as_of"`   // RFC 3339
-	Scanned []string `json:"scanned"` // scanner sources collected
-	Failed  []string `json:"failed"`  // scanner sources that failed
+	Scanned []string `json:"scanned"` // ids of the scanner sources collected
+	Failed  []string `json:"failed"`  // ids of the scanner sources that failed
 }
 
 // Finding is the history of one key.
@@ -86,7 +91,7 @@ type Finding struct {
 	Severity string   `json:"severity"`
 	Scanner  string   `json:"scanner"`
 	Title    string   `json:"title,omitempty"`
-	Sources  []string `json:"sources"` // configured sources that listed it
+	Sources  []string `json:"sources"` // ids of the configured sources that listed it
 
 	// Summary over every observation (derived; rewritten on each save).
 	FirstSeen string    `json:"first_seen"`
@@ -185,9 +190,9 @@ type Observation struct {
 	Date   string                            // YYYY-MM-DD (UTC)
 	AsOf   string                            // RFC 3339
 	Listed map[string]snapshot.Vulnerability // key -> record (highest severity)
-	By     map[string][]string               // key -> sources listing it
-	OK     map[string]bool                   // scanner sources collected
-	Failed map[string]bool                   // scanner sources that failed
+	By     map[string][]string               // key -> ids of the sources listing it
+	OK     map[string]bool                   // ids of the scanner sources collected
+	Failed map[string]bool                   // ids of the scanner sources that failed
 }
 
 var severityRank = map[string]int{"critical": 5, "high": 4, "medium": 3, "low": 2, "unknown": 1}
@@ -204,11 +209,12 @@ func Observe(snap *snapshot.Snapshot, asOf time.Time) *Observation {
 		if !ScannerKinds[p.Kind] {
 			continue
 		}
+		id := p.ID()
 		if p.Failed() {
-			o.Failed[p.Source] = true
+			o.Failed[id] = true
 			continue
 		}
-		o.OK[p.Source] = true
+		o.OK[id] = true
 		for _, v := range p.Data.Vulnerabilities {
 			if !isOpen(v) || v.Key == "" {
 				continue
@@ -216,8 +222,8 @@ func Observe(snap *snapshot.Snapshot, asOf time.Time) *Observation {
 			if cur, ok := o.Listed[v.Key]; !ok || severityRank[v.Severity] > severityRank[cur.Severity] {
 				o.Listed[v.Key] = v
 			}
-			if !contains(o.By[v.Key], p.Source) {
-				o.By[v.Key] = append(o.By[v.Key], p.Source)
+			if !contains(o.By[v.Key], id) {
+				o.By[v.Key] = append(o.By[v.Key], id)
 			}
 		}
 	}
@@ -259,16 +265,58 @@ func (o *Observation) seen() *Seen {
 	return &Seen{AsOf: o.AsOf, Scanned: sortedSet(o.OK), Failed: sortedSet(o.Failed)}
 }
 
-// withSources adds the sources of by missing from have, sorted.
+// withSources adds the sources of by missing from have, sorted; a bare
+// name of an older ledger is replaced by the id that matches it.
 func withSources(have, by []string) []string {
 	out := have
 	for _, s := range by {
-		if !contains(out, s) {
-			out = append(out, s)
+		if contains(out, s) {
+			continue
 		}
+		kept := out[:0:0]
+		for _, h := range out {
+			if !sameSource(h, s) {
+				kept = append(kept, h)
+			}
+		}
+		out = append(kept, s)
 	}
 	sort.Strings(out)
 	return out
+}
+
+// isID reports whether s is a scanner source id "<kind>.<name>" rather than
+// the bare name an older ledger recorded.
+func isID(s string) bool {
+	kind, name, ok := strings.Cut(s, ".")
+	return ok && name != "" && ScannerKinds[kind]
+}
+
+// sameSource reports whether two recorded sources are the same: equal, or
+// a bare name of an older ledger and an id of that name.
+func sameSource(a, b string) bool {
+	if a == b {
+		return true
+	}
+	switch idA, idB := isID(a), isID(b); {
+	case idA && !idB:
+		_, name, _ := strings.Cut(a, ".")
+		return name == b
+	case idB && !idA:
+		_, name, _ := strings.Cut(b, ".")
+		return name == a
+	}
+	return false
+}
+
+// containsSource is contains with sameSource.
+func containsSource(xs []string, x string) bool {
+	for _, y := range xs {
+		if sameSource(y, x) {
+			return true
+		}
+	}
+	return false
 }
 
 // describe takes the finding's description from a record.
@@ -357,10 +405,10 @@ func (tl *timeline) absentAt(sources []string, i int) bool {
 	}
 	ran := false
 	for _, s := range sources {
-		if contains(seen.Failed, s) {
+		if containsSource(seen.Failed, s) {
 			return false
 		}
-		ran = ran || contains(seen.Scanned, s)
+		ran = ran || containsSource(seen.Scanned, s)
 	}
 	return ran
 }
@@ -552,7 +600,7 @@ func (l *Ledger) Annotate(snap *snapshot.Snapshot, asOf time.Time, origin string
 	o := Observe(snap, asOf)
 	states := l.statesWith(o)
 	out := &snapshot.Snapshot{AsOf: snap.AsOf, Parts: make([]*snapshot.Part, len(snap.Parts))}
-	hosts := map[string]*snapshot.Part{}
+	var hosts []*snapshot.Part // scanner parts, in snapshot order
 	var firstHost *snapshot.Part
 	for i, p := range snap.Parts {
 		out.Parts[i] = p
@@ -568,7 +616,7 @@ func (l *Ledger) Annotate(snap *snapshot.Snapshot, asOf time.Time, origin string
 			}
 		}
 		out.Parts[i] = &cp
-		hosts[cp.Source] = &cp
+		hosts = append(hosts, &cp)
 		if firstHost == nil {
 			firstHost = &cp
 		}
@@ -584,17 +632,20 @@ func (l *Ledger) Annotate(snap *snapshot.Snapshot, asOf time.Time, origin string
 	for _, k := range keys {
 		s := states[k]
 		host := firstHost
+	find:
 		for _, src := range s.Finding.Sources {
-			if h, ok := hosts[src]; ok {
-				host = h
-				break
+			for _, h := range hosts {
+				if sameSource(src, h.ID()) {
+					host = h
+					break find
+				}
 			}
 		}
 		f := s.Finding
 		for _, fx := range s.Fixes {
 			v := snapshot.Vulnerability{
 				Key: k, ID: f.ID, Package: f.Package, Target: f.Target, Severity: f.Severity, State: "fixed",
-				Title: f.Title, Scanner: f.Scanner, Source: host.Source, Origin: origin + "#" + k,
+				Title: f.Title, Scanner: f.Scanner, Source: host.ID(), Origin: origin + "#" + k,
 			}
 			v.FirstSeen, v.FirstSeenMS = instant(fx.Opened)
 			v.FixedAt, v.FixedAtMS = instant(fx.Fixed)

@@ -21,7 +21,7 @@ func day(s string) time.Time {
 }
 
 func vuln(key, sev string) snapshot.Vulnerability {
-	return snapshot.Vulnerability{Key: key, ID: key[:5], Package: "openssl", Target: "img", Severity: sev, State: "open", Scanner: "trivy", Source: "images", Origin: "trivy.json:3"}
+	return snapshot.Vulnerability{Key: key, ID: key[:5], Package: "openssl", Target: "img", Severity: sev, State: "open", Scanner: "trivy", Source: "trivy.images", Origin: "trivy.json:3"}
 }
 
 // snap builds a snapshot with one trivy source listing keys (nil = failed).
@@ -63,7 +63,7 @@ func TestFixedReopenedAndSummary(t *testing.T) {
 	require.NotNil(t, f.History[0].Fixed)
 	assert.Equal(t, "2026-11-05T00:00:00Z", *f.History[0].Fixed)
 	assert.Equal(t, []string{"2026-11-01..2026-11-02", "2026-11-09"}, f.Listed)
-	assert.Equal(t, &Seen{AsOf: "2026-11-05T00:00:00Z", Scanned: []string{"images"}, Failed: []string{}}, l.Reports["2026-11-05"])
+	assert.Equal(t, &Seen{AsOf: "2026-11-05T00:00:00Z", Scanned: []string{"trivy.images"}, Failed: []string{}}, l.Reports["2026-11-05"])
 	assert.Equal(t, []string{"2026-11-01..2026-11-09"}, l.Findings[k2].Listed)
 
 	// The state at a date only sees observations dated on or before it.
@@ -103,7 +103,7 @@ func TestFailedOrMissingSourceFixesNothing(t *testing.T) {
 	require.NotNil(t, l.Findings[k1].FixedAt)
 	assert.Equal(t, "2026-11-05T00:00:00Z", *l.Findings[k1].FixedAt)
 	assert.Equal(t, []string{"2026-11-01"}, l.Findings[k1].Listed)
-	assert.Equal(t, []string{"images"}, l.Reports["2026-11-02"].Failed)
+	assert.Equal(t, []string{"trivy.images"}, l.Reports["2026-11-02"].Failed)
 }
 
 func TestSameDateRerunIsIdempotent(t *testing.T) {
@@ -179,7 +179,7 @@ func TestAnnotate(t *testing.T) {
 	assert.Equal(t, "2026-11-11T00:00:00Z", *fx.FixedAt)
 	assert.Equal(t, day("2026-11-11").UnixMilli(), *fx.FixedAtMS)
 	assert.Equal(t, "2026-11-01T00:00:00Z", *fx.FirstSeen)
-	assert.Equal(t, "images", fx.Source)
+	assert.Equal(t, "trivy.images", fx.Source)
 	assert.Equal(t, "security/reports/vulnerabilities.json#"+k1, fx.Origin)
 
 	// Evaluated at an earlier date the later observations do not count.
@@ -216,4 +216,80 @@ func TestSaveLoadRoundTripAndErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(`{`), 0o644))
 	_, err = Load(path)
 	require.ErrorContains(t, err, path)
+}
+
+// Two scanner sources of different kinds may share a name: the ledger keeps
+// them apart (which ran, which failed, which listed a key, which part the
+// fixed records join).
+func TestScannerSourcesSharingANameAreTwo(t *testing.T) {
+	two := func(asOf string, trivyKeys []string, grypeFailed bool) *snapshot.Snapshot {
+		tp := &snapshot.Part{Source: "app", Kind: "trivy"}
+		for _, k := range trivyKeys {
+			v := vuln(k, "high")
+			v.Source = "trivy.app"
+			tp.Data.Vulnerabilities = append(tp.Data.Vulnerabilities, v)
+		}
+		gp := &snapshot.Part{Source: "app", Kind: "grype"}
+		if grypeFailed {
+			gp.Error = "grype.json: no such file"
+		}
+		return &snapshot.Snapshot{AsOf: day(asOf), Parts: []*snapshot.Part{gp, tp}}
+	}
+	l := New()
+	record(l, two("2026-11-01", []string{k1}, false))
+	assert.Equal(t, []string{"trivy.app"}, l.Findings[k1].Sources)
+	assert.Equal(t, []string{"grype.app", "trivy.app"}, l.Reports["2026-11-01"].Scanned)
+
+	// trivy "app" ran without k1; grype "app", which never listed it, failed.
+	s := two("2026-11-02", nil, true)
+	out := l.Annotate(s, s.AsOf, "v.json")
+	record(l, s)
+	assert.Equal(t, &Seen{AsOf: "2026-11-02T00:00:00Z", Scanned: []string{"trivy.app"}, Failed: []string{"grype.app"}}, l.Reports["2026-11-02"])
+	require.NotNil(t, l.Findings[k1].FixedAt, "the source that listed k1 ran without it")
+	assert.Equal(t, "2026-11-02T00:00:00Z", *l.Findings[k1].FixedAt)
+
+	// The fixed record joins the part of the source that listed the key.
+	require.Len(t, out.Parts[1].Data.Vulnerabilities, 1)
+	fx := out.Parts[1].Data.Vulnerabilities[0]
+	assert.Equal(t, "fixed", fx.State)
+	assert.Equal(t, "trivy.app", fx.Source)
+	assert.Same(t, s.Parts[0], out.Parts[0], "the failed grype part is untouched")
+}
+
+// A ledger written when sources were named by their name alone keeps its
+// history: a bare name matches the id of a scanner source of that name.
+func TestLedgerWithBareSourceNamesCarriesOn(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	require.NoError(t, os.WriteFile(path, []byte(`{
+  "schema": "posture.vulnerabilities/v1",
+  "reports": {
+    "2026-11-01": {"as_of": "2026-11-01T00:00:00Z", "scanned": ["images"], "failed": []},
+    "2026-11-02": {"as_of": "2026-11-02T00:00:00Z", "scanned": ["images"], "failed": []}
+  },
+  "findings": {
+    "`+k1+`": {"id": "CVE-1", "package": "openssl", "target": "img", "severity": "high", "scanner": "trivy",
+      "sources": ["images"], "listed": ["2026-11-01"]},
+    "`+k2+`": {"id": "CVE-2", "package": "openssl", "target": "img", "severity": "high", "scanner": "trivy",
+      "sources": ["images"], "listed": ["2026-11-01..2026-11-02"]}
+  }
+}
+`), 0o644))
+	l, err := Load(path)
+	require.NoError(t, err)
+	record(l, snap("2026-11-01", k1, k2)) // re-run of an old date
+	record(l, snap("2026-11-02", k2))
+	require.NotNil(t, l.Findings[k1].FixedAt, "fixed by the same source, named by its id now")
+	assert.Equal(t, "2026-11-02T00:00:00Z", *l.Findings[k1].FixedAt)
+	assert.Equal(t, []string{"trivy.images"}, l.Findings[k1].Sources, "the bare name is replaced by the id")
+
+	l, err = Load(path)
+	require.NoError(t, err)
+	out := l.Annotate(snap("2026-11-03"), day("2026-11-03"), "v.json")
+	var fixed []string
+	for _, v := range out.Parts[1].Data.Vulnerabilities {
+		fixed = append(fixed, v.Key+" "+*v.FixedAt)
+	}
+	assert.Equal(t, []string{k1 + " 2026-11-02T00:00:00Z", k2 + " 2026-11-03T00:00:00Z"}, fixed,
+		"keys listed under the bare name are fixed when the source, named by its id, runs without them")
 }

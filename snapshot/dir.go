@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -21,7 +22,7 @@ import (
 // ManifestSchema is the schema of manifest.json.
 const ManifestSchema = "posture.snapshot/v1"
 
-// Part is one source's collected data: the content of <dir>/<name>.json.
+// Part is one source's collected data: the content of <dir>/<kind>.<name>.json.
 type Part struct {
 	Source string `json:"source"`
 	Kind   string `json:"kind"`
@@ -44,6 +45,22 @@ type Part struct {
 
 // Failed reports whether the source could not be collected.
 func (p *Part) Failed() bool { return p.Error != "" }
+
+// ID is the display id of the part's source, "<kind>.<name>": a source is
+// identified by its kind and name together, so two parts may share a name.
+func (p *Part) ID() string { return p.Kind + "." + p.Source }
+
+// SortParts orders parts by (kind, source name), the order of reports and
+// manifests.
+func SortParts(parts []*Part) {
+	sort.SliceStable(parts, func(i, j int) bool {
+		a, b := parts[i], parts[j]
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Source < b.Source
+	})
+}
 
 // ManifestEntry describes one part in manifest.json.
 type ManifestEntry struct {
@@ -74,8 +91,30 @@ type Snapshot struct {
 
 var safeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-func partFile(p *Part) string {
-	return safeName.ReplaceAllString(p.Kind+"."+p.Source, "_") + ".json"
+// partFiles names the file of each part: "<kind>.<name>.json". A name with
+// characters a file name should not hold has them replaced by "_" and gets
+// "~" and 8 hex digits of the sha256 of its id appended, as do ids that only
+// differ in case (a case-insensitive file system would merge them): every
+// source keeps a file of its own. "~" is never in a plain file name, so a
+// plain name cannot meet a marked one.
+func partFiles(parts []*Part) []string {
+	names := make([]string, len(parts))
+	plain := map[string]int{} // lower-cased id -> safe ids with it
+	for _, p := range parts {
+		if id := p.ID(); !safeName.MatchString(id) {
+			plain[strings.ToLower(id)]++
+		}
+	}
+	for i, p := range parts {
+		id := p.ID()
+		name := safeName.ReplaceAllString(id, "_")
+		if name != id || plain[strings.ToLower(id)] > 1 {
+			sum := sha256.Sum256([]byte(id))
+			name += "~" + hex.EncodeToString(sum[:4])
+		}
+		names[i] = name + ".json"
+	}
+	return names
 }
 
 // Write stores the snapshot in dir atomically: everything is written to a
@@ -92,8 +131,9 @@ func Write(dir, project string, s *Snapshot) (*Manifest, error) {
 	}
 	defer os.RemoveAll(tmp)
 	m := &Manifest{Schema: ManifestSchema, Project: project, AsOf: s.AsOf.UTC().Format(time.RFC3339)}
-	for _, p := range s.Parts {
-		name := partFile(p)
+	files := partFiles(s.Parts)
+	for i, p := range s.Parts {
+		name := files[i]
 		end := trace.Phase("write " + name)
 		err := writePart(filepath.Join(tmp, name), p)
 		end()
@@ -171,7 +211,7 @@ func Read(dir string) (*Snapshot, *Manifest, error) {
 			return nil, nil, err // the first in manifest order
 		}
 	}
-	sort.SliceStable(s.Parts, func(i, j int) bool { return s.Parts[i].Source < s.Parts[j].Source })
+	SortParts(s.Parts)
 	return s, &m, nil
 }
 

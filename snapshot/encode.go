@@ -38,12 +38,12 @@ func (p *Part) WriteTo(w io.Writer) (int64, error) {
 	}{p.Source, p.Kind, p.Error, p.SkippedLines, p.Files, p.Provides, p.Notes}
 	hb, err := enc.marshal(head)
 	if err != nil {
-		return 0, fmt.Errorf("encode source %q: %w", p.Source, err)
+		return 0, fmt.Errorf("encode source %s: %w", p.ID(), err)
 	}
 	bw.Write(hb[:len(hb)-1]) // without the closing brace
 	bw.WriteString(",\n\"data\": {")
 	if err := enc.data(&p.Data); err != nil {
-		return 0, fmt.Errorf("encode source %q: %w", p.Source, err)
+		return 0, fmt.Errorf("encode source %s: %w", p.ID(), err)
 	}
 	bw.WriteString("}}\n")
 	if err := bw.Flush(); err != nil {

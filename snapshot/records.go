@@ -3,7 +3,10 @@
 //
 // The records are the raw facts; they carry no verdicts. Policies (Rego)
 // decide what counts. Every record keeps its origin ("file:line" or an API
-// URL) so `posture explain` can show where a number came from.
+// URL) so `posture explain` can show where a number came from, and its
+// source: the id "<kind>.<name>" of the configured source that produced it
+// (a source is identified by its kind and name together; snapshots written
+// by earlier versions carry the bare name).
 //
 // Time fields come in pairs: an RFC 3339 string in UTC ("2026-11-20T10:00:00Z",
 // null when unknown) and, only when the time is known, the same instant as
@@ -34,7 +37,7 @@ var EventTypes = []string{
 type Event struct {
 	TimeMS int64  `json:"ts_ms"`            // epoch milliseconds, UTC
 	Time   string `json:"time"`             // RFC 3339 UTC
-	Source string `json:"source"`           // configured source name
+	Source string `json:"source"`           // id of the source: "<kind>.<name>"
 	Origin string `json:"origin"`           // file:line
 	IP     string `json:"ip,omitempty"`     // client address when the line names one
 	User   string `json:"user,omitempty"`   // account name when the line names one

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,4 +107,42 @@ func FuzzAppendEvent(f *testing.F) {
 			t.Fatalf("appendEvent = %s, encoding/json = %s", got, want)
 		}
 	})
+}
+
+// Every source gets its own part file and manifest entry: the file is named
+// by kind and name, and names that only differ in characters a file name
+// cannot keep (or in case) still give distinct files.
+func TestPartFilesAreDistinctPerSource(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "snap")
+	asOf := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	parts := []*Part{
+		{Source: "edge", Kind: "nginx_error_log", Notes: []string{"1"}},
+		{Source: "edge", Kind: "nginx_access_log", Notes: []string{"2"}},
+		{Source: "a/b", Kind: "trivy", Notes: []string{"3"}},
+		{Source: "a_b", Kind: "trivy", Notes: []string{"4"}},
+		{Source: "Img", Kind: "trivy", Notes: []string{"5"}},
+		{Source: "img", Kind: "trivy", Notes: []string{"6"}},
+	}
+	m, err := Write(dir, "P", &Snapshot{AsOf: asOf, Parts: parts})
+	require.NoError(t, err)
+	files := map[string]bool{}
+	for _, e := range m.Sources {
+		files[strings.ToLower(e.File)] = true
+	}
+	assert.Len(t, files, 6, "one file per source, even on a case-insensitive file system: %v", m.Sources)
+	assert.Equal(t, "nginx_error_log.edge.json", m.Sources[0].File)
+	assert.Equal(t, "nginx_access_log.edge.json", m.Sources[1].File)
+	assert.Equal(t, "trivy.a_b.json", m.Sources[3].File, "a name that needs no change keeps its plain file name")
+	assert.Regexp(t, `^trivy\.a_b~[0-9a-f]{8}\.json$`, m.Sources[2].File)
+	assert.Regexp(t, `^trivy\.Img~[0-9a-f]{8}\.json$`, m.Sources[4].File)
+	assert.Regexp(t, `^trivy\.img~[0-9a-f]{8}\.json$`, m.Sources[5].File)
+
+	s, _, err := Read(dir)
+	require.NoError(t, err)
+	var got []string
+	for _, p := range s.Parts {
+		got = append(got, p.ID()+"="+p.Notes[0])
+	}
+	assert.Equal(t, []string{"nginx_access_log.edge=2", "nginx_error_log.edge=1", "trivy.Img=5", "trivy.a/b=3", "trivy.a_b=4", "trivy.img=6"}, got,
+		"read back whole, ordered by (kind, name)")
 }

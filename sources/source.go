@@ -16,9 +16,15 @@ import (
 	"github.com/localizevideos/posture/snapshot"
 )
 
+// ID is the display id of the source of the given kind and name,
+// "<kind>.<name>". A source is identified by its kind and name together, so
+// the id is unique within a config where the name alone may not be.
+func ID(kind, name string) string { return kind + "." + name }
+
 // Env is what a source may know about the run.
 type Env struct {
 	Name    string         // configured source name
+	Kind    string         // the source's kind
 	AsOf    time.Time      // evaluation instant (UTC)
 	BaseDir string         // folder of the config file; relative paths resolve here
 	Zone    *time.Location // zone of timestamps without an offset (UTC unless configured)
@@ -31,6 +37,16 @@ type Env struct {
 	// Progress, when set, is told how far a long collection has come (URLs
 	// probed, repositories read). It is only for display.
 	Progress func(done, total int)
+}
+
+// ID is the source's display id "<kind>.<name>", which records carry as
+// their source. An Env without a Kind (one built by hand in a test) gives
+// the name alone.
+func (e Env) ID() string {
+	if e.Kind == "" {
+		return e.Name
+	}
+	return ID(e.Kind, e.Name)
 }
 
 // Env returns e.Getenv(key), or "" when no Getenv is set.

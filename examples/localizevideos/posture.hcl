@@ -26,7 +26,7 @@ max_token_lifetime_days = 90 # a token is compliant when it expires at most 90 d
 # Deployments to these environments are "production" (the pipeline called it "prod" until October).
 production_environments = ["production", "prod"]
 
-# Deployments created by anyone else count as manual production changes.
+# Deployments created by anyone else count as manual production changes (this is the default).
 automation_actors = ["github-actions[bot]"]
 
 # A change of at most 10 % against the previous period is "stable".
@@ -84,7 +84,8 @@ metric "rollbacks" {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Sources: source "<kind>" "<name>" { ... }. The name labels records and report inputs.
+# Sources: source "<kind>" "<name>" { ... }. A source is identified by its kind and name together
+# (two kinds may share a name); records, reports and messages name it "<kind>.<name>".
 # File sources take `paths` (globs relative to this folder; each glob must match at least one
 # file, a missing file is an error, never "zero records"). Rotated logs may be gzipped (*.gz).
 # Log lines without a zone are UTC unless the source sets `timezone`.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -35,8 +34,9 @@ type App struct {
 	Engine  *engine.Engine
 	Metrics []*engine.Resolved
 	Modules []*engine.Module // every module, tests included
-	// Tick, when set, is told how far each long-running source has come
-	// (for a live progress line on a terminal).
+	// Tick, when set, is told how far each long-running source (named by
+	// its id "<kind>.<name>") has come (for a live progress line on a
+	// terminal).
 	Tick func(source string, done, total int)
 }
 
@@ -118,7 +118,7 @@ func (a *App) Collect(ctx context.Context, asOf time.Time, progress Progress) *s
 	}
 	wg.Wait()
 	snap.Parts = parts
-	sort.SliceStable(snap.Parts, func(i, j int) bool { return snap.Parts[i].Source < snap.Parts[j].Source })
+	snapshot.SortParts(snap.Parts)
 	return snap
 }
 
@@ -127,13 +127,13 @@ func (a *App) collectOne(ctx context.Context, s *config.Source, asOf time.Time) 
 	p = &snapshot.Part{Source: s.Name, Kind: s.Kind, CollectedAt: time.Now().UTC().Format(time.RFC3339)}
 	defer func() {
 		if r := recover(); r != nil {
-			p.Error = fmt.Sprintf("source %q crashed: %v", s.Name, r)
+			p.Error = fmt.Sprintf("source %s crashed: %v", s.ID(), r)
 			p.Data = snapshot.Data{}
 		}
 	}()
 	env := SourceEnv(cfg, s, asOf)
 	if a.Tick != nil {
-		env.Progress = func(done, total int) { a.Tick(s.Name, done, total) }
+		env.Progress = func(done, total int) { a.Tick(s.ID(), done, total) }
 	}
 	res, err := s.Source.Collect(ctx, env)
 	if err != nil {
@@ -152,7 +152,7 @@ func (a *App) collectOne(ctx context.Context, s *config.Source, asOf time.Time) 
 
 // SourceEnv is what a configured source knows about the run.
 func SourceEnv(cfg *config.Config, s *config.Source, asOf time.Time) sources.Env {
-	return sources.Env{Name: s.Name, AsOf: asOf.UTC(), BaseDir: cfg.Dir, Zone: time.UTC, ReportsDir: cfg.ReportsDir, Getenv: os.Getenv}
+	return sources.Env{Name: s.Name, Kind: s.Kind, AsOf: asOf.UTC(), BaseDir: cfg.Dir, Zone: time.UTC, ReportsDir: cfg.ReportsDir, Getenv: os.Getenv}
 }
 
 // Evaluate builds the input for asOf from the snapshot and evaluates it.

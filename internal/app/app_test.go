@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,19 +23,24 @@ type stubCfg struct {
 
 type stub struct{ mode string }
 
-func (s stub) Collect(context.Context, sources.Env) (*sources.Result, error) {
+func (s stub) Collect(_ context.Context, env sources.Env) (*sources.Result, error) {
 	switch s.mode {
 	case "panic":
 		panic("boom")
 	case "error":
 		return nil, errors.New("upstream said no")
 	}
-	return &sources.Result{}, nil
+	return &sources.Result{Notes: []string{"collected as " + env.ID()}}, nil
 }
 
 func init() {
 	sources.Register(sources.Kind{
 		Name:      "accounts_stub",
+		NewConfig: func() any { return &stubCfg{} },
+		New:       func(c any) (sources.Source, error) { return stub{mode: c.(*stubCfg).Mode}, nil },
+	})
+	sources.Register(sources.Kind{
+		Name:      "alerts_stub",
 		NewConfig: func() any { return &stubCfg{} },
 		New:       func(c any) (sources.Source, error) { return stub{mode: c.(*stubCfg).Mode}, nil },
 	})
@@ -71,7 +77,7 @@ func TestCollectIsolatesFailingSources(t *testing.T) {
 		require.NoError(t, err)
 		assert.Len(t, sum, 64)
 	}
-	assert.Contains(t, byName["crashes"], `source "crashes" crashed: boom`)
+	assert.Contains(t, byName["crashes"], `source accounts_stub.crashes crashed: boom`)
 	assert.Equal(t, "upstream said no", byName["fails"])
 	assert.Empty(t, byName["works"])
 
@@ -84,4 +90,41 @@ func TestCollectIsolatesFailingSources(t *testing.T) {
 	assert.Equal(t, report.StatusError, status["compliance_drift"], "runs over the whole snapshot: needs every source")
 	assert.Equal(t, report.StatusTracked, status["open_exceptions"], "fed by the config, not by a source")
 	assert.Equal(t, report.StatusUnmeasured, status["privileged_accounts"], "the stub kind feeds no metric")
+}
+
+// Parts are ordered by (kind, name) whatever the order of the blocks, and
+// each source knows its kind: two sources may share a name.
+func TestCollectOrdersPartsByKindAndName(t *testing.T) {
+	body := strings.Join(strings.SplitAfter(cfg, "\n")[:8], "") + `
+source "alerts_stub" "b"   { mode = "ok" }
+source "accounts_stub" "b" { mode = "ok" }
+source "alerts_stub" "a"   { mode = "ok" }
+source "accounts_stub" "c" { mode = "ok" }
+`
+	dir := t.TempDir()
+	p := filepath.Join(dir, "posture.hcl")
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+	a, err := Load(context.Background(), p)
+	require.NoError(t, err)
+	snap := a.Collect(context.Background(), time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), nil)
+	var ids, notes []string
+	for _, p := range snap.Parts {
+		ids = append(ids, p.ID())
+		notes = append(notes, p.Notes...)
+	}
+	want := []string{"accounts_stub.b", "accounts_stub.c", "alerts_stub.a", "alerts_stub.b"}
+	assert.Equal(t, want, ids)
+	assert.Equal(t, []string{"collected as accounts_stub.b", "collected as accounts_stub.c", "collected as alerts_stub.a", "collected as alerts_stub.b"}, notes)
+
+	// A stored snapshot reads back in the same order.
+	out := filepath.Join(dir, "snap")
+	_, err = snapshot.Write(out, "t", &snapshot.Snapshot{AsOf: snap.AsOf, Parts: []*snapshot.Part{snap.Parts[3], snap.Parts[1], snap.Parts[2], snap.Parts[0]}})
+	require.NoError(t, err)
+	back, _, err := snapshot.Read(out)
+	require.NoError(t, err)
+	ids = ids[:0]
+	for _, p := range back.Parts {
+		ids = append(ids, p.ID())
+	}
+	assert.Equal(t, want, ids)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -19,7 +20,7 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 		Usage: "record (or with --approve replace) the fingerprints of the watched config files",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "approve", Usage: "replace the existing baseline with the current fingerprints"},
-			&cli.StringFlag{Name: "approved-by", Usage: "who approves (default $GITHUB_ACTOR, else $USER)"},
+			&cli.StringFlag{Name: "approved-by", Usage: "who approves the recorded baseline (default $GITHUB_ACTOR, else $USER; required when neither is set)"},
 		},
 		Action: func(c *cli.Context) error {
 			a, err := g.load()
@@ -39,7 +40,7 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 				n++
 				res, err := s.Source.Collect(ctx(), app.SourceEnv(a.Config, s, asOf))
 				if err != nil {
-					return exitCode(ExitError, fmt.Errorf("source %q (config_files): %w", s.Name, err))
+					return exitCode(ExitError, fmt.Errorf("source %s: %w", s.ID(), err))
 				}
 				current = append(current, res.Data.ConfigFiles...)
 			}
@@ -51,13 +52,6 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 			exists := err == nil
 			if err != nil && !errors.Is(err, os.ErrNotExist) {
 				return exitCode(ExitError, err)
-			}
-			who := c.String("approved-by")
-			if who == "" {
-				who = e.getenv("GITHUB_ACTOR")
-			}
-			if who == "" {
-				who = e.getenv("USER")
 			}
 			if exists && !c.Bool("approve") {
 				changes := configfiles.Diff(old, current)
@@ -71,6 +65,11 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 				}
 				fmt.Fprintln(e.stdout, "run `posture baseline --approve` to approve the current state")
 				return nil
+			}
+			// A baseline says who approved it: never record it anonymously.
+			who := approver(c.String("approved-by"), e.getenv)
+			if who == "" {
+				return exitCode(ExitError, errors.New("baseline: no approver: pass --approved-by NAME (neither $GITHUB_ACTOR nor $USER is set); nothing written"))
 			}
 			b := configfiles.NewBaseline(who, time.Now().UTC(), current)
 			if err := configfiles.WriteBaseline(path, b); err != nil {
@@ -86,4 +85,15 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// approver is who approves a baseline: the --approved-by flag, else
+// $GITHUB_ACTOR, else $USER; "" when none is set.
+func approver(flag string, getenv func(string) string) string {
+	for _, who := range []string{flag, getenv("GITHUB_ACTOR"), getenv("USER")} {
+		if who = strings.TrimSpace(who); who != "" {
+			return who
+		}
+	}
+	return ""
 }

@@ -362,7 +362,7 @@ func TestMetricsLists(t *testing.T) {
 	code, out, errs := run(t, dir, "metrics")
 	require.Equal(t, 0, code, errs)
 	assert.Contains(t, out, "privileged_accounts")
-	assert.Contains(t, out, "iam (accounts)")
+	assert.Contains(t, out, "accounts.iam")
 	assert.Contains(t, out, "— (unmeasured)")
 	code, out, _ = run(t, dir, "metrics", "--format", "json")
 	require.Equal(t, 0, code)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -89,7 +90,6 @@ func cmdMetrics(e *env, g *globals) *cli.Command {
 			if err != nil {
 				return err
 			}
-			kinds := a.Config.SourceKinds()
 			type row struct {
 				ID       string        `json:"id"`
 				Title    string        `json:"title"`
@@ -108,9 +108,18 @@ func cmdMetrics(e *env, g *globals) *cli.Command {
 				r := row{ID: m.ID, Title: m.Title, Category: m.Category, Owner: m.Owner, Unit: m.Unit, Target: m.Target,
 					Gate: m.Gate, Inputs: m.Inputs, FedBy: []string{}, Custom: !m.Builtin, Location: m.Location}
 				for _, k := range m.Inputs {
-					kind, _, _ := strings.Cut(k, ".") // github.members is fed by github sources
-					for _, n := range kinds[kind] {
-						r.FedBy = append(r.FedBy, n+" ("+k+")")
+					kind, part, _ := strings.Cut(k, ".") // github.members is fed by github sources
+					for _, s := range a.Config.Sources {
+						if s.Kind != kind {
+							continue
+						}
+						fed := s.ID()
+						if part != "" {
+							fed += " (" + part + ")"
+						}
+						if !slices.Contains(r.FedBy, fed) {
+							r.FedBy = append(r.FedBy, fed)
+						}
 					}
 				}
 				rows = append(rows, r)
@@ -184,14 +193,14 @@ func (g *globals) progress(e *env) app.Progress {
 	}
 	return func(p *snapshot.Part, took time.Duration) {
 		if p.Failed() {
-			fmt.Fprintf(e.stderr, "source %-24s %-18s ERROR %s\n", p.Source, p.Kind, p.Error)
+			fmt.Fprintf(e.stderr, "source %-32s ERROR %s\n", p.ID(), p.Error)
 			return
 		}
 		skipped := ""
 		if p.SkippedLines > 0 {
 			skipped = fmt.Sprintf(", %d lines skipped", p.SkippedLines)
 		}
-		fmt.Fprintf(e.stderr, "source %-24s %-18s %d records%s in %s\n", p.Source, p.Kind, p.Data.Count(), skipped, took.Round(time.Millisecond))
+		fmt.Fprintf(e.stderr, "source %-32s %d records%s in %s\n", p.ID(), p.Data.Count(), skipped, took.Round(time.Millisecond))
 		for _, n := range p.Notes {
 			fmt.Fprintf(e.stderr, "  note: %s\n", n)
 		}
@@ -202,7 +211,7 @@ func sourceErrors(snap *snapshot.Snapshot) error {
 	var msgs []string
 	for _, p := range snap.Parts {
 		if p.Failed() {
-			msgs = append(msgs, fmt.Sprintf("source %q (%s): %s", p.Source, p.Kind, p.Error))
+			msgs = append(msgs, fmt.Sprintf("source %s: %s", p.ID(), p.Error))
 		}
 	}
 	if len(msgs) == 0 {

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -47,21 +46,7 @@ func TestExampleLiveSourcesValidate(t *testing.T) {
 	require.NoError(t, err)
 	b, err := os.ReadFile(filepath.Join(root, "posture.hcl"))
 	require.NoError(t, err)
-	var out []string
-	in := false
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "# source \"") {
-			in = true
-		}
-		if in {
-			line = strings.TrimPrefix(strings.TrimPrefix(line, "#"), " ")
-			if line == "}" {
-				in = false
-			}
-		}
-		out = append(out, line)
-	}
-	live := strings.Join(out, "\n")
+	live, _ := uncommentSources(t, string(b))
 	for _, kind := range []string{`source "headers"`, `source "tls"`, `source "github"`} {
 		require.Contains(t, live, "\n"+kind, "the example shows a %s block", kind)
 	}
@@ -70,8 +55,8 @@ func TestExampleLiveSourcesValidate(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "posture.hcl"), []byte(live), 0o644))
 	code, out2, errs := run(t, "", "-c", filepath.Join(dir, "posture.hcl"), "metrics")
 	require.Equal(t, ExitOK, code, errs)
-	assert.Contains(t, out2, "public (headers)")
-	assert.Contains(t, out2, "org (github.members)")
+	assert.Contains(t, out2, "headers.public")
+	assert.Contains(t, out2, "github.org (members)")
 }
 
 // TestExamplePolicyTests runs the example's own Rego tests with the

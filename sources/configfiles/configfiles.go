@@ -86,7 +86,7 @@ func (s *source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 		return nil, err
 	}
 	for i := range recs {
-		recs[i].Source = env.Name
+		recs[i].Source = env.ID()
 	}
 	baseline, err := LoadBaseline(env.ReportsDir)
 	if err != nil {

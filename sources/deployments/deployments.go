@@ -51,7 +51,7 @@ type source struct{ cfg *sources.FileConfig }
 func (s *source) Collect(ctx context.Context, env sources.Env) (*sources.Result, error) {
 	res := &sources.Result{}
 	paths, err := tabular.Each(ctx, env, s.cfg, Columns, func(r *tabular.Row) error {
-		d := FromRow(r, env.Name)
+		d := FromRow(r, env.ID())
 		if err := r.Err(); err != nil {
 			return err
 		}

@@ -165,7 +165,7 @@ func (c *collector) fromDependabot(r repoRef, a *gh.DependabotAlert) snapshot.Vu
 		Severity: vuln.NormalizeSeverity(sev),
 		Title:    adv.GetSummary(),
 		Scanner:  ScannerDependabot,
-		Source:   c.name,
+		Source:   c.id,
 		Origin:   c.origin(a.GetHTMLURL(), a.GetURL(), fmt.Sprintf("repos/%s/%s/dependabot/alerts/%d", escape(r.Owner), escape(r.Name), a.GetNumber())),
 	}
 	v.FirstSeen, v.FirstSeenMS = ts(a.CreatedAt)
@@ -230,7 +230,7 @@ func (c *collector) fromCodeScanning(r repoRef, a *gh.Alert) snapshot.Vulnerabil
 		Severity: codeScanningSeverity(a),
 		Title:    title,
 		Scanner:  ScannerCodeScanning,
-		Source:   c.name,
+		Source:   c.id,
 		Origin:   c.origin(a.GetHTMLURL(), a.GetURL(), fmt.Sprintf("repos/%s/%s/code-scanning/alerts/%d", escape(r.Owner), escape(r.Name), a.GetNumber())),
 	}
 	v.FirstSeen, v.FirstSeenMS = ts(a.CreatedAt)
@@ -285,7 +285,7 @@ func (c *collector) fromSecretScanning(r repoRef, a *gh.SecretScanningAlert) sna
 		Severity: "critical",
 		Title:    title,
 		Scanner:  ScannerSecretScanning,
-		Source:   c.name,
+		Source:   c.id,
 		Origin:   c.origin(a.GetHTMLURL(), a.GetURL(), fmt.Sprintf("repos/%s/%s/secret-scanning/alerts/%d", escape(r.Owner), escape(r.Name), a.GetNumber())),
 	}
 	v.FirstSeen, v.FirstSeenMS = ts(a.CreatedAt)

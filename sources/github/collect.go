@@ -27,7 +27,8 @@ func (r repoRef) String() string { return r.Owner + "/" + r.Name }
 type collector struct {
 	src    *Source
 	env    sources.Env
-	name   string
+	name   string // the source's name, for messages ("github source <name>")
+	id     string // the source's id "github.<name>", which records carry
 	owner  string
 	client *gh.Client
 	rt     *retry.Transport
@@ -89,7 +90,7 @@ func (s *Source) newCollector(env sources.Env) (*collector, error) {
 		return nil, err
 	}
 	return &collector{
-		src: s, env: env, name: env.Name, owner: s.cfg.Owner, client: client, rt: rt,
+		src: s, env: env, name: env.Name, id: env.ID(), owner: s.cfg.Owner, client: client, rt: rt,
 		apiURL: strings.TrimRight(client.BaseURL.String(), "/"),
 		exists: map[string]*repoCheck{},
 	}, nil

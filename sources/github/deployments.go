@@ -64,7 +64,7 @@ func (c *collector) fromDeployment(r repoRef, d *gh.Deployment, states []string)
 		Description: d.GetDescription(),
 		Creator:     d.GetCreator().GetLogin(),
 		Statuses:    []string{},
-		Source:      c.name,
+		Source:      c.id,
 		Origin:      c.origin("", d.GetURL(), "repos/"+escape(r.Owner)+"/"+escape(r.Name)+"/deployments/"+id),
 	}
 	out.CreatedAt, out.CreatedAtMS = ts(d.CreatedAt)

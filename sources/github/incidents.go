@@ -64,7 +64,7 @@ func (c *collector) fromIssue(r repoRef, is *gh.Issue) (in snapshot.Incident, ok
 	in = snapshot.Incident{
 		ID:     id,
 		Title:  is.GetTitle(),
-		Source: c.name,
+		Source: c.id,
 		Origin: c.origin(is.GetHTMLURL(), is.GetURL(), "repos/"+escape(r.Owner)+"/"+escape(r.Name)+"/issues/"+strconv.Itoa(is.GetNumber())),
 	}
 	var names []string

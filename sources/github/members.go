@@ -19,7 +19,7 @@ func (c *collector) members(ctx context.Context, isOrg bool) ([]snapshot.Account
 		c.note("members: %s is a user account: recorded as its only (owner) account, MFA unknown", c.owner)
 		return []snapshot.Account{{
 			System: "github", Login: c.owner, Role: "owner", Privileged: true, Status: "active",
-			Source: c.name, Origin: c.profileURL(c.owner, ""),
+			Source: c.id, Origin: c.profileURL(c.owner, ""),
 		}}, nil
 	}
 	admins, err := c.listMembers(ctx, "")
@@ -51,7 +51,7 @@ func (c *collector) members(ctx context.Context, isOrg bool) ([]snapshot.Account
 		seen[strings.ToLower(login)] = true
 		a := snapshot.Account{
 			System: "github", Login: login, Role: "admin", Privileged: true, Status: "active",
-			Source: c.name, Origin: c.profileURL(login, u.GetHTMLURL()),
+			Source: c.id, Origin: c.profileURL(login, u.GetHTMLURL()),
 		}
 		if mfaKnown {
 			mfa := !without[strings.ToLower(login)]

@@ -148,7 +148,7 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 	if caPath != "" {
 		res.Files = []string{caPath}
 	}
-	p := newProber(pool, s.timeout, s.concurrency, env.Name)
+	p := newProber(pool, s.timeout, s.concurrency, env.ID())
 	defer p.transport.CloseIdleConnections()
 
 	eps := make([]snapshot.Endpoint, len(s.urls))

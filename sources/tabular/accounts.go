@@ -69,7 +69,7 @@ func collectAccounts(ctx context.Context, env sources.Env, cfg *sources.FileConf
 	var list []*account
 	index := map[string]*account{}
 	paths, err := Each(ctx, env, cfg, AccountColumns, func(r *Row) error {
-		a, set := AccountFromRow(r, env.Name)
+		a, set := AccountFromRow(r, env.ID())
 		if err := r.Err(); err != nil {
 			return err
 		}

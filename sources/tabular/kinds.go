@@ -51,7 +51,7 @@ func IncidentFromRow(r *Row, source string) snapshot.Incident {
 func collectIncidents(ctx context.Context, env sources.Env, cfg *sources.FileConfig) (*sources.Result, error) {
 	res := &sources.Result{}
 	paths, err := Each(ctx, env, cfg, IncidentColumns, func(r *Row) error {
-		in := IncidentFromRow(r, env.Name)
+		in := IncidentFromRow(r, env.ID())
 		if err := r.Err(); err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func AlertFromRow(r *Row, source string) snapshot.Alert {
 func collectAlerts(ctx context.Context, env sources.Env, cfg *sources.FileConfig) (*sources.Result, error) {
 	res := &sources.Result{}
 	paths, err := Each(ctx, env, cfg, AlertColumns, func(r *Row) error {
-		a := AlertFromRow(r, env.Name)
+		a := AlertFromRow(r, env.ID())
 		if err := r.Err(); err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func TokenFromRow(r *Row, source string) snapshot.Token {
 func collectTokens(ctx context.Context, env sources.Env, cfg *sources.FileConfig) (*sources.Result, error) {
 	res := &sources.Result{}
 	paths, err := Each(ctx, env, cfg, TokenColumns, func(r *Row) error {
-		t := TokenFromRow(r, env.Name)
+		t := TokenFromRow(r, env.ID())
 		if err := r.Err(); err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func AuditFindingFromRow(r *Row, source string) snapshot.AuditFinding {
 func collectAuditFindings(ctx context.Context, env sources.Env, cfg *sources.FileConfig) (*sources.Result, error) {
 	res := &sources.Result{}
 	paths, err := Each(ctx, env, cfg, AuditFindingColumns, func(r *Row) error {
-		f := AuditFindingFromRow(r, env.Name)
+		f := AuditFindingFromRow(r, env.ID())
 		if err := r.Err(); err != nil {
 			return err
 		}

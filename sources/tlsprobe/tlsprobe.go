@@ -132,7 +132,7 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 	if caPath != "" {
 		res.Files = []string{caPath}
 	}
-	p := &prober{roots: pool, timeout: s.timeout, source: env.Name, dialer: &net.Dialer{Timeout: s.timeout}}
+	p := &prober{roots: pool, timeout: s.timeout, source: env.ID(), dialer: &net.Dialer{Timeout: s.timeout}}
 	eps := make([]snapshot.TLSEndpoint, len(s.hosts))
 	probe.ForEach(ctx, len(s.hosts), s.concurrency, func(i int) {
 		eps[i] = p.probe(ctx, s.hosts[i])

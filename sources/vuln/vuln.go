@@ -97,7 +97,7 @@ func (s *source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 	}
 	all = Dedupe(all)
 	for i := range all {
-		all[i].Source = env.Name
+		all[i].Source = env.ID()
 	}
 	return &sources.Result{Data: snapshot.Data{Vulnerabilities: all}, Files: paths}, nil
 }

@@ -9,7 +9,7 @@ snapshots_dir = "security/snapshots" # raw data behind each report
 inactive_days = 90                   # accounts idle longer than this are orphaned
 max_token_lifetime_days = 90
 production_environments = ["production", "prod"]
-automation_actors       = ["github-actions[bot]"]
+automation_actors       = ["github-actions[bot]"] # deployments by anyone else are manual changes
 trend_tolerance_pct     = 10
 exceptions = ["exceptions.hcl"]      # approved deviations
 policies   = ["policies"]            # your own Rego metrics and compliance checks
@@ -32,9 +32,16 @@ category "compliance_signals"       { owner = "security" }
 # }
 
 # Sources: source "<kind>" "<name>" { ... }. Uncomment what you have.
+# A source is identified by its kind and its name together, so two kinds may share a name (the
+# two nginx logs below are both "edge"); records and reports name it "<kind>.<name>".
+# File sources take `paths` (globs; each must match at least one file when collecting).
+# Log lines without a zone are UTC unless the source sets `timezone`.
 # source "sshd_log" "bastion"        { paths = ["/var/log/auth.log*"] }
 # source "nginx_access_log" "edge"   { paths = ["/var/log/nginx/access.log*"] }
-# source "nginx_error_log" "edge"    { paths = ["/var/log/nginx/error.log*"], timezone = "Europe/Berlin" }
+# source "nginx_error_log" "edge" {
+#   paths    = ["/var/log/nginx/error.log*"]
+#   timezone = "Europe/Berlin"           # error log stamps carry no zone
+# }
 # source "app_log" "api"             { paths = ["logs/app.jsonl"] }
 # source "fail2ban_log" "bastion"    { paths = ["/var/log/fail2ban.log*"] }
 # source "accounts" "iam"            { paths = ["exports/accounts.csv"] }
@@ -44,4 +51,20 @@ category "compliance_signals"       { owner = "security" }
 # source "audit_findings" "soc2"     { paths = ["exports/audit_findings.csv"] }
 # source "deployments" "prod"        { paths = ["exports/deployments.json"] }
 # source "trivy" "images"            { paths = ["scans/trivy-*.json"] }
-# source "config_files" "infra"      { paths = ["deploy/**/*.yaml"] }
+# source "grype" "images"            { paths = ["scans/grype-*.json"] }
+# source "govulncheck" "api"         { paths = ["scans/govulncheck.json"] }
+# source "sarif" "codeql"            { paths = ["scans/*.sarif"] }
+# source "config_files" "infra"      { paths = ["deploy/*.yaml"] } # "*" stays within one folder
+
+# Live sources (network access; GitHub needs GITHUB_TOKEN or a GitHub App).
+# source "headers" "public" {
+#   urls    = ["https://example.com/"]
+#   timeout = "10s"
+# }
+# source "tls" "public" {
+#   hosts = ["example.com:443"]
+# }
+# source "github" "org" {
+#   owner = "your-org"                   # org or user
+#   repos = []                           # empty = every repository of the owner
+# }

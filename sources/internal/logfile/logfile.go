@@ -122,7 +122,7 @@ func (f Files) CollectWith(ctx context.Context, env sources.Env, newLine NewLine
 		}
 		disp := files.Display(env.BaseDir, p)
 		res.Files = append(res.Files, disp)
-		ps := &parser{ctx: ctx, name: env.Name, disp: disp, st: &st}
+		ps := &parser{ctx: ctx, name: env.ID(), disp: disp, st: &st}
 		var err error
 		if rs := carry.split(p); rs != nil {
 			end := trace.Phase(fmt.Sprintf("read %s (%d ranges)", disp, len(rs)))
@@ -139,7 +139,7 @@ func (f Files) CollectWith(ctx context.Context, env sources.Env, newLine NewLine
 			return nil, fmt.Errorf("%s: %w", disp, err)
 		}
 	}
-	end := trace.Phase("gather events of " + env.Name)
+	end := trace.Phase("gather events of " + env.ID())
 	st.flush(res)
 	end()
 	return res, nil
@@ -208,7 +208,7 @@ var errStopped = errors.New("stopped: another range failed")
 // parser parses the lines of a file or of one range of it.
 type parser struct {
 	ctx     context.Context
-	name    string // source name
+	name    string // source id, "<kind>.<name>", which the events carry
 	disp    string // file name as displayed in origins
 	parse   LineFunc
 	st      *stamper
