@@ -34,6 +34,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -54,8 +55,11 @@ import (
 
 // Config is the configuration of a config_files source.
 type Config struct {
-	Paths []string `hcl:"paths"`
+	Paths []string `hcl:"paths" doc:"Files to watch: glob patterns (*, ?, [...]; no **), relative to the config file's folder. A pattern that matches nothing is not an error (a watched file that is gone is drift)."`
 }
+
+//go:embed config_files.md
+var doc string
 
 // FilePaths returns the configured globs.
 func (c *Config) FilePaths() []string { return c.Paths }
@@ -64,6 +68,7 @@ func init() {
 	sources.Register(sources.Kind{
 		Name:      "config_files",
 		Summary:   "fingerprints of watched config files (JSON, YAML, HCL, text) for drift against the approved baseline",
+		Doc:       doc,
 		NewConfig: func() any { return &Config{} },
 		New: func(cfg any) (sources.Source, error) {
 			c, ok := cfg.(*Config)
