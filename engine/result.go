@@ -117,6 +117,7 @@ type History interface {
 // Options of Build.
 type Options struct {
 	Project    string
+	Title      string // the configured title ("" = the default)
 	WindowDays int
 	TolPct     float64
 	History    History // may be nil
@@ -127,7 +128,7 @@ type Options struct {
 func Build(ev *Evaluation, metrics []*Resolved, parts []*snapshot.Part, opt Options) *report.Report {
 	asOf := ev.Input.AsOf
 	r := &report.Report{
-		Schema: report.Schema, Project: opt.Project, AsOf: asOf.Format(time.RFC3339),
+		Schema: report.Schema, Project: opt.Project, Title: opt.Title, AsOf: asOf.Format(time.RFC3339),
 		WindowDays: opt.WindowDays, Inputs: []report.Input{}, Metrics: []report.Metric{},
 	}
 	for _, p := range parts {
