@@ -180,7 +180,9 @@ func TestSequentialNeverSplits(t *testing.T) {
 	_, err = src.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: dir})
 	require.NoError(t, err)
 	assert.Equal(t, 1, calls)
-	assert.Panics(t, func() { Register(sources.Kind{Name: "logfile_split_test_log2", Summary: "test"}, stateless, Stateless, Sequential) })
+	assert.Panics(t, func() {
+		Register(sources.Kind{Name: "logfile_split_test_log2", Summary: "test"}, stateless, Stateless, Sequential)
+	})
 }
 
 // atomicCountdown is a context whose Err turns to Canceled after n calls,
