@@ -1,5 +1,5 @@
 // Package dashboard renders the static HTML dashboard of a report history
-// (contract §6.1, <reports_dir>/index.html): one self-contained page with
+// (<reports_dir>/index.html, written by posture report): one self-contained page with
 // inline CSS and inline SVG charts, no scripts, no external assets, so it
 // opens from the file system and shows the same thing offline.
 //

@@ -244,7 +244,7 @@ func always(d *Definition) bool {
 	return false
 }
 
-// Status applies a target to a value (contract §3.2).
+// Status applies a target to a value (docs/metrics.md#how-a-metric-is-judged).
 func Status(t report.Target, v *float64, tr report.Trend) report.Status {
 	if v == nil {
 		return report.StatusNoData
@@ -290,7 +290,7 @@ func Round(v float64, unit string) float64 {
 }
 
 // Trend compares value with the latest point dated on or before
-// asOf - windowDays (contract §6.2). better is the metric's desired
+// asOf - windowDays (docs/metrics.md#how-a-metric-is-judged, "Trends"). better is the metric's desired
 // direction; targetTrend "stable" worsens when the value rises.
 func Trend(better, targetTrend string, value *float64, points []report.Point, asOf time.Time, windowDays int, tolPct float64) report.Trend {
 	tr := report.Trend{Direction: report.TrendInsufficient}

@@ -10,7 +10,7 @@ import (
 // Schema is the value of Report.Schema.
 const Schema = "posture.report/v1"
 
-// Status of a metric result (contract §3.2).
+// Status of a metric result (docs/metrics.md#how-a-metric-is-judged).
 type Status string
 
 // The statuses, in the order reports list them (most urgent first).
@@ -48,7 +48,7 @@ type Target struct {
 // IsZero reports whether no threshold is set.
 func (t Target) IsZero() bool { return t.Max == nil && t.Min == nil && t.Trend == "" }
 
-// Trend directions (contract §6.2).
+// Trend directions (docs/metrics.md#how-a-metric-is-judged, "Trends").
 const (
 	TrendInsufficient = "insufficient_history"
 	TrendStable       = "stable"

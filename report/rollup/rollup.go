@@ -1,12 +1,12 @@
 // Package rollup computes the monthly aggregate and the quarterly review
-// (contract §6.3) from the stored dated reports.
+// (posture aggregate, posture review) from the stored dated reports.
 //
 // A report belongs to the month (quarter) of its file date. The month-end
 // value is the metric's value in the latest report of the month; min, max
 // and mean are over the month's non-null values. The quarterly review takes
 // the three month-end values, compares the quarter-end value (latest report
 // of the quarter) with the previous quarter's end (else with the quarter's
-// first month end) using the trend rules of §6.2, and lists what needs
+// first month end) using the trend rules of docs/metrics.md ("Trends"), and lists what needs
 // action per owner.
 package rollup
 

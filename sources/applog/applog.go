@@ -1,4 +1,4 @@
-// Package applog is the app_log source kind (contract 4.4): application
+// Package applog is the app_log source kind (docs/configuration.md#app_log): application
 // security events as JSON Lines in the OWASP Logging Vocabulary, normalised
 // into login_failed, login_success, authz_fail and rate_limited events.
 package applog

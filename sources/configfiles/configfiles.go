@@ -1,4 +1,4 @@
-// Package configfiles is the `config_files` source (contract 4.12): for
+// Package configfiles is the `config_files` source (docs/configuration.md#config_files): for
 // every file matched by `paths` it records a fingerprint — the SHA-256 of
 // the file's normalised content — so that formatting-only edits do not
 // count as drift:
@@ -105,7 +105,7 @@ func (s *source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 // `posture baseline` command can use it to build the baseline's map.
 //
 // Unlike the other file sources, a pattern that matches nothing is not an
-// error: a watched file that is gone is config drift (contract 4.12), which
+// error: a watched file that is gone is config drift, which
 // the comparison with the baseline reports as "removed".
 func Scan(ctx context.Context, baseDir string, patterns []string) ([]snapshot.ConfigFile, []string, error) {
 	paths, err := glob(baseDir, patterns)

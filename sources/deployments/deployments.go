@@ -1,4 +1,4 @@
-// Package deployments is the `deployments` file source (contract 4.11): a
+// Package deployments is the `deployments` file source (docs/configuration.md#deployments): a
 // JSON array of deployment objects
 //
 //	{id, environment, sha, ref, task, description, creator, created_at, status}

@@ -1,4 +1,4 @@
-// Package fail2ban is the fail2ban_log source kind (contract 4.5):
+// Package fail2ban is the fail2ban_log source kind (docs/configuration.md#fail2ban_log):
 // fail2ban's own log, normalised into ban events (blocked_ips counts their
 // distinct IPs).
 package fail2ban

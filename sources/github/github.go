@@ -1,6 +1,6 @@
-// Package github is the `github` source kind (contract 4.8, 4.10, 4.11,
-// 4.13): it reads an organisation's (or a user's) state through the GitHub
-// REST API and records facts only; policies judge them.
+// Package github is the `github` source kind (docs/configuration.md#github):
+// it reads an organisation's (or a user's) state through the GitHub REST API
+// and records facts only; policies judge them.
 //
 //	source "github" "org" {
 //	  owner            = "localizevideos"   # org or user (required)

@@ -1,4 +1,4 @@
-// Package headers is the `headers` source (contract §4.6): it GETs each
+// Package headers is the `headers` source (docs/configuration.md#headers): it GETs each
 // configured URL, follows at most MaxRedirects redirects and records the
 // final response as a snapshot.Endpoint. It never judges: the five checks
 // (hsts, csp, x_content_type_options, frame_options, referrer_policy) are

@@ -153,7 +153,7 @@ func clientAnd(b, detail []byte) (string, string) {
 
 var downgradeReasons = []string{"unsupported protocol", "version too low", "inappropriate fallback"}
 
-// downgradeReason returns which of the contract's reasons b names, or "".
+// downgradeReason returns which of the downgrade reasons b names, or "".
 func downgradeReason(b []byte) string {
 	for _, r := range downgradeReasons {
 		if containsReason(b, r) {

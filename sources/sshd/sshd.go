@@ -1,4 +1,4 @@
-// Package sshd is the sshd_log source kind (contract 4.1): OpenSSH log lines
+// Package sshd is the sshd_log source kind (docs/configuration.md#sshd_log): OpenSSH log lines
 // from syslog files or the journal, normalised into login_failed,
 // login_success and invalid_user events.
 package sshd

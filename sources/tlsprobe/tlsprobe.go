@@ -1,4 +1,4 @@
-// Package tlsprobe is the `tls` source (contract §4.7): for each configured
+// Package tlsprobe is the `tls` source (docs/configuration.md#tls): for each configured
 // host:port it attempts one TLS handshake per protocol version (TLS 1.3,
 // 1.2, 1.1, 1.0) and records a snapshot.TLSEndpoint with the versions
 // accepted, the leaf certificate's expiry and whether the certificate chain

@@ -1,4 +1,4 @@
-// Package vuln holds the scanner report sources (contract 4.10): `trivy`,
+// Package vuln holds the scanner report sources (docs/configuration.md#vulnerability-findings): `trivy`,
 // `grype`, `govulncheck` and `sarif`. Each reads the JSON its scanner
 // writes and produces open snapshot.Vulnerability records with
 //
