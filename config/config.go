@@ -1,5 +1,7 @@
-// Package config loads posture.hcl (contract §2) and the exceptions files
-// (§5). Every problem is an HCL diagnostic with file, line and column.
+// Package config loads posture.hcl and the exceptions files (documented in
+// docs/configuration.md, which is generated from Settings, Blocks and the
+// source kinds). Every problem is an HCL diagnostic with file, line and
+// column.
 package config
 
 import (
@@ -42,6 +44,7 @@ type Config struct {
 	Dir  string // folder of the config file; relative paths resolve here
 
 	Project                string
+	Title                  string // as configured; DisplayTitle applies the default
 	WindowDays             int
 	ReportsDir             string // resolved against Dir
 	SnapshotsDir           string // resolved against Dir
@@ -80,10 +83,10 @@ type Category struct {
 
 // Target overrides a metric's default target as a whole.
 type Target struct {
-	Max   *float64 `hcl:"max,optional"`
-	Min   *float64 `hcl:"min,optional"`
-	Trend *string  `hcl:"trend,optional"`
-	Soft  *bool    `hcl:"soft,optional"`
+	Max   *float64 `hcl:"max,optional" doc:"The metric fails when its value is above max."`
+	Min   *float64 `hcl:"min,optional" doc:"The metric fails when its value is below min."`
+	Trend *string  `hcl:"trend,optional" doc:"The desired direction, down, up or stable: the metric fails when its trend against the previous period is worsening (tracked until there is enough history)."`
+	Soft  *bool    `hcl:"soft,optional" doc:"A soft target warns (status warn) instead of failing."`
 }
 
 // MetricOverride is a `metric "<id>"` block.
@@ -140,20 +143,7 @@ func (c *Config) Metric(id string) *MetricOverride {
 }
 
 var rootSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{
-		{Name: "project", Required: true},
-		{Name: "window_days"},
-		{Name: "reports_dir"},
-		{Name: "snapshots_dir"},
-		{Name: "inactive_days"},
-		{Name: "max_token_lifetime_days"},
-		{Name: "production_environments"},
-		{Name: "automation_actors"},
-		{Name: "trend_tolerance_pct"},
-		{Name: "exceptions"},
-		{Name: "policies"},
-		{Name: "issues_repository"},
-	},
+	Attributes: settingsSchema(),
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "owner", LabelNames: []string{"name"}},
 		{Type: "category", LabelNames: []string{"name"}},
@@ -164,18 +154,22 @@ var rootSchema = &hcl.BodySchema{
 }
 
 type ownerBody struct {
-	GitHub []string `hcl:"github,optional"`
-	Email  string   `hcl:"email,optional"`
+	GitHub []string `hcl:"github,optional" doc:"GitHub logins assigned to the issues of this owner's off-target metrics."`
+	Email  string   `hcl:"email,optional" doc:"Contact address, shown with the owner."`
 }
 
 type categoryBody struct {
-	Owner string `hcl:"owner"`
+	Owner string `hcl:"owner" doc:"The declared owner of the category's metrics."`
 }
 
-var metricSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "owner"}, {Name: "gate"}},
-	Blocks:     []hcl.BlockHeaderSchema{{Type: "target"}},
+// metricBody is the schema of a metric block (decodeMetric reads it).
+type metricBody struct {
+	Owner  *string `hcl:"owner,optional" doc:"The declared owner of this metric, instead of its category's."`
+	Gate   *bool   `hcl:"gate,optional" doc:"Whether posture gate (and the exit code of eval, report and run) fails when this metric fails, is unmeasured or has no data."`
+	Target *Target `hcl:"target,block"`
 }
+
+var metricSchema, _ = gohcl.ImpliedBodySchema(&metricBody{})
 
 // Error is a set of diagnostics; its message names file, line and column.
 type Error struct{ Diags hcl.Diagnostics }
@@ -248,6 +242,10 @@ func Load(path string) (*Config, error) {
 		}
 	}
 	attr("project", &cfg.Project)
+	attr("title", &cfg.Title)
+	if a, ok := content.Attributes["title"]; ok && strings.TrimSpace(cfg.Title) == "" {
+		diags = append(diags, diagErr(a.Expr.Range(), "Invalid value", "title must not be empty (leave it out for the default \"<project> security posture\")"))
+	}
 	attr("window_days", &cfg.WindowDays)
 	attr("reports_dir", &reports)
 	attr("snapshots_dir", &snaps)

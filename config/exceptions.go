@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
-// Exception is an approved deviation (contract §5).
+// Exception is an approved deviation (docs/configuration.md, "Exceptions").
 type Exception struct {
 	ID         string
 	Metric     string
@@ -27,14 +27,17 @@ type Exception struct {
 	Range      hcl.Range
 }
 
+// DefaultExceptionStatus is the status of an exception block without one.
+const DefaultExceptionStatus = "open"
+
 type exceptionBody struct {
-	Metric     string  `hcl:"metric"`
-	Scope      string  `hcl:"scope"`
-	Reason     string  `hcl:"reason"`
-	Owner      string  `hcl:"owner"`
-	ApprovedBy string  `hcl:"approved_by,optional"`
-	Expires    string  `hcl:"expires"`
-	Status     *string `hcl:"status,optional"`
+	Metric     string  `hcl:"metric" doc:"The metric whose findings it waives."`
+	Scope      string  `hcl:"scope" doc:"Pattern over the whole finding scope: * matches any run of characters (/ included), ? one character, everything else literally."`
+	Reason     string  `hcl:"reason" doc:"Why the deviation is accepted."`
+	Owner      string  `hcl:"owner" doc:"Who is accountable for it."`
+	ApprovedBy string  `hcl:"approved_by,optional" doc:"Who approved it; may be missing (a custom compliance check can flag that)."`
+	Expires    string  `hcl:"expires" doc:"Last day it applies, YYYY-MM-DD: valid through that whole day (UTC)."`
+	Status     *string `hcl:"status,optional" doc:"open or closed; a closed exception waives nothing."`
 }
 
 var exceptionsFileSchema = &hcl.BodySchema{
@@ -91,7 +94,7 @@ func decodeException(id string, blk *hcl.Block) (*Exception, hcl.Diagnostics) {
 func newException(id string, b *exceptionBody, def hcl.Range, attr func(name string) hcl.Range) (*Exception, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	e := &Exception{ID: id, Metric: b.Metric, Scope: b.Scope, Reason: b.Reason, Owner: b.Owner,
-		ApprovedBy: b.ApprovedBy, Status: "open", Range: def}
+		ApprovedBy: b.ApprovedBy, Status: DefaultExceptionStatus, Range: def}
 	for _, req := range []struct{ name, val string }{{"metric", b.Metric}, {"scope", b.Scope}, {"reason", b.Reason}, {"owner", b.Owner}} {
 		if strings.TrimSpace(req.val) == "" {
 			diags = append(diags, diagErr(def, "Empty required argument", fmt.Sprintf("exception %q: %s must not be empty", id, req.name)))

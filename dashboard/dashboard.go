@@ -1,5 +1,5 @@
 // Package dashboard renders the static HTML dashboard of a report history
-// (contract §6.1, <reports_dir>/index.html): one self-contained page with
+// (<reports_dir>/index.html, written by posture report): one self-contained page with
 // inline CSS and inline SVG charts, no scripts, no external assets, so it
 // opens from the file system and shows the same thing offline.
 //
@@ -48,6 +48,7 @@ func Write(w io.Writer, reports []*report.Report) error {
 type page struct {
 	CSS          template.CSS
 	Project      string
+	Title        string // the latest report's title, else "<project> security posture"
 	AsOf         string
 	AsOfISO      string
 	WindowDays   int
@@ -152,6 +153,7 @@ func build(in []*report.Report) (*page, error) {
 	p := &page{
 		CSS:        template.CSS(pageCSS),
 		Project:    cur.Project,
+		Title:      cur.DisplayTitle(),
 		AsOf:       longDate(cur.AsOf),
 		AsOfISO:    dateOf(cur.AsOf),
 		WindowDays: cur.WindowDays,
@@ -233,7 +235,7 @@ func build(in []*report.Report) (*page, error) {
 		return a.order < b.order
 	})
 
-	// Every metric by category: PHASE-38 order, then custom ones by name;
+	// Every metric by category: the built-in categories' order, then custom ones by name;
 	// within a category, catalogue order so a card keeps its place.
 	groups := map[string]*category{}
 	for _, c := range cards {

@@ -317,7 +317,7 @@ func TestNeedsActionFailingFirst(t *testing.T) {
 	assert.Equal(t, report.StatusFail, first.Status)
 
 	// The action section comes before every category, and categories follow
-	// the PHASE-38 order, custom ones last.
+	// the built-in categories' order, custom ones last.
 	var sections []string
 	for _, s := range doc.all(tag("section")) {
 		if s.attr["id"] != "" {
@@ -382,7 +382,7 @@ func TestHostileTextIsEscaped(t *testing.T) {
 	doc := parse(t, out)
 	assert.Empty(t, doc.all(tag("script")))
 	assert.Empty(t, doc.all(tag("img")))
-	assert.Equal(t, "<b>Proj</b>", doc.first(tag("h1")).text)
+	assert.Equal(t, "<b>Proj</b> security posture", doc.first(tag("h1")).text)
 	card := cards(doc)["evil"]
 	require.NotNil(t, card)
 	assert.Equal(t, hostile, card.first(tag("h3")).text, "the title round-trips as text")
@@ -464,7 +464,27 @@ func TestHeader(t *testing.T) {
 	assert.Contains(t, text, "90 reports in history, 30 Aug 2026 – 27 Nov 2026")
 	assert.Contains(t, text, "release gates failing")
 	title := doc.first(tag("title"))
-	assert.Equal(t, "LocalizeVideos · Security posture · 2026-11-27", title.text)
+	assert.Equal(t, "LocalizeVideos security posture · 2026-11-27", title.text)
+}
+
+func TestTitle(t *testing.T) {
+	// Without a title: the project's default, "<project> security posture".
+	reports := demoHistory()
+	out := render(t, reports)
+	doc := parse(t, out)
+	assert.Equal(t, "LocalizeVideos security posture", doc.first(tag("h1")).text)
+	assert.Equal(t, "LocalizeVideos", doc.first(tagClass("p", "eyebrow")).text)
+	assert.NotContains(t, out, "PHASE-38", "no product phase is hard-coded in the page")
+
+	// The latest report's configured title heads the page.
+	reports = demoHistory()
+	reports[len(reports)-1].Title = "LocalizeVideos security KPIs"
+	out = render(t, reports)
+	doc = parse(t, out)
+	assert.Equal(t, "LocalizeVideos security KPIs", doc.first(tag("h1")).text)
+	assert.Equal(t, "LocalizeVideos security KPIs · 2026-11-27", doc.first(tag("title")).text)
+	assert.NotContains(t, out, "security posture")
+	assert.NotContains(t, out, "PHASE-38")
 }
 
 func TestNoReports(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"github.com/localizevideos/posture/report"
 )
 
-// categoryNames are the display names of the PHASE-38 categories, in order.
+// categoryNames are the display names of the built-in security-metrics categories, in order.
 var categoryNames = []struct{ id, name string }{
 	{"detection_response", "Detection & Response"},
 	{"prevention_controls", "Prevention & Controls"},
@@ -30,7 +30,7 @@ func categoryRank(id string) int {
 	return len(categoryNames)
 }
 
-// categoryName is the display name of a category id: the PHASE-38 name, or
+// categoryName is the display name of a category id: the built-in name, or
 // the id with underscores as spaces and the first letter upper-cased.
 func categoryName(id string) string {
 	for _, c := range categoryNames {

@@ -35,7 +35,7 @@ type complianceQuery struct {
 	pq    rego.PreparedEvalQuery
 }
 
-// ComplianceFinding is one failing (check, resource) pair (contract §8).
+// ComplianceFinding is one failing (check, resource) pair (docs/metrics.md#built-in-compliance-checks).
 type ComplianceFinding struct {
 	Check    string `json:"check"`
 	Resource string `json:"resource"`

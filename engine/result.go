@@ -117,6 +117,7 @@ type History interface {
 // Options of Build.
 type Options struct {
 	Project    string
+	Title      string // the configured title ("" = the default)
 	WindowDays int
 	TolPct     float64
 	History    History // may be nil
@@ -127,7 +128,7 @@ type Options struct {
 func Build(ev *Evaluation, metrics []*Resolved, parts []*snapshot.Part, opt Options) *report.Report {
 	asOf := ev.Input.AsOf
 	r := &report.Report{
-		Schema: report.Schema, Project: opt.Project, AsOf: asOf.Format(time.RFC3339),
+		Schema: report.Schema, Project: opt.Project, Title: opt.Title, AsOf: asOf.Format(time.RFC3339),
 		WindowDays: opt.WindowDays, Inputs: []report.Input{}, Metrics: []report.Metric{},
 	}
 	for _, p := range parts {
@@ -239,7 +240,7 @@ func always(d *Definition) bool {
 	return false
 }
 
-// Status applies a target to a value (contract §3.2).
+// Status applies a target to a value (docs/metrics.md#how-a-metric-is-judged).
 func Status(t report.Target, v *float64, tr report.Trend) report.Status {
 	if v == nil {
 		return report.StatusNoData
@@ -285,7 +286,7 @@ func Round(v float64, unit string) float64 {
 }
 
 // Trend compares value with the latest point dated on or before
-// asOf - windowDays (contract §6.2). better is the metric's desired
+// asOf - windowDays (docs/metrics.md#how-a-metric-is-judged, "Trends"). better is the metric's desired
 // direction; targetTrend "stable" worsens when the value rises.
 func Trend(better, targetTrend string, value *float64, points []report.Point, asOf time.Time, windowDays int, tolPct float64) report.Trend {
 	tr := report.Trend{Direction: report.TrendInsufficient}

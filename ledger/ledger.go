@@ -1,5 +1,5 @@
 // Package ledger keeps the history of vulnerability keys across reports
-// (contract §4.10) in <reports_dir>/vulnerabilities.json, a human-readable
+// (docs/configuration.md#vulnerability-findings) in <reports_dir>/vulnerabilities.json, a human-readable
 // JSON file committed with the reports.
 //
 // Scanner files (trivy, grype, govulncheck, sarif) only list what is open

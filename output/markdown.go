@@ -9,8 +9,8 @@ import (
 	"github.com/localizevideos/posture/report"
 )
 
-// Markdown prints the human report in GitHub-flavoured markdown (contract
-// §6.1): summary, failing metrics first, every metric by category, evidence
+// Markdown prints the human report in GitHub-flavoured markdown, headed by
+// the report's title (docs/configuration.md, "title"): summary, failing metrics first, every metric by category, evidence
 // highlights, exceptions expiring soon and the unmeasured metrics.
 type Markdown struct{}
 
@@ -33,7 +33,7 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 	b := bufio.NewWriter(w)
 	max := opt.maxRecords()
 
-	fmt.Fprintf(b, "# Security posture: %s — %s\n\n", mdText(projectName(r)), dateOf(r.AsOf))
+	fmt.Fprintf(b, "# %s — %s\n\n", mdText(r.DisplayTitle()), dateOf(r.AsOf))
 	fmt.Fprintf(b, "As of `%s`, window %d days, %d metrics.\n\n", r.AsOf, r.WindowDays, len(r.Metrics))
 
 	cnt := counts(r.Metrics)

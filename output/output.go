@@ -162,7 +162,7 @@ func isProblem(s report.Status) bool {
 	return s == report.StatusError || s == report.StatusFail || s == report.StatusWarn
 }
 
-// decimals is the rounding of a unit (contract §3.2).
+// decimals is the rounding of a unit (docs/metrics.md#how-a-metric-is-judged).
 // Counts are integers, but aggregates of counts (a monthly mean) are not:
 // they keep two decimals, trailing zeros dropped.
 func decimals(unit string) int {
@@ -272,7 +272,7 @@ func trendArrow(m report.Metric) string {
 	case m.Trend.Previous != nil && m.Value != nil && *m.Value < *m.Trend.Previous:
 		return "↓"
 	}
-	// No numbers to compare: infer from the desired direction (§6.2:
+	// No numbers to compare: infer from the desired direction (docs/metrics.md, "Trends":
 	// up-metrics improve when they rise; down and stable ones when they fall).
 	rises := m.Target.Trend == "up" // an up-metric improves when it rises
 	if m.Trend.Direction == report.TrendWorsening {

@@ -230,7 +230,10 @@ func TestMarkdown(t *testing.T) {
 	out := render(t, "markdown", fixture(), Options{MaxRecords: 3})
 	golden(t, "markdown", []byte(out))
 
-	assert.True(t, strings.HasPrefix(out, "# Security posture: LocalizeVideos — 2026-11-27\n"))
+	assert.True(t, strings.HasPrefix(out, "# LocalizeVideos security posture — 2026-11-27\n"), "no title: the project's default")
+	titled := fixture()
+	titled.Title = "LocalizeVideos security KPIs"
+	assert.True(t, strings.HasPrefix(render(t, "markdown", titled, Options{}), "# LocalizeVideos security KPIs — 2026-11-27\n"), "the configured title")
 	assert.Contains(t, out, "**Summary:** 🛑 1 error · ❌ 2 fail · ⚠️ 1 warn · ∅ 1 no data · ❔ 1 unmeasured · 📈 4 tracked · ✅ 3 pass\n")
 
 	failing := strings.Index(out, "## Failing metrics")

@@ -1,4 +1,4 @@
-# Compliance signal metrics (contract §3.3, §5, §8).
+# Compliance signal metrics (docs/metrics.md#compliance_signals; exceptions: docs/configuration.md#exceptions).
 package posture.metrics.compliance_signals
 
 import data.posture.lib

@@ -1,4 +1,4 @@
-# Detection and response metrics (contract §3.3, §4.13).
+# Detection and response metrics (docs/metrics.md#detection_response; sources: docs/configuration.md#incidents).
 package posture.metrics.detection_response
 
 import data.posture.lib
@@ -46,7 +46,7 @@ mttr_hours := lib.mean_result(durations, origins, lib.hour_ms) if {
 
 # METADATA
 # title: Incidents
-# description: Incidents detected in the window.
+# description: Incidents whose detected_at lies in the window.
 # custom:
 #   id: incident_count
 #   category: detection_response
@@ -59,7 +59,7 @@ incident_count := lib.count_result([i.origin | some i in _detected])
 
 # METADATA
 # title: Sev1 incidents
-# description: Incidents detected in the window with severity sev1.
+# description: Incidents whose detected_at lies in the window and whose severity is sev1 (compared lower-cased with - and spaces removed, so SEV-1 and Sev 1 count).
 # custom:
 #   id: sev1_incidents
 #   category: detection_response
@@ -73,7 +73,7 @@ sev1_incidents := lib.count_result([i.origin | some i in _detected; i.severity =
 
 # METADATA
 # title: Alerts leading to an incident
-# description: 100 × alerts fired in the window that link to an incident ÷ alerts fired in the window.
+# description: 100 × alerts fired in the window that link to an incident (a non-empty incident_id) ÷ alerts fired in the window; no_data when none fired.
 # custom:
 #   id: alert_to_incident_ratio
 #   category: detection_response

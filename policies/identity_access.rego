@@ -1,4 +1,4 @@
-# Identity and access metrics (contract §3.3, §4.8, §4.9).
+# Identity and access metrics (docs/metrics.md#identity_access; sources: docs/configuration.md#accounts, #tokens).
 package posture.metrics.identity_access
 
 import data.posture.lib

@@ -1,4 +1,4 @@
-# Operational hygiene metrics (contract §3.3, §4.11, §4.12).
+# Operational hygiene metrics (docs/metrics.md#operational_hygiene; sources: docs/configuration.md#deployments, #config_files).
 package posture.metrics.operational_hygiene
 
 import data.posture.lib
@@ -54,7 +54,7 @@ _automation_actors := {lower(a) | some a in input.settings.automation_actors}
 
 # METADATA
 # title: Manual production changes
-# description: Production deployments created in the window by an actor not in automation_actors.
+# description: Production deployments (environment in production_environments) created in the window by a creator not in automation_actors, compared case-insensitively.
 # custom:
 #   id: manual_prod_changes
 #   category: operational_hygiene
@@ -70,7 +70,7 @@ manual_prod_changes := lib.count_result([d.origin |
 
 # METADATA
 # title: Failed deployments
-# description: Production deployments created in the window whose latest status is failure or error.
+# description: Production deployments (environment in production_environments) created in the window whose latest status is failure or error.
 # custom:
 #   id: failed_deployments
 #   category: operational_hygiene

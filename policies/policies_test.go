@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// catalogue is the metric catalogue of the contract (§3.3): id -> category.
+// catalogue is the built-in metric catalogue (docs/metrics.md): id -> category.
 var catalogue = map[string]string{
 	"mttd_hours":                    "detection_response",
 	"mttr_hours":                    "detection_response",

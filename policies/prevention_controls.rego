@@ -1,4 +1,4 @@
-# Prevention control metrics (contract §3.3, §4.1–4.6).
+# Prevention control metrics (docs/metrics.md#prevention_controls; sources: docs/configuration.md#log-files, #headers).
 package posture.metrics.prevention_controls
 
 import data.posture.lib
@@ -8,7 +8,7 @@ _in_window(type) := [e.origin | some e in input.events[type]; lib.in_window(e.ts
 
 # METADATA
 # title: Failed login rate
-# description: 100 × failed ÷ (failed + successful) logins in the window; null when there were none.
+# description: 100 × failed ÷ (failed + successful) logins in the window (sshd Failed and Accepted lines, app authn_login_fail and authn_login_success events); no_data when there were none.
 # custom:
 #   id: failed_login_rate
 #   category: prevention_controls
@@ -86,7 +86,7 @@ security_header_drift := lib.findings_result(
 tls_downgrade_attempts := lib.count_result(_in_window("tls_downgrade"))
 
 # ---------------------------------------------------------------------------
-# Security headers (§4.6). Every probed URL gets each check of header_checks; a
+# Security headers (docs/configuration.md#headers). Every probed URL gets each check of header_checks; a
 # check fails unless its _passes clause holds. An endpoint that could not be
 # fetched (error set) fails every check.
 

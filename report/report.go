@@ -2,12 +2,15 @@
 // evaluated metrics with owners, targets, statuses, trends and evidence.
 package report
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Schema is the value of Report.Schema.
 const Schema = "posture.report/v1"
 
-// Status of a metric result (contract §3.2).
+// Status of a metric result (docs/metrics.md#how-a-metric-is-judged).
 type Status string
 
 // The statuses, in the order reports list them (most urgent first).
@@ -45,7 +48,7 @@ type Target struct {
 // IsZero reports whether no threshold is set.
 func (t Target) IsZero() bool { return t.Max == nil && t.Min == nil && t.Trend == "" }
 
-// Trend directions (contract §6.2).
+// Trend directions (docs/metrics.md#how-a-metric-is-judged, "Trends").
 const (
 	TrendInsufficient = "insufficient_history"
 	TrendStable       = "stable"
@@ -125,8 +128,11 @@ type Exception struct {
 
 // Report is the whole evaluation at one instant.
 type Report struct {
-	Schema       string         `json:"schema"`
-	Project      string         `json:"project"`
+	Schema  string `json:"schema"`
+	Project string `json:"project"`
+	// Title is the configured title, when there is one; DisplayTitle
+	// applies the default.
+	Title        string         `json:"title,omitempty"`
 	AsOf         string         `json:"as_of"`
 	WindowDays   int            `json:"window_days"`
 	Inputs       []Input        `json:"inputs"`
@@ -134,6 +140,22 @@ type Report struct {
 	Summary      map[Status]int `json:"summary"`
 	Exceptions   []Exception    `json:"exceptions,omitempty"`
 	ExpiringSoon []string       `json:"expiring_soon,omitempty"` // exception ids expiring within 14 days
+}
+
+// DisplayTitle is the heading of the report's views (dashboard, Markdown
+// report): its title, else "<project> security posture".
+func (r *Report) DisplayTitle() string { return TitleOf(r.Title, r.Project) }
+
+// TitleOf returns title, or when it is blank the default title of the
+// project: "<project> security posture" ("Security posture" without one).
+func TitleOf(title, project string) string {
+	if t := strings.TrimSpace(title); t != "" {
+		return t
+	}
+	if p := strings.TrimSpace(project); p != "" {
+		return p + " security posture"
+	}
+	return "Security posture"
 }
 
 // AsOfTime parses the report's as_of.

@@ -84,10 +84,27 @@ type Source interface {
 }
 
 // Kind describes a source kind: its configuration schema and constructor.
+//
+// The reference (docs/configuration.md) is generated from it: the
+// attributes from NewConfig's struct (the `hcl` tag gives the name and
+// whether it is optional, the `doc` tag the meaning, the field type the HCL
+// type), their defaults from Defaults, and the prose from Summary, Doc and
+// Columns.
 type Kind struct {
 	Name string
 	// Summary is one line for `posture metrics` and docs.
 	Summary string
+	// Doc is the kind's reference in Markdown: what it reads (formats, with
+	// sample lines), what it records and what it skips. It describes the
+	// outside (files, lines, API calls), never the code.
+	Doc string
+	// Columns are the columns (CSV header names, JSON keys) of a table kind,
+	// in the order they are documented; nil for other kinds.
+	Columns []Column
+	// Defaults are the values the optional attributes take when a block
+	// leaves them out, by attribute name: the constants the kind applies,
+	// or a DefaultDoc describing them.
+	Defaults map[string]any
 	// NewConfig returns a pointer to a fresh config struct whose fields carry
 	// gohcl tags (`hcl:"paths"`, `hcl:"timezone,optional"`...). The config
 	// loader decodes the source block's body into it.
@@ -131,10 +148,36 @@ func Kinds() []string {
 	return out
 }
 
+// DefaultDoc is a default that is not a plain value (one read from the
+// environment, "every repository"): Kind.Defaults gives it as text, shown
+// as written (Markdown).
+type DefaultDoc string
+
+// Column is one column of a table export: a CSV header name or a JSON key.
+type Column struct {
+	Name string
+	// Type is what the cell holds: "text", "time", "boolean" or "list".
+	Type string
+	// Required columns must be in the header and non-empty on every row.
+	Required bool
+	Doc      string
+}
+
+// RequiredColumns returns the names of the required columns.
+func RequiredColumns(cols []Column) []string {
+	var out []string
+	for _, c := range cols {
+		if c.Required {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
 // FileConfig is the configuration shared by file sources.
 type FileConfig struct {
-	Paths    []string `hcl:"paths"`
-	Timezone string   `hcl:"timezone,optional"`
+	Paths    []string `hcl:"paths" doc:"Files to read: glob patterns (*, ?, [...]; no **), relative to the config file's folder. A pattern that matches no file is a source error."`
+	Timezone string   `hcl:"timezone,optional" doc:"IANA zone name (Europe/Berlin) of timestamps written without an offset; empty means UTC."`
 }
 
 // FilePaths returns the configured globs.

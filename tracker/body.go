@@ -36,7 +36,7 @@ func Title(m *report.Metric) string {
 	return fmt.Sprintf("%s off target (%s)", t, m.Category)
 }
 
-// categoryColors gives each PHASE-38 category's kpi:<id> labels one colour.
+// categoryColors gives the kpi:<id> labels of each built-in security-metrics category one colour.
 var categoryColors = map[string]string{
 	"detection_response":       "5319e7",
 	"prevention_controls":      "1d76db",

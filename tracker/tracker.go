@@ -1,4 +1,4 @@
-// Package tracker turns a report into GitHub issues (contract §7): one issue
+// Package tracker turns a report into GitHub issues (docs/github-actions.md#kpi-issues-posture-issues): one issue
 // per metric that fails its target or worsens, assigned to the metric
 // owner's GitHub logins, updated on every run, commented when the value or
 // the status changes, closed when the metric is back on target, reopened

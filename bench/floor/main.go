@@ -4,8 +4,8 @@
 //	posture eval --snapshot DIR --dump-input
 //
 // prints, decodes it into plain Go structs with encoding/json and computes
-// the 26 built-in metric values directly, per the contract's definitions
-// (shared/spec/CONTRACT.md §3–§5, docs/input-document.md), mirroring the
+// the 26 built-in metric values directly, per the definitions of
+// docs/metrics.md and docs/configuration.md (and docs/input-document.md), mirroring the
 // built-in policies rule for rule. It prints {"<id>": value} (rounded by
 // unit: hours and days to 2 decimals, percent to 1, counts to integers;
 // null for no data, and for a metric no configured source feeds).
@@ -280,7 +280,7 @@ func fatal(err error) {
 	os.Exit(1)
 }
 
-// round rounds by unit like posture's report (contract §3.2).
+// round rounds by unit like posture's report (docs/metrics.md#how-a-metric-is-judged).
 func round(v float64, unit string) float64 {
 	switch unit {
 	case "count":
@@ -767,7 +767,7 @@ func openAuditFindings(in *input) result {
 }
 
 // ---------------------------------------------------------------------------
-// Security headers (contract §4.6), the checks of prevention_controls.rego.
+// Security headers (docs/configuration.md#headers), the checks of prevention_controls.rego.
 
 var headerChecks = []string{"hsts", "csp", "x_content_type_options", "frame_options", "referrer_policy"}
 

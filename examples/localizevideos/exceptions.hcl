@@ -1,4 +1,4 @@
-# LocalizeVideos — approved deviations (posture contract §5).
+# LocalizeVideos — approved deviations (docs/configuration.md#exceptions in the posture repository).
 #
 # An exception removes matching findings from ONE metric's count while it is active
 # (status not "closed" and today's date <= expires). Expired exceptions waive nothing

@@ -1,4 +1,4 @@
-# posture.hcl — LocalizeVideos security KPIs as code (PHASE-38).
+# posture.hcl — LocalizeVideos security KPIs as code.
 #
 # Try it from the repository root:
 #   go run ./cmd/posture -c examples/localizevideos/posture.hcl eval --as-of 2026-11-27
@@ -7,6 +7,9 @@
 # (examples/localizevideos/), not against the working directory.
 
 project = "LocalizeVideos"
+
+# Heading of the dashboard (index.html) and of the Markdown reports. Default: "<project> security posture".
+title = "LocalizeVideos security KPIs"
 
 # The reporting period. With --as-of 2026-11-27 the window is
 # (2026-10-28T00:00:00Z, 2026-11-27T00:00:00Z]: the start is excluded, the as-of instant included.
@@ -47,7 +50,7 @@ owner "security" { github = ["sec-lead"] }
 owner "platform" { github = ["plat-oncall", "sre-lead"] }
 owner "identity" { github = ["anna-keller"] }
 
-# The six PHASE-38 categories; a metric's owner defaults to its category's owner.
+# The six security-metrics categories; a metric's owner defaults to its category's owner.
 category "detection_response" { owner = "security" }
 category "prevention_controls" { owner = "platform" }
 category "identity_access" { owner = "identity" }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/report/publish"
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
 )
@@ -127,4 +128,39 @@ source "accounts_stub" "c" { mode = "ok" }
 		ids = append(ids, p.ID())
 	}
 	assert.Equal(t, want, ids)
+}
+
+// The config's title heads the dashboard and the Markdown report; without
+// one they read "<project> security posture". No product phase is
+// hard-coded in any rendered output.
+func TestTitleReachesTheRenderedReports(t *testing.T) {
+	asOf := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	render := func(t *testing.T, config string) (md, index string) {
+		t.Helper()
+		dir := t.TempDir()
+		p := filepath.Join(dir, "posture.hcl")
+		require.NoError(t, os.WriteFile(p, []byte(config), 0o644))
+		a, err := Load(context.Background(), p)
+		require.NoError(t, err)
+		r, _, err := a.Evaluate(context.Background(), a.Collect(context.Background(), asOf, nil), asOf, false)
+		require.NoError(t, err)
+		_, mdB, err := publish.Dated(r)
+		require.NoError(t, err)
+		indexB, _, err := publish.Derived([]*report.Report{r})
+		require.NoError(t, err)
+		for _, out := range [][]byte{mdB, indexB} {
+			assert.NotContains(t, string(out), "PHASE-38")
+		}
+		return string(mdB), string(indexB)
+	}
+
+	md, index := render(t, cfg)
+	assert.True(t, strings.HasPrefix(md, "# t security posture — 2026-11-27\n"), md[:80])
+	assert.Contains(t, index, "<h1>t security posture</h1>")
+
+	md, index = render(t, strings.Replace(cfg, `project = "t"`, "project = \"t\"\ntitle = \"LocalizeVideos security KPIs\"", 1))
+	assert.True(t, strings.HasPrefix(md, "# LocalizeVideos security KPIs — 2026-11-27\n"), md[:80])
+	assert.Contains(t, index, "<h1>LocalizeVideos security KPIs</h1>")
+	assert.Contains(t, index, "<title>LocalizeVideos security KPIs · 2026-11-27</title>")
+	assert.NotContains(t, index, "security posture")
 }

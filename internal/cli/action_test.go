@@ -167,7 +167,7 @@ func TestActionScriptOnTheExample(t *testing.T) {
 			assert.Equal(t, exampleFailing, sortedIDs(r.outputs["failed-metrics"]), "every metric with status fail")
 		}
 		assert.Contains(t, r.summary, "| Metric | Value | Target | Status | Trend | Owner |")
-		assert.Equal(t, 1, strings.Count(r.summary, "# Security posture: LocalizeVideos"),
+		assert.Equal(t, 1, strings.Count(r.summary, "# LocalizeVideos security KPIs"),
 			"the summary is written once (by posture), not again by the script")
 	})
 

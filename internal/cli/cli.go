@@ -20,7 +20,7 @@ import (
 	"golang.org/x/term"
 )
 
-// Exit codes (contract §1).
+// Exit codes (README.md, "Commands").
 const (
 	ExitOK    = 0
 	ExitFail  = 1

@@ -70,7 +70,7 @@ func TestReportWritesEveryFile(t *testing.T) {
 
 	md, err := os.ReadFile(filepath.Join(dir, reportsDir, "2026-11-27.md"))
 	require.NoError(t, err)
-	for _, want := range []string{"# Security posture: Test — 2026-11-27", "## Failing metrics", "## Metrics by category",
+	for _, want := range []string{"# Test security posture — 2026-11-27", "## Failing metrics", "## Metrics by category",
 		"### identity_access", "## Trends", "## Evidence highlights", "## Exceptions expiring soon", "## Unmeasured metrics", "`mttd_hours`"} {
 		assert.Contains(t, string(md), want)
 	}

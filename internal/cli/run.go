@@ -13,7 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// runIssues is the issues step of `posture run` (contract §7): it opens,
+// runIssues is the issues step of `posture run` (docs/github-actions.md#kpi-issues-posture-issues): it opens,
 // updates, closes and reopens the issues of rr.report. It runs when a
 // repository is configured (issues_repository or $GITHUB_REPOSITORY) or a
 // token is set; with neither (a local run) it says it skipped. A configured

@@ -1,4 +1,4 @@
-# Built-in compliance check (contract §8): an active privileged account without MFA.
+# Built-in compliance check: an active privileged account without MFA.
 # mfa is true, false or null (unknown); only an explicit false is a violation.
 package compliance.identity
 

@@ -1,4 +1,4 @@
-# Built-in compliance checks (contract §8) over the probed TLS endpoints: legacy protocol
+# Built-in compliance checks over the probed TLS endpoints: legacy protocol
 # versions accepted, certificate expired or expiring within 14 days, certificate that does
 # not verify. resource = the endpoint address (host:port as configured).
 package compliance.tls

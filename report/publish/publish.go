@@ -1,5 +1,5 @@
 // Package publish writes the files of a report in the reports folder
-// (contract §6.1): the dated <D>.json and <D>.md, and the files derived from
+// (written by posture report and posture run): the dated <D>.json and <D>.md, and the files derived from
 // the whole history, index.html (the dashboard) and metrics.prom (the latest
 // values in OpenMetrics text).
 //

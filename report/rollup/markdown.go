@@ -20,13 +20,6 @@ func JSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func project(p string) string {
-	if p == "" {
-		return "posture"
-	}
-	return p
-}
-
 func status(s report.Status) string {
 	if s == "" {
 		return "—"
@@ -70,7 +63,7 @@ func metricCell(id, title string, gate bool) string {
 // MonthlyMarkdown renders the monthly aggregate.
 func MonthlyMarkdown(w io.Writer, m *Monthly) error {
 	b := bufio.NewWriter(w)
-	fmt.Fprintf(b, "# Security posture: %s — monthly aggregate %s\n\n", output.MDText(project(m.Project)), m.Month)
+	fmt.Fprintf(b, "# %s — monthly aggregate %s\n\n", output.MDText(report.TitleOf(m.Title, m.Project)), m.Month)
 	fmt.Fprintf(b, "%d %s from %s to %s. Month end = the latest report of the month; min, max and mean over the month's reports with a value; change against the previous month's end.\n\n",
 		m.Reports, plural(m.Reports, "report", "reports"), m.From, m.To)
 	counts := map[report.Status]int{}
@@ -105,7 +98,7 @@ func MonthlyMarkdown(w io.Writer, m *Monthly) error {
 // QuarterlyMarkdown renders the quarterly review.
 func QuarterlyMarkdown(w io.Writer, q *Quarterly) error {
 	b := bufio.NewWriter(w)
-	fmt.Fprintf(b, "# Security posture: %s — quarterly review %s\n\n", output.MDText(project(q.Project)), q.Quarter)
+	fmt.Fprintf(b, "# %s — quarterly review %s\n\n", output.MDText(report.TitleOf(q.Title, q.Project)), q.Quarter)
 	fmt.Fprintf(b, "%d %s from %s to %s; quarter end = %s. Worsened = the quarter-end value against the previous quarter's end (else the quarter's first month end), by the trend rules.\n",
 		q.Reports, plural(q.Reports, "report", "reports"), q.From, q.To, dateOf(q.AsOf))
 

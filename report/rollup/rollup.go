@@ -1,12 +1,12 @@
 // Package rollup computes the monthly aggregate and the quarterly review
-// (contract §6.3) from the stored dated reports.
+// (posture aggregate, posture review) from the stored dated reports.
 //
 // A report belongs to the month (quarter) of its file date. The month-end
 // value is the metric's value in the latest report of the month; min, max
 // and mean are over the month's non-null values. The quarterly review takes
 // the three month-end values, compares the quarter-end value (latest report
 // of the quarter) with the previous quarter's end (else with the quarter's
-// first month end) using the trend rules of §6.2, and lists what needs
+// first month end) using the trend rules of docs/metrics.md ("Trends"), and lists what needs
 // action per owner.
 package rollup
 
@@ -67,6 +67,7 @@ type MonthMetric struct {
 type Monthly struct {
 	Schema  string        `json:"schema"`
 	Project string        `json:"project"`
+	Title   string        `json:"title,omitempty"` // the latest report's configured title
 	Month   string        `json:"month"`
 	From    string        `json:"from"` // first report date of the month
 	To      string        `json:"to"`   // last report date of the month
@@ -159,7 +160,7 @@ func Month(all []history.Dated, month string) (*Monthly, error) {
 	}
 	prev := between(all, start.AddDate(0, -1, 0), start)
 	last := in[len(in)-1].Report
-	out := &Monthly{Schema: MonthlySchema, Project: last.Project, Month: start.Format("2006-01"),
+	out := &Monthly{Schema: MonthlySchema, Project: last.Project, Title: last.Title, Month: start.Format("2006-01"),
 		From: in[0].Date, To: in[len(in)-1].Date, Reports: len(in), Metrics: []MonthMetric{}}
 	for _, id := range metricOrder(in) {
 		m, r := latestWith(in, id)
@@ -283,6 +284,7 @@ type OwnerActions struct {
 type Quarterly struct {
 	Schema     string          `json:"schema"`
 	Project    string          `json:"project"`
+	Title      string          `json:"title,omitempty"` // the latest report's configured title
 	Quarter    string          `json:"quarter"`
 	Months     []string        `json:"months"`
 	From       string          `json:"from"`
@@ -321,7 +323,7 @@ func Quarter(all []history.Dated, quarter string, opt QuarterOptions) (*Quarterl
 		months[i] = between(in, ms, ms.AddDate(0, 1, 0))
 	}
 	last := in[len(in)-1].Report
-	q := &Quarterly{Schema: QuarterlySchema, Project: last.Project, Quarter: quarterName(start),
+	q := &Quarterly{Schema: QuarterlySchema, Project: last.Project, Title: last.Title, Quarter: quarterName(start),
 		From: in[0].Date, To: in[len(in)-1].Date, AsOf: last.AsOf, Reports: len(in),
 		Metrics: []QuarterMetric{}, Attention: []string{}, Unmeasured: []string{}, Actions: []OwnerActions{},
 		Exceptions: Exceptions{Open: []ExceptionRow{}, Expired: []ExceptionRow{}, ExpiringNextQuarter: []ExceptionRow{}}}

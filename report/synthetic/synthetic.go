@@ -1,6 +1,6 @@
 // Package synthetic generates dated reports from value functions, with
-// statuses, trends and series computed by the engine's own rules (§3.2,
-// §6.2). Tests use it to build long histories; `posture demo-history` uses
+// statuses, trends and series computed by the engine's own rules (statuses,
+// trends). Tests use it to build long histories; `posture demo-history` uses
 // it to give the bundled example a plausible past.
 package synthetic
 

@@ -1,11 +1,13 @@
-// Package applog is the app_log source kind (contract 4.4): application
+// Package applog is the app_log source kind (docs/configuration.md#app_log): application
 // security events as JSON Lines in the OWASP Logging Vocabulary, normalised
 // into login_failed, login_success, authz_fail and rate_limited events.
 package applog
 
 import (
+	_ "embed"
 	"time"
 
+	"github.com/localizevideos/posture/sources"
 	"github.com/localizevideos/posture/sources/internal/logfile"
 )
 
@@ -21,9 +23,14 @@ type Config = logfile.Config
 // skipped and counted, never an error: an application log is a log, not a
 // structured export.
 // Declaring it registers the kind.
-var New = logfile.Register(KindName,
-	"application JSON Lines log (OWASP Logging Vocabulary): logins, authz failures, rate limits",
-	newLine, logfile.Stateless)
+var New = logfile.Register(sources.Kind{
+	Name:    KindName,
+	Summary: "application JSON Lines log (OWASP Logging Vocabulary): logins, authz failures, rate limits",
+	Doc:     doc,
+}, newLine, logfile.Stateless)
+
+//go:embed app_log.md
+var doc string
 
 func newLine(loc *time.Location, _ time.Time) logfile.LineFunc {
 	return logfile.One(func(line []byte) (logfile.Event, bool) { return parseLine(line, loc) })

@@ -11,7 +11,7 @@ import (
 )
 
 // vocabulary maps the OWASP Logging Vocabulary events this source counts
-// (contract 4.4). authn_login_fail_max and authn_login_lock repeat failures
+// (docs/configuration.md#app_log). authn_login_fail_max and authn_login_lock repeat failures
 // already counted from authn_login_fail lines; they, like every other event
 // name, are recognised without an event.
 var vocabulary = []struct{ name, typ string }{

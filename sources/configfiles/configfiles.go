@@ -1,4 +1,4 @@
-// Package configfiles is the `config_files` source (contract 4.12): for
+// Package configfiles is the `config_files` source (docs/configuration.md#config_files): for
 // every file matched by `paths` it records a fingerprint — the SHA-256 of
 // the file's normalised content — so that formatting-only edits do not
 // count as drift:
@@ -34,6 +34,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -54,8 +55,11 @@ import (
 
 // Config is the configuration of a config_files source.
 type Config struct {
-	Paths []string `hcl:"paths"`
+	Paths []string `hcl:"paths" doc:"Files to watch: glob patterns (*, ?, [...]; no **), relative to the config file's folder. A pattern that matches nothing is not an error (a watched file that is gone is drift)."`
 }
+
+//go:embed config_files.md
+var doc string
 
 // FilePaths returns the configured globs.
 func (c *Config) FilePaths() []string { return c.Paths }
@@ -64,6 +68,7 @@ func init() {
 	sources.Register(sources.Kind{
 		Name:      "config_files",
 		Summary:   "fingerprints of watched config files (JSON, YAML, HCL, text) for drift against the approved baseline",
+		Doc:       doc,
 		NewConfig: func() any { return &Config{} },
 		New: func(cfg any) (sources.Source, error) {
 			c, ok := cfg.(*Config)
@@ -100,7 +105,7 @@ func (s *source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 // `posture baseline` command can use it to build the baseline's map.
 //
 // Unlike the other file sources, a pattern that matches nothing is not an
-// error: a watched file that is gone is config drift (contract 4.12), which
+// error: a watched file that is gone is config drift, which
 // the comparison with the baseline reports as "removed".
 func Scan(ctx context.Context, baseDir string, patterns []string) ([]snapshot.ConfigFile, []string, error) {
 	paths, err := glob(baseDir, patterns)

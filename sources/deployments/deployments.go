@@ -1,4 +1,4 @@
-// Package deployments is the `deployments` file source (contract 4.11): a
+// Package deployments is the `deployments` file source (docs/configuration.md#deployments): a
 // JSON array of deployment objects
 //
 //	{id, environment, sha, ref, task, description, creator, created_at, status}
@@ -21,6 +21,7 @@ package deployments
 
 import (
 	"context"
+	_ "embed"
 	"strings"
 
 	"github.com/localizevideos/posture/snapshot"
@@ -28,13 +29,33 @@ import (
 	"github.com/localizevideos/posture/sources/tabular"
 )
 
+// columns are the columns of a deployments file, as documented.
+var columns = []sources.Column{
+	{Name: "id", Required: true, Doc: "Deployment identifier (a number or a string)."},
+	{Name: "environment", Required: true, Doc: "Target environment; production when it is one of `production_environments`."},
+	{Name: "sha", Doc: "The deployed commit; rollbacks are detected from it."},
+	{Name: "ref", Doc: "Branch or tag deployed."},
+	{Name: "task", Doc: "Deployment task (`deploy`, `deploy:rollback`); mentioning `rollback` (any case) makes it a rollback."},
+	{Name: "description", Doc: "Free text; mentioning `rollback` (any case) makes it a rollback."},
+	{Name: "creator", Doc: "Who created it: a login, or an object with a `login` as the GitHub API gives it. Not in `automation_actors` = a manual change."},
+	{Name: "created_at", Type: "time", Required: true, Doc: "When it was created; places it in the window."},
+	{Name: "status", Doc: "The latest status (`success`, `failure`, `error`, `inactive`, ...); `failure` or `error` is a failed deployment."},
+	{Name: "statuses", Type: "list", Doc: "Every status it went through (a JSON array, or in CSV a cell separated by `,`, `;` or `|`); any `success` makes it successful."},
+	{Name: "repo", Doc: "The repository, when one file holds several."},
+}
+
 // Columns that must be present and non-empty.
-var Columns = []string{"id", "environment", "created_at"}
+var Columns = sources.RequiredColumns(columns)
+
+//go:embed deployments.md
+var doc string
 
 func init() {
 	sources.Register(sources.Kind{
 		Name:      "deployments",
 		Summary:   "deployments from JSON/CSV (id,environment,sha,ref,task,description,creator,created_at,status)",
+		Doc:       doc,
+		Columns:   columns,
 		NewConfig: func() any { return &sources.FileConfig{} },
 		New: func(cfg any) (sources.Source, error) {
 			c, err := tabular.CheckConfig(cfg)

@@ -23,12 +23,12 @@ var (
 // of NOTICE in 0.8), and also the same record sent to syslog by
 // logtarget = SYSLOG: "Nov 27 03:12:01 host fail2ban.actions[1234]: NOTICE [sshd] Ban 203.0.113.9".
 // Timestamps are the server's local time, read in loc; syslog ones take
-// their year from asOf (contract 3.1).
+// their year from asOf (docs/configuration.md#time).
 //
 // "[jail] Ban <ip>" and "[jail] Restore Ban <ip>" (a ban re-applied at
 // restart) are ban events (Detail is the jail); Unban, Found, "already banned" and "Increase
-// Ban" (fail2ban >= 0.11 prolonging the ban of an IP already banned, which
-// the contract does not list) are recognised without an event. Lines that
+// Ban" (fail2ban >= 0.11 prolonging the ban of an IP already banned: not
+// a new ban) are recognised without an event. Lines that
 // are not fail2ban log records (traceback continuation lines, garbage) are
 // skipped (ok=false). A line without an event has Type "".
 func parseLine(line []byte, asOf time.Time, loc *time.Location) (logfile.Event, bool) {

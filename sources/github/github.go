@@ -1,6 +1,6 @@
-// Package github is the `github` source kind (contract 4.8, 4.10, 4.11,
-// 4.13): it reads an organisation's (or a user's) state through the GitHub
-// REST API and records facts only; policies judge them.
+// Package github is the `github` source kind (docs/configuration.md#github):
+// it reads an organisation's (or a user's) state through the GitHub REST API
+// and records facts only; policies judge them.
 //
 //	source "github" "org" {
 //	  owner            = "localizevideos"   # org or user (required)
@@ -77,6 +77,7 @@ package github
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -109,22 +110,34 @@ const (
 
 // Config is the source block.
 type Config struct {
-	Owner          string   `hcl:"owner"`
-	Repos          []string `hcl:"repos,optional"`
-	Collect        []string `hcl:"collect,optional"`
-	IncidentLabel  string   `hcl:"incident_label,optional"`
-	APIURL         string   `hcl:"api_url,optional"`
-	AppID          int64    `hcl:"app_id,optional"`
-	InstallationID int64    `hcl:"installation_id,optional"`
-	PrivateKeyPath string   `hcl:"private_key_path,optional"`
-	MaxRequests    int      `hcl:"max_requests,optional"`
-	Concurrency    int      `hcl:"concurrency,optional"`
+	Owner          string   `hcl:"owner" doc:"The organisation (or user) login."`
+	Repos          []string `hcl:"repos,optional" doc:"Repositories to read: names of the owner's repositories, or other/name. Empty reads every repository of the owner."`
+	Collect        []string `hcl:"collect,optional" doc:"Parts to collect: a subset of members, alerts, deployments, incidents."`
+	IncidentLabel  string   `hcl:"incident_label,optional" doc:"Label of the issues that are incidents."`
+	APIURL         string   `hcl:"api_url,optional" doc:"REST API base URL; for GitHub Enterprise Server https://<host>/api/v3."`
+	AppID          int64    `hcl:"app_id,optional" doc:"GitHub App id, to authenticate as an App installation (with installation_id and private_key_path: all three or none)."`
+	InstallationID int64    `hcl:"installation_id,optional" doc:"The App's installation id on the owner."`
+	PrivateKeyPath string   `hcl:"private_key_path,optional" doc:"The App's private key (PEM), relative to the config file's folder; keep it out of git."`
+	MaxRequests    int      `hcl:"max_requests,optional" doc:"Request budget of one collection; the source fails rather than exceed it."`
+	Concurrency    int      `hcl:"concurrency,optional" doc:"How many repositories are read in parallel (at most 32)."`
 }
+
+//go:embed github.md
+var doc string
 
 func init() {
 	sources.Register(sources.Kind{
-		Name:      "github",
-		Summary:   "GitHub org/user via the REST API: owners (members), Dependabot/code/secret scanning alerts, deployments, incident issues",
+		Name:    "github",
+		Summary: "GitHub org/user via the REST API: owners (members), Dependabot/code/secret scanning alerts, deployments, incident issues",
+		Doc:     doc,
+		Defaults: map[string]any{
+			"repos":          sources.DefaultDoc("every repository of the owner"),
+			"collect":        Parts,
+			"incident_label": DefaultIncidentLabel,
+			"api_url":        sources.DefaultDoc("`$GITHUB_API_URL`, else `\"" + DefaultAPIURL + "\"`"),
+			"max_requests":   DefaultMaxRequests,
+			"concurrency":    DefaultConcurrency,
+		},
 		NewConfig: func() any { return &Config{} },
 		New: func(cfg any) (sources.Source, error) {
 			c, ok := cfg.(*Config)

@@ -1,4 +1,4 @@
-// Package headers is the `headers` source (contract §4.6): it GETs each
+// Package headers is the `headers` source (docs/configuration.md#headers): it GETs each
 // configured URL, follows at most MaxRedirects redirects and records the
 // final response as a snapshot.Endpoint. It never judges: the five checks
 // (hsts, csp, x_content_type_options, frame_options, referrer_policy) are
@@ -33,6 +33,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	_ "embed"
 	"errors"
 	"fmt"
 	"github.com/localizevideos/posture/sources/internal/probe"
@@ -68,16 +69,21 @@ var ErrTooManyRedirects = errors.New("too many redirects")
 
 // Config is the configuration of a headers source.
 type Config struct {
-	URLs        []string `hcl:"urls"`
-	Concurrency int      `hcl:"concurrency,optional"`
-	Timeout     string   `hcl:"timeout,optional"`
-	CAFile      string   `hcl:"ca_file,optional"`
+	URLs        []string `hcl:"urls" doc:"Absolute http:// or https:// URLs to probe, each listed once; no passwords in URLs."`
+	Concurrency int      `hcl:"concurrency,optional" doc:"How many URLs are probed in parallel."`
+	Timeout     string   `hcl:"timeout,optional" doc:"Time allowed per URL, redirects and body included: a Go duration (10s, 1m30s)."`
+	CAFile      string   `hcl:"ca_file,optional" doc:"PEM bundle of extra CA certificates trusted besides the system roots (an internal CA), relative to the config file's folder."`
 }
+
+//go:embed headers.md
+var doc string
 
 func init() {
 	sources.Register(sources.Kind{
 		Name:      "headers",
 		Summary:   "HTTP security headers of URLs (GET, redirects followed; urls, concurrency, timeout, ca_file)",
+		Doc:       doc,
+		Defaults:  map[string]any{"concurrency": DefaultConcurrency, "timeout": DefaultTimeout},
 		NewConfig: func() any { return &Config{} },
 		New: func(cfg any) (sources.Source, error) {
 			c, ok := cfg.(*Config)

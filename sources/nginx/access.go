@@ -3,6 +3,7 @@ package nginx
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -20,6 +21,8 @@ func init() {
 	sources.Register(sources.Kind{
 		Name:      AccessKind,
 		Summary:   "nginx access log (combined format): 403s, rate-limit statuses, requests on SSLv3/TLSv1/TLSv1.1",
+		Doc:       accessDoc,
+		Defaults:  map[string]any{"rate_limit_status": DefaultRateLimitStatus},
 		NewConfig: func() any { return &AccessConfig{} },
 		New: func(cfg any) (sources.Source, error) {
 			c, ok := cfg.(*AccessConfig)
@@ -35,16 +38,23 @@ func init() {
 	})
 }
 
+//go:embed nginx_access_log.md
+var accessDoc string
+
+// DefaultRateLimitStatus is the statuses that mean "rejected by a rate
+// limit" when rate_limit_status is not set (or empty).
+var DefaultRateLimitStatus = []int{429}
+
 // AccessConfig is the body of a `source "nginx_access_log" "<name>"` block.
 // Timezone is accepted for uniformity with the other file sources but has no
 // effect: $time_local carries its own offset.
 type AccessConfig struct {
-	Paths    []string `hcl:"paths"`
-	Timezone string   `hcl:"timezone,optional"`
+	Paths    []string `hcl:"paths" doc:"Access logs to read: glob patterns (*, ?, [...]; no **), relative to the config file's folder; rotated .gz files are read too. A pattern that matches no file is a source error."`
+	Timezone string   `hcl:"timezone,optional" doc:"Accepted for uniformity with the other log kinds; no effect: $time_local carries its own offset."`
 	// RateLimitStatus lists the statuses that mean "rejected by a rate
 	// limit" (nginx's limit_req_status / limit_conn_status). Default [429];
 	// an empty list also means the default.
-	RateLimitStatus []int `hcl:"rate_limit_status,optional"`
+	RateLimitStatus []int `hcl:"rate_limit_status,optional" doc:"HTTP statuses that mean the request was rejected by a rate limit (nginx's limit_req_status / limit_conn_status). An empty list means the default."`
 }
 
 // AccessSource reads nginx access logs.
@@ -62,7 +72,7 @@ func NewAccess(cfg *AccessConfig) (*AccessSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	rl := []int{429}
+	rl := append([]int(nil), DefaultRateLimitStatus...)
 	if len(cfg.RateLimitStatus) > 0 {
 		rl = nil
 		for _, st := range cfg.RateLimitStatus {

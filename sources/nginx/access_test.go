@@ -110,7 +110,7 @@ func TestParseAccessRateLimitStatus(t *testing.T) {
 	require.Len(t, evs, 1)
 	assert.Equal(t, snapshot.EventRateLimited, evs[0].Type)
 	// 403 configured as the limit_req status: both an unauthorized attempt
-	// (contract: every 403) and a rate-limit trigger.
+	// (every 403 counts) and a rate-limit trigger.
 	evs, ok = parseAccess(nil, []byte(`203.0.113.9 - - [27/Nov/2026:03:12:01 +0100] "GET /api HTTP/1.1" 403 0 "-" "-"`), []int{403})
 	require.True(t, ok)
 	require.Len(t, evs, 2)

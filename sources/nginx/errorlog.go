@@ -2,9 +2,11 @@ package nginx
 
 import (
 	"bytes"
+	_ "embed"
 	"time"
 
 	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/sources"
 	"github.com/localizevideos/posture/sources/internal/logfile"
 	"github.com/localizevideos/posture/sources/internal/timefmt"
 )
@@ -20,9 +22,14 @@ type ErrorConfig = logfile.Config
 // NewError builds a source of nginx error logs from its configuration. It
 // reads every configured file (rotated *.gz ones transparently).
 // Declaring it registers the kind.
-var NewError = logfile.Register(ErrorKind,
-	"nginx error log: limit_req rejections, TLS handshakes refused for protocol version",
-	newErrorLine, logfile.Stateless)
+var NewError = logfile.Register(sources.Kind{
+	Name:    ErrorKind,
+	Summary: "nginx error log: limit_req rejections, TLS handshakes refused for protocol version",
+	Doc:     errorDoc,
+}, newErrorLine, logfile.Stateless)
+
+//go:embed nginx_error_log.md
+var errorDoc string
 
 func newErrorLine(loc *time.Location, _ time.Time) logfile.LineFunc {
 	return func(dst []logfile.Event, line []byte) ([]logfile.Event, bool) {
@@ -146,7 +153,7 @@ func clientAnd(b, detail []byte) (string, string) {
 
 var downgradeReasons = []string{"unsupported protocol", "version too low", "inappropriate fallback"}
 
-// downgradeReason returns which of the contract's reasons b names, or "".
+// downgradeReason returns which of the downgrade reasons b names, or "".
 func downgradeReason(b []byte) string {
 	for _, r := range downgradeReasons {
 		if containsReason(b, r) {

@@ -1,5 +1,6 @@
-// Package nginx holds two source kinds: nginx_access_log (contract 4.2, the
-// combined log format) and nginx_error_log (contract 4.3). They produce
+// Package nginx holds two source kinds: nginx_access_log (the combined log
+// format) and nginx_error_log (docs/configuration.md#nginx_access_log,
+// #nginx_error_log). They produce
 // http_forbidden, rate_limited and tls_downgrade events.
 package nginx
 

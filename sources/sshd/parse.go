@@ -44,7 +44,7 @@ type parsed struct {
 // lines that yield no event.
 //
 // Accepted prefixes: a BSD syslog timestamp ("Nov 27 03:12:01", optionally
-// with fractional seconds; year from asOf per contract 3.1) or an ISO 8601 /
+// with fractional seconds; year from asOf per docs/configuration.md#time) or an ISO 8601 /
 // RFC 3339 one ("2026-11-27T03:12:01.123456+01:00", "+0100", "Z" or no zone,
 // read in loc) - the journalctl short / short-precise / short-iso /
 // short-iso-precise and rsyslog traditional / high-precision forms - then an
@@ -265,7 +265,7 @@ var (
 // (Connection closed, Disconnected, PAM "authentication failure", "error:
 // maximum authentication attempts exceeded", Postponed/Partial...) is a
 // recognised line without an event: PAM and max-attempts lines repeat a
-// failure already counted from its "Failed ..." line (contract 4.1).
+// failure already counted from its "Failed ..." line.
 func parseMessage(msg []byte) (event, bool) {
 	switch {
 	case bytes.HasPrefix(msg, pFailed), bytes.HasPrefix(msg, pAccepted):

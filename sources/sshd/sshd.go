@@ -1,12 +1,14 @@
-// Package sshd is the sshd_log source kind (contract 4.1): OpenSSH log lines
+// Package sshd is the sshd_log source kind (docs/configuration.md#sshd_log): OpenSSH log lines
 // from syslog files or the journal, normalised into login_failed,
 // login_success and invalid_user events.
 package sshd
 
 import (
 	"bytes"
+	_ "embed"
 	"time"
 
+	"github.com/localizevideos/posture/sources"
 	"github.com/localizevideos/posture/sources/internal/logfile"
 )
 
@@ -21,9 +23,14 @@ type Config = logfile.Config
 // counted in SkippedLines. Window filtering is the policies' job: every
 // event is kept.
 // Declaring it registers the kind.
-var New = logfile.Register(KindName,
-	"OpenSSH log lines (syslog or journal): failed and successful logins, invalid users",
-	newLine, carry)
+var New = logfile.Register(sources.Kind{
+	Name:    KindName,
+	Summary: "OpenSSH log lines (syslog or journal): failed and successful logins, invalid users",
+	Doc:     doc,
+}, newLine, carry)
+
+//go:embed sshd_log.md
+var doc string
 
 // carry is the state newLine keeps across lines: the previous line, which
 // every line replaces except syslogd's "last message repeated N times"

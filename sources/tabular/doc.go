@@ -1,7 +1,7 @@
 // Package tabular reads table exports — CSV, a JSON array of objects, or
 // JSON Lines — and provides the file source kinds built on them:
-// incidents, alerts, accounts, tokens and audit_findings (contract 4.8,
-// 4.9, 4.13, 4.14).
+// incidents, alerts, accounts, tokens and audit_findings
+// (docs/configuration.md#table-files; formats.md is that section's text).
 //
 // Format: by extension (.csv/.tsv, .json, .jsonl/.ndjson, a trailing .gz is
 // decompressed); any other name is sniffed: a first non-space byte '[' or

@@ -75,18 +75,16 @@ func (s *tableSource) Collect(ctx context.Context, env sources.Env) (*sources.Re
 	return s.collect(ctx, env, s.cfg)
 }
 
-// register registers a table kind.
-func register(name, summary string, collect func(ctx context.Context, env sources.Env, cfg *sources.FileConfig) (*sources.Result, error)) {
-	sources.Register(sources.Kind{
-		Name:      name,
-		Summary:   summary,
-		NewConfig: func() any { return &sources.FileConfig{} },
-		New: func(cfg any) (sources.Source, error) {
-			c, err := CheckConfig(cfg)
-			if err != nil {
-				return nil, err
-			}
-			return &tableSource{cfg: c, collect: collect}, nil
-		},
-	})
+// register registers a table kind described by k (name, summary, doc and
+// columns).
+func register(k sources.Kind, collect func(ctx context.Context, env sources.Env, cfg *sources.FileConfig) (*sources.Result, error)) {
+	k.NewConfig = func() any { return &sources.FileConfig{} }
+	k.New = func(cfg any) (sources.Source, error) {
+		c, err := CheckConfig(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &tableSource{cfg: c, collect: collect}, nil
+	}
+	sources.Register(k)
 }

@@ -1,4 +1,4 @@
-// Package tlsprobe is the `tls` source (contract §4.7): for each configured
+// Package tlsprobe is the `tls` source (docs/configuration.md#tls): for each configured
 // host:port it attempts one TLS handshake per protocol version (TLS 1.3,
 // 1.2, 1.1, 1.0) and records a snapshot.TLSEndpoint with the versions
 // accepted, the leaf certificate's expiry and whether the certificate chain
@@ -42,6 +42,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	_ "embed"
 	"errors"
 	"fmt"
 	"github.com/localizevideos/posture/sources/internal/probe"
@@ -67,16 +68,21 @@ var Versions = []uint16{tls.VersionTLS13, tls.VersionTLS12, tls.VersionTLS11, tl
 
 // Config is the configuration of a tls source.
 type Config struct {
-	Hosts       []string `hcl:"hosts"`
-	CAFile      string   `hcl:"ca_file,optional"`
-	Timeout     string   `hcl:"timeout,optional"`
-	Concurrency int      `hcl:"concurrency,optional"`
+	Hosts       []string `hcl:"hosts" doc:"Endpoints to probe as host:port (localizevideos.example:443), each listed once."`
+	CAFile      string   `hcl:"ca_file,optional" doc:"PEM bundle of extra CA certificates trusted besides the system roots (an internal CA), relative to the config file's folder."`
+	Timeout     string   `hcl:"timeout,optional" doc:"Time allowed per handshake, connecting included: a Go duration (10s, 1m30s)."`
+	Concurrency int      `hcl:"concurrency,optional" doc:"How many hosts are probed in parallel."`
 }
+
+//go:embed tls.md
+var doc string
 
 func init() {
 	sources.Register(sources.Kind{
 		Name:      "tls",
 		Summary:   "TLS endpoints: versions accepted (1.0-1.3), certificate expiry and validity (hosts, ca_file, timeout, concurrency)",
+		Doc:       doc,
+		Defaults:  map[string]any{"concurrency": DefaultConcurrency, "timeout": DefaultTimeout},
 		NewConfig: func() any { return &Config{} },
 		New: func(cfg any) (sources.Source, error) {
 			c, ok := cfg.(*Config)

@@ -1,4 +1,4 @@
-// Package vuln holds the scanner report sources (contract 4.10): `trivy`,
+// Package vuln holds the scanner report sources (docs/configuration.md#vulnerability-findings): `trivy`,
 // `grype`, `govulncheck` and `sarif`. Each reads the JSON its scanner
 // writes and produces open snapshot.Vulnerability records with
 //
@@ -21,6 +21,7 @@ package vuln
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"fmt"
 	"io"
 	"strconv"
@@ -35,7 +36,7 @@ import (
 
 // Config is the configuration of the scanner sources.
 type Config struct {
-	Paths []string `hcl:"paths"`
+	Paths []string `hcl:"paths" doc:"Scanner reports to read: glob patterns (*, ?, [...]; no **), relative to the config file's folder. A pattern that matches no file is a source error."`
 }
 
 // FilePaths returns the configured globs.
@@ -44,17 +45,36 @@ func (c *Config) FilePaths() []string { return c.Paths }
 // Parser reads one report; display names the file in origins and errors.
 type Parser func(display string, data []byte) ([]snapshot.Vulnerability, error)
 
+// Findings is the reference of vulnerability findings (key, open, fixed,
+// first seen, repeat) shared by the scanner kinds and the github kind, in
+// Markdown, for docs/configuration.md.
+//
+//go:embed findings.md
+var Findings string
+
+var (
+	//go:embed trivy.md
+	trivyDoc string
+	//go:embed grype.md
+	grypeDoc string
+	//go:embed govulncheck.md
+	govulncheckDoc string
+	//go:embed sarif.md
+	sarifDoc string
+)
+
 func init() {
-	register("trivy", "Trivy JSON reports (Results[].Vulnerabilities[])", ParseTrivy)
-	register("grype", "Grype JSON reports (matches[])", ParseGrype)
-	register("govulncheck", "govulncheck -json streams (called vulnerable symbols)", ParseGovulncheck)
-	register("sarif", "SARIF 2.1.0 results (severity from security-severity)", ParseSARIF)
+	register("trivy", "Trivy JSON reports (Results[].Vulnerabilities[])", trivyDoc, ParseTrivy)
+	register("grype", "Grype JSON reports (matches[])", grypeDoc, ParseGrype)
+	register("govulncheck", "govulncheck -json streams (called vulnerable symbols)", govulncheckDoc, ParseGovulncheck)
+	register("sarif", "SARIF 2.1.0 results (severity from security-severity)", sarifDoc, ParseSARIF)
 }
 
-func register(name, summary string, parse Parser) {
+func register(name, summary, doc string, parse Parser) {
 	sources.Register(sources.Kind{
 		Name:      name,
 		Summary:   summary,
+		Doc:       doc,
 		NewConfig: func() any { return &Config{} },
 		New: func(cfg any) (sources.Source, error) {
 			c, ok := cfg.(*Config)

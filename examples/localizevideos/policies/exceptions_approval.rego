@@ -1,6 +1,6 @@
 # Custom compliance check: every exception must name who approved it.
 #
-# Contract §5 lets `approved_by` be missing so that an urgent deviation can be recorded at
+# posture lets `approved_by` be missing so that an urgent deviation can be recorded at
 # once; this check keeps such exceptions visible in compliance_drift (scope
 # "compliance.exceptions:<exception id>") until someone signs them off.
 package compliance.exceptions

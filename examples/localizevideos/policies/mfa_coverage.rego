@@ -1,7 +1,7 @@
 # Custom metric for LocalizeVideos: how much of the active workforce and tooling is protected
 # by MFA. It joins the catalogue like a built-in metric (see `posture metrics`).
 #
-# Input: input.accounts (contract §4.8, docs/input-document.md). Values arrive lower-cased,
+# Input: input.accounts (docs/configuration.md#accounts, docs/input-document.md). Values arrive lower-cased,
 # `status` "" means active, `mfa` is true, false or null (unknown: service accounts, database
 # roles). Accounts whose MFA state is unknown are left out of the ratio rather than counted
 # as unprotected; the built-in compliance.identity check covers privileged accounts.

@@ -49,8 +49,8 @@ type NewLineFunc func(loc *time.Location, asOf time.Time) LineFunc
 
 // Config is the body of a log source block.
 type Config struct {
-	Paths    []string `hcl:"paths"`
-	Timezone string   `hcl:"timezone,optional"`
+	Paths    []string `hcl:"paths" doc:"Log files to read: glob patterns (*, ?, [...]; no **), relative to the config file's folder; rotated .gz files are read too. A pattern that matches no file is a source error."`
+	Timezone string   `hcl:"timezone,optional" doc:"IANA zone name (Europe/Berlin) of timestamps written without an offset; empty means UTC."`
 }
 
 // Files is a configured set of log files: globs and zone.
@@ -417,11 +417,13 @@ func (s *source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 }
 
 // Register registers a source kind whose configuration is Config and whose
-// files are parsed by the LineFuncs of newLine. carry (at most one) is what
-// state the parser keeps across lines; without it, Sequential: a large file
-// is then never parsed in parallel ranges. It returns the kind's
-// constructor, for the package to export as New.
-func Register(kind, summary string, newLine NewLineFunc, carry ...Carry) func(*Config) (sources.Source, error) {
+// files are parsed by the LineFuncs of newLine. k gives the kind's name and
+// its documentation (Summary, Doc); its NewConfig and New are set here.
+// carry (at most one) is what state the parser keeps across lines; without
+// it, Sequential: a large file is then never parsed in parallel ranges. It
+// returns the kind's constructor, for the package to export as New.
+func Register(k sources.Kind, newLine NewLineFunc, carry ...Carry) func(*Config) (sources.Source, error) {
+	kind := k.Name
 	if len(carry) > 1 {
 		panic("logfile.Register: more than one Carry for " + kind)
 	}
@@ -439,18 +441,15 @@ func Register(kind, summary string, newLine NewLineFunc, carry ...Carry) func(*C
 		}
 		return &source{files: f, newLine: newLine, carry: c}, nil
 	}
-	sources.Register(sources.Kind{
-		Name:      kind,
-		Summary:   summary,
-		NewConfig: func() any { return &Config{} },
-		New: func(cfg any) (sources.Source, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("%s: unexpected config type %T", kind, cfg)
-			}
-			return newSource(c)
-		},
-	})
+	k.NewConfig = func() any { return &Config{} }
+	k.New = func(cfg any) (sources.Source, error) {
+		c, ok := cfg.(*Config)
+		if !ok {
+			return nil, fmt.Errorf("%s: unexpected config type %T", kind, cfg)
+		}
+		return newSource(c)
+	}
+	sources.Register(k)
 	return newSource
 }
 

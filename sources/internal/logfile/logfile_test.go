@@ -185,7 +185,7 @@ func TestRegister(t *testing.T) {
 		calls int
 		locs  []*time.Location
 	)
-	newSource := Register(kind, "test", testLines(&calls, &locs))
+	newSource := Register(sources.Kind{Name: kind, Summary: "test"}, testLines(&calls, &locs))
 	_, err := newSource(nil)
 	require.Error(t, err)
 	_, err = newSource(&Config{Paths: []string{"x"}, Timezone: "Nowhere/Land"})

@@ -173,14 +173,16 @@ func TestSequentialNeverSplits(t *testing.T) {
 	assert.Equal(t, "f"+strings.Repeat("n", 5000), bans[4999].Detail)
 
 	// Register without a Carry is Sequential too.
-	newSource := Register("logfile_split_test_log", "test", testLines(&calls, &locs))
+	newSource := Register(sources.Kind{Name: "logfile_split_test_log", Summary: "test"}, testLines(&calls, &locs))
 	src, err := newSource(&Config{Paths: []string{"a.log"}})
 	require.NoError(t, err)
 	calls = 0
 	_, err = src.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: dir})
 	require.NoError(t, err)
 	assert.Equal(t, 1, calls)
-	assert.Panics(t, func() { Register("logfile_split_test_log2", "test", stateless, Stateless, Sequential) })
+	assert.Panics(t, func() {
+		Register(sources.Kind{Name: "logfile_split_test_log2", Summary: "test"}, stateless, Stateless, Sequential)
+	})
 }
 
 // atomicCountdown is a context whose Err turns to Canceled after n calls,

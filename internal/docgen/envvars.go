@@ -1,0 +1,26 @@
+package docgen
+
+// EnvVar documents environment variables posture reads. A test fails when
+// the code reads one that is not listed here.
+type EnvVar struct {
+	Names []string
+	Doc   string // Markdown
+}
+
+// EnvVars are the environment variables posture reads, in the order they
+// are documented.
+var EnvVars = []EnvVar{
+	{[]string{"GITHUB_TOKEN"}, "Token of the `github` source and of `posture issues` (unless the source authenticates as a GitHub App). Sent only in the `Authorization` header, never printed."},
+	{[]string{"GH_TOKEN"}, "Used when `GITHUB_TOKEN` is not set."},
+	{[]string{"GITHUB_API_URL"}, "GitHub REST API base for `posture issues` and for `github` sources without `api_url`. Default `https://api.github.com`; a GitHub Enterprise Server URL (`https://<host>/api/v3`) works."},
+	{[]string{"GITHUB_REPOSITORY"}, "`owner/repo`: the repository of `posture issues` when neither `--repo` nor `issues_repository` is given (GitHub Actions sets it)."},
+	{[]string{"POSTURE_AS_OF"}, "The evaluation instant when `--as-of` is not given: RFC 3339, or `YYYY-MM-DD` meaning midnight UTC. Default: now."},
+	{[]string{"GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"}, "Inside GitHub Actions (`GITHUB_ACTIONS=true`), `eval`, `gate`, `report`, `run` and `issues` append their Markdown summary to the file `GITHUB_STEP_SUMMARY` names and print `::error` / `::warning` annotations for failing metrics."},
+	{[]string{"GITHUB_SERVER_URL", "GITHUB_WORKSPACE", "GITHUB_REF", "GITHUB_REF_NAME"}, "Inside GitHub Actions, make the issues' link to the dated report point at the file in the repository."},
+	{[]string{"GITHUB_ACTOR", "USER"}, "Who approved the baseline, recorded by `posture baseline --approve` when `--approved-by` is not given."},
+	{[]string{"POSTURE_GIT_AUTHOR"}, "Author (`Name <email>`) of the commit `posture run --commit` makes, when `--author` is not given; else git's own configuration."},
+	{[]string{"NO_COLOR"}, "Any value turns colours off, like `--no-color`."},
+	{[]string{"POSTURE_TRACE"}, "Any value prints how long each phase took (config, collection per source, compile, evaluation) to stderr."},
+	{[]string{"POSTURE_CPUPROFILE"}, "Writes a CPU profile of the run to that file (performance work)."},
+	{[]string{"GOGC"}, "Go's garbage collector setting; posture uses 200 unless it is set."},
+}
