@@ -22,7 +22,7 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 			&cli.StringFlag{Name: "approved-by", Usage: "who approves (default $GITHUB_ACTOR, else $USER)"},
 		},
 		Action: func(c *cli.Context) error {
-			a, err := g.load()
+			a, err := g.load(e)
 			if err != nil {
 				return err
 			}
@@ -37,7 +37,10 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 					continue
 				}
 				n++
-				res, err := s.Source.Collect(ctx(), app.SourceEnv(a.Config, s, asOf))
+				res, err := s.Source.Collect(e.ctx, app.SourceEnv(a.Config, s, asOf))
+				if ierr := e.interrupted(); ierr != nil {
+					return ierr
+				}
 				if err != nil {
 					return exitCode(ExitError, fmt.Errorf("source %q (config_files): %w", s.Name, err))
 				}

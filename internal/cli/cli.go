@@ -1,6 +1,6 @@
 // Package cli is posture's command line: flags, subcommands and exit codes.
 // Commands return errors; Run maps them to exit codes (0 ok, 1 gated metric
-// failed, 2 error) and never calls os.Exit itself.
+// failed, 2 error, 130/143 interrupted) and never calls os.Exit itself.
 package cli
 
 import (
@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/localizevideos/posture/internal/atomicfile"
@@ -20,11 +21,16 @@ import (
 	"golang.org/x/term"
 )
 
-// Exit codes (contract §1).
+// Exit codes.
 const (
 	ExitOK    = 0
 	ExitFail  = 1
 	ExitError = 2
+	// An interrupted run exits 128 + the signal's number, as a shell
+	// reports a process that signal killed: 130 for SIGINT (Ctrl-C), 143
+	// for SIGTERM (a cancelled CI job).
+	ExitInterrupt = 130
+	ExitTerminate = 143
 )
 
 // ExitError carries an exit code; a nil Err means "exit quietly with Code".
@@ -46,6 +52,10 @@ func exitCode(code int, err error) error { return &exitError{Code: code, Err: er
 
 // env gives access to the environment (tests pass their own).
 type env struct {
+	// ctx is cancelled when the run is interrupted (Ctrl-C, SIGTERM): the
+	// sources, the evaluation and the GitHub issues step stop, and nothing
+	// is written after it.
+	ctx    context.Context
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
@@ -103,9 +113,13 @@ func hoistGlobals(args []string) []string {
 	return append(out, rest...)
 }
 
-// Run runs the command line and returns the exit code.
-func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+// Run runs the command line and returns the exit code. Cancelling ctx (the
+// caller does on SIGINT and SIGTERM) interrupts the run: it stops promptly,
+// writes no snapshot, report or other file it had not finished before, says
+// "posture: interrupted" and returns ExitTerminate when the cause is SIGTERM,
+// else ExitInterrupt.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	g := &globals{stderr: stderr}
 	if f, ok := stderr.(*os.File); ok {
 		g.stderrTTY = term.IsTerminal(int(f.Fd()))
@@ -115,7 +129,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		defer trace.Enable(nil)
 	}
 	app := newApp(e, g)
-	err := app.Run(hoistGlobals(args))
+	err := app.RunContext(ctx, hoistGlobals(args))
+	if ctx.Err() != nil {
+		return interrupted(ctx, g)
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -206,4 +223,33 @@ func (g *globals) emit(e *env, fn func(w io.Writer) error) error {
 // WriteFileAtomic writes a file atomically (see atomicfile.Write).
 func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
 
-func ctx() context.Context { return context.Background() }
+// errInterrupted is what a command returns when the run was interrupted
+// (Run prints its own message and exit code for it).
+var errInterrupted = errors.New("interrupted")
+
+// interrupted returns an error when the run was interrupted, nil otherwise.
+// Commands call it after collecting and before writing anything, so an
+// interrupted collection is never stored or reported.
+func (e *env) interrupted() error {
+	if e.ctx.Err() == nil {
+		return nil
+	}
+	return exitCode(ExitError, fmt.Errorf("%w: %w", errInterrupted, context.Cause(e.ctx)))
+}
+
+// interrupted says the run was interrupted and returns its exit code.
+func interrupted(ctx context.Context, g *globals) int {
+	why := "cancelled"
+	code := ExitInterrupt
+	if cause := context.Cause(ctx); cause != nil && cause != context.Canceled {
+		why = cause.Error() // "interrupt signal received", "terminated signal received"
+		if strings.HasPrefix(why, syscall.SIGTERM.String()+" ") {
+			code = ExitTerminate
+		}
+	}
+	if g.stderrTTY {
+		fmt.Fprint(g.stderr, "\r\033[K") // clear a live progress line
+	}
+	fmt.Fprintf(g.stderr, "posture: interrupted (%s)\n", why)
+	return code
+}
