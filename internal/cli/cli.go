@@ -161,6 +161,17 @@ func newApp(e *env, g *globals) *cli.App {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the printed result to `FILE`", Destination: &g.output},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print less", Destination: &g.quiet},
 			&cli.BoolFlag{Name: "no-color", Usage: "no ANSI colours", Destination: &g.noColor},
+			&cli.BoolFlag{Name: "version", Usage: "print the version (module version and VCS revision) and exit"},
+		},
+		// --version prints the version whatever follows (posture --version eval).
+		Before: func(c *cli.Context) error {
+			if c.Bool("version") {
+				if err := printVersion(e, g); err != nil {
+					return err
+				}
+				return exitCode(ExitOK, nil)
+			}
+			return nil
 		},
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,
@@ -168,7 +179,7 @@ func newApp(e *env, g *globals) *cli.App {
 			cmdInit(e, g), cmdValidate(e, g), cmdMetrics(e, g), cmdSnapshot(e, g), cmdEval(e, g),
 			cmdGate(e, g), cmdReport(e, g), cmdRun(e, g), cmdAggregate(e, g), cmdReview(e, g),
 			cmdExplain(e, g), cmdTest(e, g), cmdBaseline(e, g), cmdDemoHistory(e, g),
-			cmdIssues(e, g),
+			cmdIssues(e, g), cmdVersion(e, g),
 		},
 	}
 	return app
