@@ -73,6 +73,7 @@ type globals struct {
 
 	stderr    io.Writer
 	stderrTTY bool
+	unknown   string // a command name the help did not find
 }
 
 var globalFlagArity = map[string]bool{ // name -> takes a value
@@ -133,6 +134,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if ctx.Err() != nil {
 		return interrupted(ctx, g)
 	}
+	if err == nil && g.unknown != "" {
+		err = unknownCommand(app, g.unknown)
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -162,6 +166,7 @@ func newApp(e *env, g *globals) *cli.App {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print less", Destination: &g.quiet},
 			&cli.BoolFlag{Name: "no-color", Usage: "no ANSI colours", Destination: &g.noColor},
 			&cli.BoolFlag{Name: "version", Usage: "print the version (module version and VCS revision) and exit"},
+			cli.HelpFlag, // not added by the library when the app has its own help command
 		},
 		// --version prints the version whatever follows (posture --version eval).
 		Before: func(c *cli.Context) error {
@@ -173,13 +178,16 @@ func newApp(e *env, g *globals) *cli.App {
 			}
 			return nil
 		},
-		ExitErrHandler:  func(*cli.Context, error) {},
-		HideHelpCommand: true,
+		ExitErrHandler: func(*cli.Context, error) {},
+		Action:         rootAction,
+		// `posture --help frobnicate`: the library's help calls this
+		// instead of failing (Run turns it into the unknown-command error).
+		CommandNotFound: func(_ *cli.Context, name string) { g.unknown = name },
 		Commands: []*cli.Command{
 			cmdInit(e, g), cmdValidate(e, g), cmdMetrics(e, g), cmdSnapshot(e, g), cmdEval(e, g),
 			cmdGate(e, g), cmdReport(e, g), cmdRun(e, g), cmdAggregate(e, g), cmdReview(e, g),
 			cmdExplain(e, g), cmdTest(e, g), cmdBaseline(e, g), cmdDemoHistory(e, g),
-			cmdIssues(e, g), cmdVersion(e, g),
+			cmdIssues(e, g), cmdVersion(e, g), cmdHelp(),
 		},
 	}
 	return app
