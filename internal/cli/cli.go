@@ -176,7 +176,11 @@ func newApp(e *env, g *globals) *cli.App {
 				}
 				return exitCode(ExitOK, nil)
 			}
-			return nil
+			switch c.Args().First() {
+			case "", "help", "h", "version":
+				return nil
+			}
+			return g.checkGlobals(e)
 		},
 		ExitErrHandler: func(*cli.Context, error) {},
 		Action:         rootAction,

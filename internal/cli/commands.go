@@ -267,8 +267,9 @@ func cmdSnapshot(e *env, g *globals) *cli.Command {
 }
 
 // evaluate loads the app, takes the snapshot (read or collected) and
-// evaluates it.
-func (g *globals) evaluate(e *env, snapDir string) (*app.App, *snapshot.Snapshot, *report.Report, *evalExtra, error) {
+// evaluates it. The checks (of flags that need the catalogue) run once the
+// config is loaded, before anything is collected.
+func (g *globals) evaluate(e *env, snapDir string, checks ...func(*app.App) error) (*app.App, *snapshot.Snapshot, *report.Report, *evalExtra, error) {
 	// A stored snapshot is read while the config and policies load.
 	type read struct {
 		snap *snapshot.Snapshot
@@ -291,6 +292,11 @@ func (g *globals) evaluate(e *env, snapDir string) (*app.App, *snapshot.Snapshot
 	asOf, given, err := g.when(e)
 	if err != nil {
 		return nil, nil, nil, nil, exitCode(ExitError, err)
+	}
+	for _, check := range checks {
+		if err := check(a); err != nil {
+			return nil, nil, nil, nil, err
+		}
 	}
 	var snap *snapshot.Snapshot
 	if snapDir != "" {
@@ -387,7 +393,13 @@ func cmdGate(e *env, g *globals) *cli.Command {
 			&cli.StringFlag{Name: "metrics", Usage: "gate on these metric ids (comma-separated) instead of the gated ones"},
 		},
 		Action: func(c *cli.Context) error {
-			a, snap, r, _, err := g.evaluate(e, c.String("snapshot"))
+			var checks []func(*app.App) error
+			for _, id := range strings.Split(c.String("metrics"), ",") {
+				if id = strings.TrimSpace(id); id != "" {
+					checks = append(checks, knownMetric("--metrics", id))
+				}
+			}
+			a, snap, r, _, err := g.evaluate(e, c.String("snapshot"), checks...)
 			if err != nil {
 				return err
 			}
