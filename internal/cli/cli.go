@@ -123,7 +123,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	g := &globals{stderr: stderr}
 	if f, ok := stderr.(*os.File); ok {
-		g.stderrTTY = term.IsTerminal(int(f.Fd()))
+		// A dumb terminal cannot erase a line: no live progress line.
+		g.stderrTTY = term.IsTerminal(int(f.Fd())) && !dumbTerminal(getenv)
 	}
 	if getenv("POSTURE_TRACE") != "" {
 		trace.Enable(stderr)
@@ -221,8 +222,14 @@ func ParseAsOf(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--as-of %q: want RFC 3339 (2026-11-27T00:00:00Z) or a date (2026-11-27)", s)
 }
 
+// dumbTerminal reports TERM=dumb: a terminal without colours or cursor
+// movement (Emacs shell buffers, some CI log viewers).
+func dumbTerminal(getenv func(string) string) bool { return getenv("TERM") == "dumb" }
+
+// color: ANSI colours on stdout only on a terminal that has them, unless
+// --no-color, NO_COLOR or -o.
 func (g *globals) color(e *env) bool {
-	if g.noColor || e.getenv("NO_COLOR") != "" || g.output != "" {
+	if g.noColor || e.getenv("NO_COLOR") != "" || g.output != "" || dumbTerminal(e.getenv) {
 		return false
 	}
 	if f, ok := e.stdout.(*os.File); ok {
