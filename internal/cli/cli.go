@@ -115,10 +115,11 @@ func hoistGlobals(args []string) []string {
 }
 
 // Run runs the command line and returns the exit code. Cancelling ctx (the
-// caller does on SIGINT and SIGTERM) interrupts the run: it stops promptly,
-// writes no snapshot, report or other file it had not finished before, says
-// "posture: interrupted" and returns ExitTerminate when the cause is SIGTERM,
-// else ExitInterrupt.
+// caller does on SIGINT and SIGTERM) interrupts the run: the sources, the
+// evaluation and the issues step stop, nothing of the partial run is
+// written (no snapshot, report file, ledger or commit), Run says "posture:
+// interrupted (<cause>)" and returns ExitTerminate when the cause is
+// SIGTERM, else ExitInterrupt.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	g := &globals{stderr: stderr}
