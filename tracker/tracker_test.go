@@ -621,3 +621,32 @@ func TestRedact(t *testing.T) {
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// A cancelled sync stops at once, even in the pause between two writes
+// (the real timer), and sends nothing more.
+func TestSyncStopsWhenCancelled(t *testing.T) {
+	h := newHarness(t)
+	c, _, err := NewClient(ClientOptions{APIURL: h.gh.APIURL(), Token: testToken, Transport: h.rec})
+	require.NoError(t, err)
+	tr := New(c.Issues, Options{Owner: "acme", Repo: "web", Logins: logins, Log: &h.log, WriteInterval: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for len(h.rec.writes()) == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	done := make(chan error, 1)
+	go func() {
+		_, err := tr.Sync(ctx, testReport("2026-11-27T00:00:00Z"))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Len(t, h.rec.writes(), 1, "no write after the cancellation")
+	case <-time.After(10 * time.Second):
+		t.Fatal("Sync did not stop when cancelled")
+	}
+}

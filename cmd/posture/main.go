@@ -4,9 +4,12 @@
 package main
 
 import (
+	"context"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
+	"syscall"
 
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
 
@@ -21,12 +24,21 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(200)
 	}
+	// Ctrl-C or SIGTERM (a cancelled CI job) cancels the run's context: the
+	// run stops, writes nothing half-done and exits 130 or 143. The signals
+	// are released at the first one, so a second Ctrl-C kills at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	run := func() int { return cli.Run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr, os.Getenv) }
 	// POSTURE_CPUPROFILE=file writes a CPU profile of the run (for
 	// performance work; see docs/performance.md).
 	if path := os.Getenv("POSTURE_CPUPROFILE"); path != "" {
 		if f, err := os.Create(path); err == nil {
 			if pprof.StartCPUProfile(f) == nil {
-				code := cli.Run(os.Args, os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+				code := run()
 				pprof.StopCPUProfile()
 				f.Close()
 				os.Exit(code)
@@ -34,5 +46,5 @@ func main() {
 			f.Close()
 		}
 	}
-	os.Exit(cli.Run(os.Args, os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	os.Exit(run())
 }

@@ -30,11 +30,14 @@ func cmdAggregate(e *env, g *globals) *cli.Command {
 			"against the previous month's end. Exit 2 when no report is dated in the month.",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "month", Usage: "the month, `YYYY-MM`", Required: true}},
 		Action: func(c *cli.Context) error {
-			cfg, err := config.Load(g.config)
-			if err != nil {
+			if _, err := rollup.ParseMonth(c.String("month")); err != nil {
 				return exitCode(ExitError, err)
 			}
-			if _, err := rollup.ParseMonth(c.String("month")); err != nil {
+			if err := g.checkFormat("aggregate", "table", "json", "markdown"); err != nil {
+				return err
+			}
+			cfg, err := config.Load(g.config)
+			if err != nil {
 				return exitCode(ExitError, err)
 			}
 			all, err := history.LoadAll(cfg.ReportsDir)
@@ -62,11 +65,14 @@ func cmdReview(e *env, g *globals) *cli.Command {
 			"dated in the quarter.",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "quarter", Usage: "the quarter, `YYYY-Qn`", Required: true}},
 		Action: func(c *cli.Context) error {
-			cfg, err := config.Load(g.config)
-			if err != nil {
+			if _, err := rollup.ParseQuarter(c.String("quarter")); err != nil {
 				return exitCode(ExitError, err)
 			}
-			if _, err := rollup.ParseQuarter(c.String("quarter")); err != nil {
+			if err := g.checkFormat("review", "table", "json", "markdown"); err != nil {
+				return err
+			}
+			cfg, err := config.Load(g.config)
+			if err != nil {
 				return exitCode(ExitError, err)
 			}
 			all, err := history.LoadAll(cfg.ReportsDir)

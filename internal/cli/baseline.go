@@ -23,7 +23,7 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 			&cli.StringFlag{Name: "approved-by", Usage: "who approves the recorded baseline (default $GITHUB_ACTOR, else $USER; required when neither is set)"},
 		},
 		Action: func(c *cli.Context) error {
-			a, err := g.load()
+			a, err := g.load(e)
 			if err != nil {
 				return err
 			}
@@ -38,7 +38,10 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 					continue
 				}
 				n++
-				res, err := s.Source.Collect(ctx(), app.SourceEnv(a.Config, s, asOf))
+				res, err := s.Source.Collect(e.ctx, app.SourceEnv(a.Config, s, asOf))
+				if ierr := e.interrupted(); ierr != nil {
+					return ierr
+				}
 				if err != nil {
 					return exitCode(ExitError, fmt.Errorf("source %s: %w", s.ID(), err))
 				}

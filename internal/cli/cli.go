@@ -1,6 +1,6 @@
 // Package cli is posture's command line: flags, subcommands and exit codes.
 // Commands return errors; Run maps them to exit codes (0 ok, 1 gated metric
-// failed, 2 error) and never calls os.Exit itself.
+// failed, 2 error, 130/143 interrupted) and never calls os.Exit itself.
 package cli
 
 import (
@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/localizevideos/posture/internal/atomicfile"
@@ -25,6 +26,11 @@ const (
 	ExitOK    = 0
 	ExitFail  = 1
 	ExitError = 2
+	// An interrupted run exits 128 + the signal's number, as a shell
+	// reports a process that signal killed: 130 for SIGINT (Ctrl-C), 143
+	// for SIGTERM (a cancelled CI job).
+	ExitInterrupt = 130
+	ExitTerminate = 143
 )
 
 // ExitError carries an exit code; a nil Err means "exit quietly with Code".
@@ -46,6 +52,10 @@ func exitCode(code int, err error) error { return &exitError{Code: code, Err: er
 
 // env gives access to the environment (tests pass their own).
 type env struct {
+	// ctx is cancelled when the run is interrupted (Ctrl-C, SIGTERM): the
+	// sources, the evaluation and the GitHub issues step stop, and nothing
+	// is written after it.
+	ctx    context.Context
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
@@ -63,6 +73,7 @@ type globals struct {
 
 	stderr    io.Writer
 	stderrTTY bool
+	unknown   string // a command name the help did not find
 }
 
 var globalFlagArity = map[string]bool{ // name -> takes a value
@@ -103,19 +114,31 @@ func hoistGlobals(args []string) []string {
 	return append(out, rest...)
 }
 
-// Run runs the command line and returns the exit code.
-func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+// Run runs the command line and returns the exit code. Cancelling ctx (the
+// caller does on SIGINT and SIGTERM) interrupts the run: the sources, the
+// evaluation and the issues step stop, nothing of the partial run is
+// written (no snapshot, report file, ledger or commit), Run says "posture:
+// interrupted (<cause>)" and returns ExitTerminate when the cause is
+// SIGTERM, else ExitInterrupt.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	g := &globals{stderr: stderr}
 	if f, ok := stderr.(*os.File); ok {
-		g.stderrTTY = term.IsTerminal(int(f.Fd()))
+		// A dumb terminal cannot erase a line: no live progress line.
+		g.stderrTTY = term.IsTerminal(int(f.Fd())) && !dumbTerminal(getenv)
 	}
 	if getenv("POSTURE_TRACE") != "" {
 		trace.Enable(stderr)
 		defer trace.Enable(nil)
 	}
 	app := newApp(e, g)
-	err := app.Run(hoistGlobals(args))
+	err := app.RunContext(ctx, hoistGlobals(args))
+	if ctx.Err() != nil {
+		return interrupted(ctx, g)
+	}
+	if err == nil && g.unknown != "" {
+		err = unknownCommand(app, g.unknown)
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -144,14 +167,33 @@ func newApp(e *env, g *globals) *cli.App {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the printed result to `FILE`", Destination: &g.output},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print less", Destination: &g.quiet},
 			&cli.BoolFlag{Name: "no-color", Usage: "no ANSI colours", Destination: &g.noColor},
+			&cli.BoolFlag{Name: "version", Usage: "print the version (module version and VCS revision) and exit"},
+			cli.HelpFlag, // not added by the library when the app has its own help command
 		},
-		ExitErrHandler:  func(*cli.Context, error) {},
-		HideHelpCommand: true,
+		// --version prints the version whatever follows (posture --version eval).
+		Before: func(c *cli.Context) error {
+			if c.Bool("version") {
+				if err := printVersion(e, g); err != nil {
+					return err
+				}
+				return exitCode(ExitOK, nil)
+			}
+			switch c.Args().First() {
+			case "", "help", "h", "version":
+				return nil
+			}
+			return g.checkGlobals(e)
+		},
+		ExitErrHandler: func(*cli.Context, error) {},
+		Action:         rootAction,
+		// `posture --help frobnicate`: the library's help calls this
+		// instead of failing (Run turns it into the unknown-command error).
+		CommandNotFound: func(_ *cli.Context, name string) { g.unknown = name },
 		Commands: []*cli.Command{
 			cmdInit(e, g), cmdValidate(e, g), cmdMetrics(e, g), cmdSnapshot(e, g), cmdEval(e, g),
 			cmdGate(e, g), cmdReport(e, g), cmdRun(e, g), cmdAggregate(e, g), cmdReview(e, g),
 			cmdExplain(e, g), cmdTest(e, g), cmdBaseline(e, g), cmdDemoHistory(e, g),
-			cmdIssues(e, g),
+			cmdIssues(e, g), cmdVersion(e, g), cmdHelp(),
 		},
 	}
 	return app
@@ -181,8 +223,14 @@ func ParseAsOf(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--as-of %q: want RFC 3339 (2026-11-27T00:00:00Z) or a date (2026-11-27)", s)
 }
 
+// dumbTerminal reports TERM=dumb: a terminal without colours or cursor
+// movement (Emacs shell buffers, some CI log viewers).
+func dumbTerminal(getenv func(string) string) bool { return getenv("TERM") == "dumb" }
+
+// color: ANSI colours on stdout only on a terminal that has them, unless
+// --no-color, NO_COLOR or -o.
 func (g *globals) color(e *env) bool {
-	if g.noColor || e.getenv("NO_COLOR") != "" || g.output != "" {
+	if g.noColor || e.getenv("NO_COLOR") != "" || g.output != "" || dumbTerminal(e.getenv) {
 		return false
 	}
 	if f, ok := e.stdout.(*os.File); ok {
@@ -206,4 +254,33 @@ func (g *globals) emit(e *env, fn func(w io.Writer) error) error {
 // WriteFileAtomic writes a file atomically (see atomicfile.Write).
 func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
 
-func ctx() context.Context { return context.Background() }
+// errInterrupted is what a command returns when the run was interrupted
+// (Run prints its own message and exit code for it).
+var errInterrupted = errors.New("interrupted")
+
+// interrupted returns an error when the run was interrupted, nil otherwise.
+// Commands call it after collecting and before writing anything, so an
+// interrupted collection is never stored or reported.
+func (e *env) interrupted() error {
+	if e.ctx.Err() == nil {
+		return nil
+	}
+	return exitCode(ExitError, fmt.Errorf("%w: %w", errInterrupted, context.Cause(e.ctx)))
+}
+
+// interrupted says the run was interrupted and returns its exit code.
+func interrupted(ctx context.Context, g *globals) int {
+	why := "cancelled"
+	code := ExitInterrupt
+	if cause := context.Cause(ctx); cause != nil && cause != context.Canceled {
+		why = cause.Error() // "interrupt signal received", "terminated signal received"
+		if strings.HasPrefix(why, syscall.SIGTERM.String()+" ") {
+			code = ExitTerminate
+		}
+	}
+	if g.stderrTTY {
+		fmt.Fprint(g.stderr, "\r\033[K") // clear a live progress line
+	}
+	fmt.Fprintf(g.stderr, "posture: interrupted (%s)\n", why)
+	return code
+}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -24,7 +25,7 @@ func run(t *testing.T, dir string, args ...string) (int, string, string) {
 		require.NoError(t, os.Chdir(dir))
 		defer func() { _ = os.Chdir(wd) }()
 	}
-	code := Run(append([]string{"posture"}, args...), strings.NewReader(""), &out, &errb, func(k string) string {
+	code := Run(context.Background(), append([]string{"posture"}, args...), strings.NewReader(""), &out, &errb, func(k string) string {
 		if k == "POSTURE_AS_OF" {
 			return "2026-11-27"
 		}

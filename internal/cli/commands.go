@@ -23,8 +23,8 @@ import (
 	"github.com/localizevideos/posture/snapshot"
 )
 
-func (g *globals) load() (*app.App, error) {
-	a, err := app.Load(ctx(), g.config)
+func (g *globals) load(e *env) (*app.App, error) {
+	a, err := app.Load(e.ctx, g.config)
 	if err != nil {
 		return nil, exitCode(ExitError, err)
 	}
@@ -37,7 +37,7 @@ func cmdValidate(e *env, g *globals) *cli.Command {
 		Name:  "validate",
 		Usage: "parse and check the config, the exceptions and all policies without collecting anything",
 		Action: func(c *cli.Context) error {
-			a, err := g.load()
+			a, err := g.load(e)
 			if err != nil {
 				return err
 			}
@@ -86,7 +86,7 @@ func cmdMetrics(e *env, g *globals) *cli.Command {
 		Name:  "metrics",
 		Usage: "list the catalogue: id, title, category, owner, target, gate, feeding sources",
 		Action: func(c *cli.Context) error {
-			a, err := g.load()
+			a, err := g.load(e)
 			if err != nil {
 				return err
 			}
@@ -186,6 +186,17 @@ func (g *globals) ticker() func(source string, done, total int) {
 	}
 }
 
+// collect runs every configured source. When the run is interrupted while
+// they run, the partial collection is dropped with an error: it is never
+// written as a snapshot, nor evaluated.
+func (g *globals) collect(e *env, a *app.App, asOf time.Time) (*snapshot.Snapshot, error) {
+	snap := a.Collect(e.ctx, asOf, g.progress(e))
+	if err := e.interrupted(); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
 // progress prints one line per source to stderr unless quiet.
 func (g *globals) progress(e *env) app.Progress {
 	if g.quiet {
@@ -193,6 +204,9 @@ func (g *globals) progress(e *env) app.Progress {
 	}
 	return func(p *snapshot.Part, took time.Duration) {
 		if p.Failed() {
+			if e.ctx.Err() != nil {
+				return // stopped by the interruption, not a source error
+			}
 			fmt.Fprintf(e.stderr, "source %-32s ERROR %s\n", p.ID(), p.Error)
 			return
 		}
@@ -226,7 +240,7 @@ func cmdSnapshot(e *env, g *globals) *cli.Command {
 		Usage: "collect every configured source into a snapshot folder",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "out", Usage: "snapshot `DIR` (default <snapshots_dir>/<as-of date>/)"}},
 		Action: func(c *cli.Context) error {
-			a, err := g.load()
+			a, err := g.load(e)
 			if err != nil {
 				return err
 			}
@@ -234,7 +248,10 @@ func cmdSnapshot(e *env, g *globals) *cli.Command {
 			if err != nil {
 				return exitCode(ExitError, err)
 			}
-			snap := a.Collect(ctx(), asOf, g.progress(e))
+			snap, err := g.collect(e, a, asOf)
+			if err != nil {
+				return err
+			}
 			dir := c.String("out")
 			if dir == "" {
 				dir = a.SnapshotDir(asOf)
@@ -259,8 +276,9 @@ func cmdSnapshot(e *env, g *globals) *cli.Command {
 }
 
 // evaluate loads the app, takes the snapshot (read or collected) and
-// evaluates it.
-func (g *globals) evaluate(e *env, snapDir string) (*app.App, *snapshot.Snapshot, *report.Report, *evalExtra, error) {
+// evaluates it. The checks (of flags that need the catalogue) run once the
+// config is loaded, before anything is collected.
+func (g *globals) evaluate(e *env, snapDir string, checks ...func(*app.App) error) (*app.App, *snapshot.Snapshot, *report.Report, *evalExtra, error) {
 	// A stored snapshot is read while the config and policies load.
 	type read struct {
 		snap *snapshot.Snapshot
@@ -276,13 +294,18 @@ func (g *globals) evaluate(e *env, snapDir string) (*app.App, *snapshot.Snapshot
 			stored <- read{s, err}
 		}()
 	}
-	a, err := g.load()
+	a, err := g.load(e)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
 	asOf, given, err := g.when(e)
 	if err != nil {
 		return nil, nil, nil, nil, exitCode(ExitError, err)
+	}
+	for _, check := range checks {
+		if err := check(a); err != nil {
+			return nil, nil, nil, nil, err
+		}
 	}
 	var snap *snapshot.Snapshot
 	if snapDir != "" {
@@ -295,9 +318,11 @@ func (g *globals) evaluate(e *env, snapDir string) (*app.App, *snapshot.Snapshot
 			asOf = snap.AsOf
 		}
 	} else {
-		snap = a.Collect(ctx(), asOf, g.progress(e))
+		if snap, err = g.collect(e, a, asOf); err != nil {
+			return nil, nil, nil, nil, err
+		}
 	}
-	r, ev, err := a.Evaluate(ctx(), snap, asOf, true)
+	r, ev, err := a.Evaluate(e.ctx, snap, asOf, true)
 	if err != nil {
 		return nil, nil, nil, nil, exitCode(ExitError, err)
 	}
@@ -377,7 +402,13 @@ func cmdGate(e *env, g *globals) *cli.Command {
 			&cli.StringFlag{Name: "metrics", Usage: "gate on these metric ids (comma-separated) instead of the gated ones"},
 		},
 		Action: func(c *cli.Context) error {
-			a, snap, r, _, err := g.evaluate(e, c.String("snapshot"))
+			var checks []func(*app.App) error
+			for _, id := range strings.Split(c.String("metrics"), ",") {
+				if id = strings.TrimSpace(id); id != "" {
+					checks = append(checks, knownMetric("--metrics", id))
+				}
+			}
+			a, snap, r, _, err := g.evaluate(e, c.String("snapshot"), checks...)
 			if err != nil {
 				return err
 			}

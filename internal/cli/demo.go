@@ -45,7 +45,7 @@ func cmdDemoHistory(e *env, g *globals) *cli.Command {
 			if days < 1 || days > 3660 {
 				return exitCode(ExitError, fmt.Errorf("--days %d: want 1..3660", days))
 			}
-			a, err := g.load()
+			a, err := g.load(e)
 			if err != nil {
 				return err
 			}
@@ -62,10 +62,16 @@ func cmdDemoHistory(e *env, g *globals) *cli.Command {
 			} else if len(dates) > 0 && !c.Bool("force") {
 				return exitCode(ExitError, fmt.Errorf("%s already holds %d dated reports: use another --out, or --force to overwrite", app.Display(out), len(dates)))
 			}
-			snap := a.Collect(ctx(), asOf, g.progress(e))
-			today, _, err := a.Evaluate(ctx(), snap, asOf, false)
+			snap, err := g.collect(e, a, asOf)
+			if err != nil {
+				return err
+			}
+			today, _, err := a.Evaluate(e.ctx, snap, asOf, false)
 			if err != nil {
 				return exitCode(ExitError, err)
+			}
+			if err := e.interrupted(); err != nil {
+				return err
 			}
 			defs := map[string]*engine.Resolved{}
 			for _, m := range a.Metrics {
@@ -96,7 +102,7 @@ func cmdDemoHistory(e *env, g *globals) *cli.Command {
 			}
 			// Today's real report against the synthetic past.
 			a.Config.ReportsDir = out
-			r, _, err := a.Evaluate(ctx(), snap, asOf, true)
+			r, _, err := a.Evaluate(e.ctx, snap, asOf, true)
 			if err != nil {
 				return exitCode(ExitError, err)
 			}

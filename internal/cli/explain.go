@@ -54,7 +54,13 @@ func cmdExplain(e *env, g *globals) *cli.Command {
 				return exitCode(ExitError, fmt.Errorf("explain: give exactly one metric id"))
 			}
 			id := c.Args().First()
-			a, _, r, x, err := g.evaluate(e, c.String("snapshot"))
+			if err := g.checkFormat("explain", "table", "json"); err != nil {
+				return err
+			}
+			if c.Int("limit") < 0 {
+				return exitCode(ExitError, fmt.Errorf("--limit %d: want 0 (all) or more", c.Int("limit")))
+			}
+			a, _, r, x, err := g.evaluate(e, c.String("snapshot"), knownMetric("explain", id))
 			if err != nil {
 				return err
 			}

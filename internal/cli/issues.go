@@ -90,7 +90,7 @@ func cmdIssues(e *env, g *globals) *cli.Command {
 			case g.output != "":
 				out = &lines // the plan / action lines go to the -o file
 			}
-			s, err := syncIssuesTo(ctx(), e, g, a, r, path, c.String("repo"), c.Bool("dry-run"), out)
+			s, err := syncIssuesTo(e.ctx, e, g, a, r, path, c.String("repo"), c.Bool("dry-run"), out)
 			if s != nil && (asJSON || g.output != "") {
 				werr := g.emit(e, func(w io.Writer) error {
 					if asJSON {

@@ -110,7 +110,7 @@ func runIssuesCLI(t *testing.T, dir string, env map[string]string, args ...strin
 	require.NoError(t, err)
 	require.NoError(t, os.Chdir(dir))
 	defer func() { _ = os.Chdir(wd) }()
-	code := Run(append([]string{"posture"}, args...), strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
+	code := Run(context.Background(), append([]string{"posture"}, args...), strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
 	return code, out.String(), errb.String()
 }
 

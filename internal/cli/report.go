@@ -74,6 +74,9 @@ func cmdReport(e *env, g *globals) *cli.Command {
 // report runs the report pipeline: evaluate with history and the
 // vulnerability ledger, keep the snapshot, write the report files, update
 // the ledger. An error means nothing (or only the snapshot) was written.
+// An interruption before the writes start writes nothing; the writes, once
+// started, are finished (each is atomic and they take milliseconds), so
+// the snapshot, the dated files and the ledger always go together.
 func (g *globals) report(e *env, snapDir string) (*reportRun, error) {
 	a, snap, r, _, err := g.evaluate(e, snapDir)
 	if err != nil {
@@ -85,6 +88,9 @@ func (g *globals) report(e *env, snapDir string) (*reportRun, error) {
 	}
 	rr := &reportRun{app: a, snap: snap, report: r, date: asOf.UTC().Format("2006-01-02"),
 		snapDir: a.SnapshotDir(asOf), ledger: ledger.Path(a.Config.ReportsDir)}
+	if err := e.interrupted(); err != nil {
+		return nil, err
+	}
 
 	// 1. The snapshot the report used.
 	switch {

@@ -30,7 +30,7 @@ var runIssues = func(e *env, g *globals, rr *reportRun) error {
 		}
 		return nil
 	}
-	return syncIssues(ctx(), e, g, rr.app, rr.report, rr.files.JSON, false)
+	return syncIssues(e.ctx, e, g, rr.app, rr.report, rr.files.JSON, false)
 }
 
 var authorRE = regexp.MustCompile(`^([^<>]+?)\s*<([^<>\s]+)>$`)
@@ -61,10 +61,17 @@ func cmdRun(e *env, g *globals) *cli.Command {
 				return err
 			}
 			var problems []string
+			// Interrupted after the report: no issues step, no commit.
+			if err := e.interrupted(); err != nil {
+				return err
+			}
 			if !c.Bool("no-issues") {
 				if err := runIssues(e, g, rr); err != nil {
 					problems = append(problems, "issues: "+err.Error())
 				}
+			}
+			if err := e.interrupted(); err != nil {
+				return err
 			}
 			if c.Bool("commit") {
 				msg := "posture: security report " + rr.date

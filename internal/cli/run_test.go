@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,7 +54,7 @@ func runEnv(t *testing.T, dir string, env map[string]string, args ...string) (in
 	require.NoError(t, err)
 	require.NoError(t, os.Chdir(dir))
 	defer func() { _ = os.Chdir(wd) }()
-	code := Run(append([]string{"posture"}, args...), strings.NewReader(""), &out, &errb, func(k string) string {
+	code := Run(context.Background(), append([]string{"posture"}, args...), strings.NewReader(""), &out, &errb, func(k string) string {
 		if v, ok := env[k]; ok {
 			return v
 		}

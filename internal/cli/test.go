@@ -46,7 +46,7 @@ func cmdTest(e *env, g *globals) *cli.Command {
 				}
 				mods = append(mods, dm...)
 			}
-			results, err := engine.RunTests(ctx(), mods)
+			results, err := engine.RunTests(e.ctx, mods)
 			if errors.Is(err, engine.ErrNoTests) {
 				return exitCode(ExitError, fmt.Errorf("test: no tests found"))
 			}

@@ -20,6 +20,7 @@ var EnvVars = []EnvVar{
 	{[]string{"GITHUB_ACTOR", "USER"}, "Who approved the baseline, recorded by `posture baseline --approve` when `--approved-by` is not given."},
 	{[]string{"POSTURE_GIT_AUTHOR"}, "Author (`Name <email>`) of the commit `posture run --commit` makes, when `--author` is not given; else git's own configuration."},
 	{[]string{"NO_COLOR"}, "Any value turns colours off, like `--no-color`."},
+	{[]string{"TERM"}, "`dumb` turns colours and the live progress line off (as `NO_COLOR` and a non-terminal output do)."},
 	{[]string{"POSTURE_TRACE"}, "Any value prints how long each phase took (config, collection per source, compile, evaluation) to stderr."},
 	{[]string{"POSTURE_CPUPROFILE"}, "Writes a CPU profile of the run to that file (performance work)."},
 	{[]string{"GOGC"}, "Go's garbage collector setting; posture uses 200 unless it is set."},

@@ -397,3 +397,30 @@ func TestConcurrentUseCountsEveryRequest(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 20, tr.Requests())
 }
+
+// With the real timer, a cancellation during a Retry-After wait ends the
+// wait at once: the request returns the context's error, the server sees
+// no second attempt.
+func TestCancelDuringRetryAfterWaitReturnsPromptly(t *testing.T) {
+	sc := &script{steps: []http.HandlerFunc{status(429, "Retry-After", "30")}}
+	srv := httptest.NewServer(sc)
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	waiting := make(chan struct{})
+	tr := New(nil, Options{OnWait: func(w Wait) {
+		assert.Equal(t, 30*time.Second, w.Delay)
+		close(waiting)
+	}})
+	go func() {
+		<-waiting
+		time.Sleep(50 * time.Millisecond) // inside the wait
+		cancel()
+	}()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+	start := time.Now()
+	_, err := (&http.Client{Transport: tr}).Do(req)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 2*time.Second, "the 30 s wait is cut short")
+	assert.Equal(t, 1, sc.Calls())
+}
