@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/localizevideos/posture/config"
+	"github.com/localizevideos/posture/kpi"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/snapshot"
 )
@@ -123,7 +123,8 @@ type Options struct {
 	Exceptions []*config.Exception
 }
 
-// Build turns an evaluation into the report: statuses, rounding, trends.
+// Build turns an evaluation into the report: statuses, rounding and trends
+// by the kpi rules.
 func Build(ev *Evaluation, metrics []*Resolved, parts []*snapshot.Part, opt Options) *report.Report {
 	asOf := ev.Input.AsOf
 	r := &report.Report{
@@ -185,7 +186,7 @@ func buildMetric(ev *Evaluation, m *Resolved, opt Options, asOf time.Time) repor
 		return out
 	}
 	if raw.Value != nil {
-		v := Round(*raw.Value, m.Unit)
+		v := kpi.Round(*raw.Value, m.Unit)
 		out.Value = &v
 	}
 	out.Evidence.Items = raw.Items
@@ -204,9 +205,9 @@ func buildMetric(ev *Evaluation, m *Resolved, opt Options, asOf time.Time) repor
 	if opt.History != nil {
 		out.Series = recentSeries(opt.History.Points(m.ID), asOf)
 		out.Series = append(out.Series, report.Point{AsOf: asOf.Format(time.RFC3339), Value: out.Value})
-		out.Trend = Trend(m.Better, m.Target.Trend, out.Value, opt.History.Points(m.ID), asOf, opt.WindowDays, opt.TolPct)
+		out.Trend = kpi.Trend(m.Better, m.Target.Trend, out.Value, opt.History.Points(m.ID), asOf, opt.WindowDays, opt.TolPct)
 	}
-	out.Status = Status(m.Target, out.Value, out.Trend)
+	out.Status = kpi.Status(m.Target, out.Value, out.Trend)
 	return out
 }
 
@@ -241,114 +242,6 @@ func always(d *Definition) bool {
 		}
 	}
 	return false
-}
-
-// Status applies a target to a value (contract §3.2).
-func Status(t report.Target, v *float64, tr report.Trend) report.Status {
-	if v == nil {
-		return report.StatusNoData
-	}
-	if t.IsZero() {
-		return report.StatusTracked
-	}
-	failing := false
-	judged := false
-	if t.Max != nil {
-		judged = true
-		failing = failing || *v > *t.Max
-	}
-	if t.Min != nil {
-		judged = true
-		failing = failing || *v < *t.Min
-	}
-	if t.Trend != "" && tr.Direction != report.TrendInsufficient {
-		judged = true
-		failing = failing || tr.Direction == report.TrendWorsening
-	}
-	switch {
-	case !judged:
-		return report.StatusTracked
-	case failing && t.Soft:
-		return report.StatusWarn
-	case failing:
-		return report.StatusFail
-	}
-	return report.StatusPass
-}
-
-// Round rounds by unit: hours and days to 2 decimals, percent to 1, counts to integers.
-func Round(v float64, unit string) float64 {
-	switch unit {
-	case "count":
-		return math.Round(v)
-	case "percent":
-		return math.Round(v*10) / 10
-	default:
-		return math.Round(v*100) / 100
-	}
-}
-
-// Trend compares value with the latest point dated on or before
-// asOf - windowDays (contract §6.2). better is the metric's desired
-// direction; targetTrend "stable" worsens when the value rises.
-func Trend(better, targetTrend string, value *float64, points []report.Point, asOf time.Time, windowDays int, tolPct float64) report.Trend {
-	tr := report.Trend{Direction: report.TrendInsufficient}
-	if value == nil {
-		return tr
-	}
-	cutoff := asOf.UTC().AddDate(0, 0, -windowDays).Format("2006-01-02")
-	var prev *report.Point
-	for i := range points {
-		p := &points[i]
-		if len(p.AsOf) < 10 || p.AsOf[:10] > cutoff || p.Value == nil {
-			continue
-		}
-		if prev == nil || p.AsOf > prev.AsOf {
-			prev = p
-		}
-	}
-	if prev == nil {
-		return tr
-	}
-	pv := *prev.Value
-	tr.Previous = &pv
-	tr.PreviousAsOf = prev.AsOf
-	v := *value
-	var change float64
-	rising := v > pv
-	if pv == 0 {
-		if v == 0 {
-			change = 0
-			zero := 0.0
-			tr.ChangePct = &zero
-		} else {
-			change = math.Inf(1)
-		}
-	} else {
-		change = 100 * (v - pv) / math.Abs(pv)
-		c := math.Round(change*10) / 10
-		tr.ChangePct = &c
-	}
-	if math.Abs(change) <= tolPct {
-		tr.Direction = report.TrendStable
-		return tr
-	}
-	// The desired direction: the target's trend when it names one (a
-	// config override may reverse the catalogue's), else the metric's
-	// better; "stable" targets worsen when they rise.
-	up := better == "up"
-	switch targetTrend {
-	case "up":
-		up = true
-	case "down", "stable":
-		up = false
-	}
-	if rising == up {
-		tr.Direction = report.TrendImproving
-	} else {
-		tr.Direction = report.TrendWorsening
-	}
-	return tr
 }
 
 func dedupe(xs []string) []string {
