@@ -1,14 +1,10 @@
 package engine
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
-
-	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/kpi"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/snapshot"
@@ -37,76 +33,13 @@ func recentSeries(points []report.Point, asOf time.Time) []report.Point {
 // (explain shows them all).
 const MaxEvidenceRecords = 25
 
-// Resolved is a catalogue entry with the config applied.
+// Resolved is a catalogue entry with the config's owner, target and gate
+// applied (internal/app resolves them).
 type Resolved struct {
 	*Definition
 	Owner  string
 	Target report.Target
 	Gate   bool
-}
-
-// Resolve applies the config's owners, targets and gates to the catalogue,
-// refusing metrics without an owner, unknown metric ids in metric blocks and
-// exceptions naming unknown metrics.
-func Resolve(cfg *config.Config, defs []*Definition) ([]*Resolved, error) {
-	var diags hcl.Diagnostics
-	bad := func(rng hcl.Range, summary, detail string) {
-		r := rng
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: &r})
-	}
-	known := map[string]*Definition{}
-	for _, d := range defs {
-		known[d.ID] = d
-	}
-	for _, m := range cfg.Metrics {
-		if known[m.ID] == nil {
-			bad(m.Range, "Unknown metric", fmt.Sprintf("%q is not in the catalogue and no custom policy defines it; see `posture metrics`", m.ID))
-		}
-	}
-	for _, e := range cfg.Exceptions {
-		if known[e.Metric] == nil {
-			bad(e.Range, "Unknown metric", fmt.Sprintf("exception %q waives findings of %q, which is not in the catalogue", e.ID, e.Metric))
-		}
-	}
-	var out []*Resolved
-	var unowned []string
-	for _, d := range defs {
-		r := &Resolved{Definition: d, Target: d.Target, Gate: d.Gate}
-		if c := cfg.Category(d.Category); c != nil {
-			r.Owner = c.Owner
-		}
-		if m := cfg.Metric(d.ID); m != nil {
-			if m.Owner != nil {
-				r.Owner = *m.Owner
-			}
-			if m.Gate != nil {
-				r.Gate = *m.Gate
-			}
-			if m.Target != nil {
-				t := report.Target{Max: m.Target.Max, Min: m.Target.Min}
-				if m.Target.Trend != nil {
-					t.Trend = *m.Target.Trend
-				}
-				if m.Target.Soft != nil {
-					t.Soft = *m.Target.Soft
-				}
-				r.Target = t
-			}
-		}
-		if r.Owner == "" {
-			unowned = append(unowned, fmt.Sprintf("%s (category %s, %s)", d.ID, d.Category, d.Location))
-		}
-		out = append(out, r)
-	}
-	if len(unowned) > 0 {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Metrics without an owner",
-			Detail:  fmt.Sprintf("measuring without ownership is refused: add a category block with an owner (or a metric block naming one) for: %s", strings.Join(unowned, "; ")),
-			Subject: &hcl.Range{Filename: cfg.Path, Start: hcl.Pos{Line: 1, Column: 1, Byte: 0}, End: hcl.Pos{Line: 1, Column: 1, Byte: 0}}})
-	}
-	if diags.HasErrors() {
-		return nil, &config.Error{Diags: diags}
-	}
-	return out, nil
 }
 
 // History gives a metric's stored values, oldest first.
@@ -120,7 +53,7 @@ type Options struct {
 	WindowDays int
 	TolPct     float64
 	History    History // may be nil
-	Exceptions []*config.Exception
+	Exceptions []Exception
 }
 
 // Build turns an evaluation into the report: statuses, rounding and trends
