@@ -11,6 +11,7 @@ import (
 
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/engine"
+	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/policies"
 	"github.com/localizevideos/posture/snapshot"
 )
@@ -83,14 +84,16 @@ func genSnapshot(n int) (*snapshot.Snapshot, int) {
 	return &snapshot.Snapshot{AsOf: asOf, Parts: []*snapshot.Part{p}}, d.Count()
 }
 
-func genExceptions(n int) []*config.Exception {
+// genExceptions returns 20·n exceptions as the pipeline gives them to the
+// engine (app.Exceptions).
+func genExceptions(n int) []engine.Exception {
 	var out []*config.Exception
 	for i := 0; i < 20*n; i++ {
 		out = append(out, &config.Exception{ID: fmt.Sprintf("EXC-%d", i), Metric: "high_critical_vulnerabilities",
 			Scope: fmt.Sprintf("CVE-2026-%d|*", i), Status: "open", Expires: "2026-12-31",
 			ExpiresEnd: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)})
 	}
-	return out
+	return app.Exceptions(out)
 }
 
 func newEngine(tb testing.TB) *engine.Engine {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/engine"
+	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/snapshot"
 )
 
@@ -17,7 +18,7 @@ func evaluate(t *testing.T, d snapshot.Data, excs []*config.Exception) *engine.E
 	t.Helper()
 	e := newEngine(t)
 	snap := &snapshot.Snapshot{AsOf: asOf, Parts: []*snapshot.Part{{Source: "s", Kind: "k", Data: d}}}
-	in, err := engine.BuildInput(snap, asOf, settings, excs)
+	in, err := engine.BuildInput(snap, asOf, settings, app.Exceptions(excs))
 	require.NoError(t, err)
 	ev, err := e.Evaluate(context.Background(), in)
 	require.NoError(t, err)

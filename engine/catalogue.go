@@ -7,6 +7,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/localizevideos/posture/kpi"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -34,7 +35,7 @@ type Definition struct {
 	Unit        string
 	Target      report.Target // default target
 	Gate        bool          // default gate
-	Better      string        // down or up: the desired direction for trends
+	Better      string        // down or up: the desired direction for trends (kpi.Better of custom.better and Target)
 	Inputs      []string      // source kinds that feed it (or InputAlways / InputAll)
 	Rule        ast.Ref       // data.<package>.<rule>
 	Location    string        // file:line of the rule
@@ -111,9 +112,7 @@ func Catalogue(c *ast.Compiler, builtin func(file string) bool) ([]*Definition, 
 			}
 			d.Better = s
 		}
-		if d.Better == "" {
-			d.Better = defaultBetter(d.Target)
-		}
+		d.Better = kpi.Better(d.Target, d.Better)
 		switch in := a.Custom["inputs"].(type) {
 		case nil:
 			bad("metric %q: custom.inputs must list the source kinds that feed it", d.ID)
@@ -167,15 +166,6 @@ func SortDefinitions(defs []*Definition) {
 		}
 		return defs[i].Location < defs[j].Location
 	})
-}
-
-func defaultBetter(t report.Target) string {
-	switch {
-	case t.Trend == "up", t.Min != nil && t.Max == nil:
-		return "up"
-	default:
-		return "down"
-	}
 }
 
 func parseTarget(v any) (report.Target, error) {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
-	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/snapshot"
 )
@@ -26,13 +25,22 @@ type Settings struct {
 	TrendTolerancePct      float64
 }
 
-// SettingsFrom takes the settings from a loaded config.
-func SettingsFrom(c *config.Config) Settings {
-	return Settings{
-		WindowDays: c.WindowDays, InactiveDays: c.InactiveDays, MaxTokenLifetimeDays: c.MaxTokenLifetimeDays,
-		ProductionEnvironments: c.ProductionEnvironments, AutomationActors: c.AutomationActors,
-		TrendTolerancePct: c.TrendTolerancePct,
-	}
+// Exception is an approved deviation as the policies see it
+// (input.exceptions, docs/input-document.md) and as reports list it. The
+// pipeline translates the config's exceptions (internal/app).
+type Exception struct {
+	ID          string
+	Metric      string
+	Scope       string // the scope pattern as written
+	ScopeRegex  string // the pattern as an anchored regular expression
+	ScopePrefix string // the pattern's literal text before its first wildcard
+	Reason      string
+	Owner       string
+	ApprovedBy  string
+	Expires     string    // YYYY-MM-DD
+	ExpiresEnd  time.Time // first instant after the expiry day (UTC)
+	Status      string    // open or closed
+	Origin      string    // where it is declared (file:line,col-col)
 }
 
 // Input is the policy input document (docs/input-document.md) in both forms:
@@ -82,7 +90,7 @@ type sourceInfo struct {
 }
 
 // BuildInput merges the snapshot's parts into the input document for asOf.
-func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*config.Exception) (*Input, error) {
+func BuildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exception) (*Input, error) {
 	return BuildInputLate(snap, asOf, s, excs, nil)
 }
 
@@ -95,7 +103,7 @@ type Late func() (*snapshot.Snapshot, error)
 // summaries come from late, which is called while the rest of the input is
 // being converted: the annotation of the findings overlaps the conversion
 // of the other collections. A nil late uses snap.
-func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []*config.Exception, late Late) (*Input, error) {
+func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exception, late Late) (*Input, error) {
 	asOf = asOf.UTC()
 	asOfMS := asOf.UnixMilli()
 	in := &Input{AsOf: asOf, Failed: map[string][]string{}, Kinds: map[string][]string{}}
@@ -162,9 +170,9 @@ func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []
 	exc := make([]exception, 0, len(excs))
 	for _, e := range excs {
 		exc = append(exc, exception{
-			ID: e.ID, Metric: e.Metric, Scope: e.Scope, ScopeRegex: config.ScopeRegex(e.Scope), ScopePrefix: config.ScopePrefix(e.Scope),
+			ID: e.ID, Metric: e.Metric, Scope: e.Scope, ScopeRegex: e.ScopeRegex, ScopePrefix: e.ScopePrefix,
 			Reason: e.Reason, Owner: e.Owner, ApprovedBy: e.ApprovedBy, Expires: e.Expires,
-			ExpiresEndMS: e.ExpiresEnd.UnixMilli(), Status: e.Status, Origin: e.Range.String(),
+			ExpiresEndMS: e.ExpiresEnd.UnixMilli(), Status: e.Status, Origin: e.Origin,
 		})
 	}
 	// lateValue is an entry computed from the late snapshot, resolved by

@@ -1,15 +1,11 @@
 package engine
 
 import (
-	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
-
-	"github.com/localizevideos/posture/config"
+	"github.com/localizevideos/posture/kpi"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/snapshot"
 )
@@ -37,76 +33,13 @@ func recentSeries(points []report.Point, asOf time.Time) []report.Point {
 // (explain shows them all).
 const MaxEvidenceRecords = 25
 
-// Resolved is a catalogue entry with the config applied.
+// Resolved is a catalogue entry with the config's owner, target and gate
+// applied (internal/app resolves them).
 type Resolved struct {
 	*Definition
 	Owner  string
 	Target report.Target
 	Gate   bool
-}
-
-// Resolve applies the config's owners, targets and gates to the catalogue,
-// refusing metrics without an owner, unknown metric ids in metric blocks and
-// exceptions naming unknown metrics.
-func Resolve(cfg *config.Config, defs []*Definition) ([]*Resolved, error) {
-	var diags hcl.Diagnostics
-	bad := func(rng hcl.Range, summary, detail string) {
-		r := rng
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: &r})
-	}
-	known := map[string]*Definition{}
-	for _, d := range defs {
-		known[d.ID] = d
-	}
-	for _, m := range cfg.Metrics {
-		if known[m.ID] == nil {
-			bad(m.Range, "Unknown metric", fmt.Sprintf("%q is not in the catalogue and no custom policy defines it; see `posture metrics`", m.ID))
-		}
-	}
-	for _, e := range cfg.Exceptions {
-		if known[e.Metric] == nil {
-			bad(e.Range, "Unknown metric", fmt.Sprintf("exception %q waives findings of %q, which is not in the catalogue", e.ID, e.Metric))
-		}
-	}
-	var out []*Resolved
-	var unowned []string
-	for _, d := range defs {
-		r := &Resolved{Definition: d, Target: d.Target, Gate: d.Gate}
-		if c := cfg.Category(d.Category); c != nil {
-			r.Owner = c.Owner
-		}
-		if m := cfg.Metric(d.ID); m != nil {
-			if m.Owner != nil {
-				r.Owner = *m.Owner
-			}
-			if m.Gate != nil {
-				r.Gate = *m.Gate
-			}
-			if m.Target != nil {
-				t := report.Target{Max: m.Target.Max, Min: m.Target.Min}
-				if m.Target.Trend != nil {
-					t.Trend = *m.Target.Trend
-				}
-				if m.Target.Soft != nil {
-					t.Soft = *m.Target.Soft
-				}
-				r.Target = t
-			}
-		}
-		if r.Owner == "" {
-			unowned = append(unowned, fmt.Sprintf("%s (category %s, %s)", d.ID, d.Category, d.Location))
-		}
-		out = append(out, r)
-	}
-	if len(unowned) > 0 {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Metrics without an owner",
-			Detail:  fmt.Sprintf("measuring without ownership is refused: add a category block with an owner (or a metric block naming one) for: %s", strings.Join(unowned, "; ")),
-			Subject: &hcl.Range{Filename: cfg.Path, Start: hcl.Pos{Line: 1, Column: 1, Byte: 0}, End: hcl.Pos{Line: 1, Column: 1, Byte: 0}}})
-	}
-	if diags.HasErrors() {
-		return nil, &config.Error{Diags: diags}
-	}
-	return out, nil
 }
 
 // History gives a metric's stored values, oldest first.
@@ -121,10 +54,11 @@ type Options struct {
 	WindowDays int
 	TolPct     float64
 	History    History // may be nil
-	Exceptions []*config.Exception
+	Exceptions []Exception
 }
 
-// Build turns an evaluation into the report: statuses, rounding, trends.
+// Build turns an evaluation into the report: statuses, rounding and trends
+// by the kpi rules.
 func Build(ev *Evaluation, metrics []*Resolved, parts []*snapshot.Part, opt Options) *report.Report {
 	asOf := ev.Input.AsOf
 	r := &report.Report{
@@ -186,7 +120,7 @@ func buildMetric(ev *Evaluation, m *Resolved, opt Options, asOf time.Time) repor
 		return out
 	}
 	if raw.Value != nil {
-		v := Round(*raw.Value, m.Unit)
+		v := kpi.Round(*raw.Value, m.Unit)
 		out.Value = &v
 	}
 	out.Evidence.Items = raw.Items
@@ -205,9 +139,9 @@ func buildMetric(ev *Evaluation, m *Resolved, opt Options, asOf time.Time) repor
 	if opt.History != nil {
 		out.Series = recentSeries(opt.History.Points(m.ID), asOf)
 		out.Series = append(out.Series, report.Point{AsOf: asOf.Format(time.RFC3339), Value: out.Value})
-		out.Trend = Trend(m.Better, m.Target.Trend, out.Value, opt.History.Points(m.ID), asOf, opt.WindowDays, opt.TolPct)
+		out.Trend = kpi.Trend(m.Better, m.Target.Trend, out.Value, opt.History.Points(m.ID), asOf, opt.WindowDays, opt.TolPct)
 	}
-	out.Status = Status(m.Target, out.Value, out.Trend)
+	out.Status = kpi.Status(m.Target, out.Value, out.Trend)
 	return out
 }
 
@@ -238,114 +172,6 @@ func always(d *Definition) bool {
 		}
 	}
 	return false
-}
-
-// Status applies a target to a value (docs/metrics.md#how-a-metric-is-judged).
-func Status(t report.Target, v *float64, tr report.Trend) report.Status {
-	if v == nil {
-		return report.StatusNoData
-	}
-	if t.IsZero() {
-		return report.StatusTracked
-	}
-	failing := false
-	judged := false
-	if t.Max != nil {
-		judged = true
-		failing = failing || *v > *t.Max
-	}
-	if t.Min != nil {
-		judged = true
-		failing = failing || *v < *t.Min
-	}
-	if t.Trend != "" && tr.Direction != report.TrendInsufficient {
-		judged = true
-		failing = failing || tr.Direction == report.TrendWorsening
-	}
-	switch {
-	case !judged:
-		return report.StatusTracked
-	case failing && t.Soft:
-		return report.StatusWarn
-	case failing:
-		return report.StatusFail
-	}
-	return report.StatusPass
-}
-
-// Round rounds by unit: hours and days to 2 decimals, percent to 1, counts to integers.
-func Round(v float64, unit string) float64 {
-	switch unit {
-	case "count":
-		return math.Round(v)
-	case "percent":
-		return math.Round(v*10) / 10
-	default:
-		return math.Round(v*100) / 100
-	}
-}
-
-// Trend compares value with the latest point dated on or before
-// asOf - windowDays (docs/metrics.md#how-a-metric-is-judged, "Trends"). better is the metric's desired
-// direction; targetTrend "stable" worsens when the value rises.
-func Trend(better, targetTrend string, value *float64, points []report.Point, asOf time.Time, windowDays int, tolPct float64) report.Trend {
-	tr := report.Trend{Direction: report.TrendInsufficient}
-	if value == nil {
-		return tr
-	}
-	cutoff := asOf.UTC().AddDate(0, 0, -windowDays).Format("2006-01-02")
-	var prev *report.Point
-	for i := range points {
-		p := &points[i]
-		if len(p.AsOf) < 10 || p.AsOf[:10] > cutoff || p.Value == nil {
-			continue
-		}
-		if prev == nil || p.AsOf > prev.AsOf {
-			prev = p
-		}
-	}
-	if prev == nil {
-		return tr
-	}
-	pv := *prev.Value
-	tr.Previous = &pv
-	tr.PreviousAsOf = prev.AsOf
-	v := *value
-	var change float64
-	rising := v > pv
-	if pv == 0 {
-		if v == 0 {
-			change = 0
-			zero := 0.0
-			tr.ChangePct = &zero
-		} else {
-			change = math.Inf(1)
-		}
-	} else {
-		change = 100 * (v - pv) / math.Abs(pv)
-		c := math.Round(change*10) / 10
-		tr.ChangePct = &c
-	}
-	if math.Abs(change) <= tolPct {
-		tr.Direction = report.TrendStable
-		return tr
-	}
-	// The desired direction: the target's trend when it names one (a
-	// config override may reverse the catalogue's), else the metric's
-	// better; "stable" targets worsen when they rise.
-	up := better == "up"
-	switch targetTrend {
-	case "up":
-		up = true
-	case "down", "stable":
-		up = false
-	}
-	if rising == up {
-		tr.Direction = report.TrendImproving
-	} else {
-		tr.Direction = report.TrendWorsening
-	}
-	return tr
 }
 
 func dedupe(xs []string) []string {

@@ -82,7 +82,7 @@ func Load(ctx context.Context, path string) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := engine.Resolve(cfg, eng.Definitions)
+	res, err := Resolve(cfg, eng.Definitions)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +175,8 @@ func (a *App) Evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.T
 		}
 	}
 	end := trace.Phase("input")
-	in, err := engine.BuildInputLate(snap, asOf, engine.SettingsFrom(a.Config), a.Config.Exceptions, late)
+	excs := Exceptions(a.Config.Exceptions)
+	in, err := engine.BuildInputLate(snap, asOf, Settings(a.Config), excs, late)
 	end()
 	if err != nil {
 		return nil, nil, err
@@ -186,7 +187,7 @@ func (a *App) Evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.T
 	if err != nil {
 		return nil, nil, err
 	}
-	opt := engine.Options{Project: a.Config.Project, Title: a.Config.Title, WindowDays: a.Config.WindowDays, TolPct: a.Config.TrendTolerancePct, Exceptions: a.Config.Exceptions}
+	opt := engine.Options{Project: a.Config.Project, Title: a.Config.Title, WindowDays: a.Config.WindowDays, TolPct: a.Config.TrendTolerancePct, Exceptions: excs}
 	if withHistory {
 		h, err := history.Load(a.Config.ReportsDir, asOf)
 		if err != nil {

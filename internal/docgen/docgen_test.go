@@ -22,6 +22,7 @@ import (
 
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/engine"
+	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/sources"
 	"github.com/localizevideos/posture/sources/tabular"
 )
@@ -182,7 +183,7 @@ func TestExampleConfigLoads(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "exceptions.hcl"), nil, 0o644))
 	cfg, err := config.Load(filepath.Join(dir, "posture.hcl"))
 	require.NoError(t, err)
-	_, err = engine.Resolve(cfg, mustCatalogue(t))
+	_, err = app.Resolve(cfg, mustCatalogue(t))
 	require.NoError(t, err)
 	assert.Equal(t, "LocalizeVideos security KPIs", cfg.DisplayTitle())
 }

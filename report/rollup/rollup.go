@@ -22,8 +22,8 @@ import (
 	"time"
 
 	"github.com/localizevideos/posture/config"
-	"github.com/localizevideos/posture/engine"
 	"github.com/localizevideos/posture/history"
+	"github.com/localizevideos/posture/kpi"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -361,7 +361,7 @@ func Quarter(all []history.Dated, quarter string, opt QuarterOptions) (*Quarterl
 		}
 		if qm.Baseline != nil && m.Value != nil {
 			qm.Change, qm.ChangePct = change(m.Value, qm.Baseline.Value, m.Unit)
-			tr := engine.Trend(better(m.Target), m.Target.Trend, m.Value,
+			tr := kpi.Trend(kpi.Better(m.Target, ""), m.Target.Trend, m.Value,
 				[]report.Point{{AsOf: qm.Baseline.AsOf, Value: qm.Baseline.Value}}, asOf, 0, opt.TolPct)
 			qm.Direction = tr.Direction
 		}
@@ -463,22 +463,13 @@ func joinAnd(xs []string) string {
 	return out
 }
 
-// better is the desired direction implied by a target (the catalogue's
-// default rule: up for trend-up targets and min-only targets, else down).
-func better(t report.Target) string {
-	if t.Trend == "up" || (t.Min != nil && t.Max == nil) {
-		return "up"
-	}
-	return "down"
-}
-
 // change returns v - prev (rounded for the unit) and the change in percent
 // (one decimal; null when prev is 0).
 func change(v, prev *float64, unit string) (*float64, *float64) {
 	if v == nil || prev == nil {
 		return nil, nil
 	}
-	d := engine.Round(*v-*prev, unit)
+	d := kpi.Round(*v-*prev, unit)
 	if unit == "count" {
 		d = round(*v-*prev, 2)
 	}

@@ -1,6 +1,6 @@
 // Package synthetic generates dated reports from value functions, with
-// statuses, trends and series computed by the engine's own rules (statuses,
-// trends). Tests use it to build long histories; `posture demo-history` uses
+// statuses, trends and series computed by the rules real reports follow
+// (package kpi). Tests use it to build long histories; `posture demo-history` uses
 // it to give the bundled example a plausible past.
 package synthetic
 
@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/localizevideos/posture/engine"
+	"github.com/localizevideos/posture/kpi"
 	"github.com/localizevideos/posture/output"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/report/publish"
@@ -22,7 +22,7 @@ type Spec struct {
 	Target                           report.Target
 	Gate                             bool
 	// Better is the desired direction (down or up); empty = derived from
-	// the target like the catalogue does.
+	// the target (kpi.Better), as the catalogue does.
 	Better string
 	// Status forces a status without a value (unmeasured, error, no_data);
 	// empty = computed from the value.
@@ -78,24 +78,18 @@ func Generate(start time.Time, days int, specs []Spec, opt Options) []*report.Re
 			}
 			if s.Value != nil {
 				if v := s.Value(day); v != nil {
-					x := engine.Round(*v, s.Unit)
+					x := kpi.Round(*v, s.Unit)
 					m.Value = &x
 				}
 			}
 			if m.Value != nil && s.Unit == "count" {
 				m.Evidence.Items = int(*m.Value)
 			}
-			better := s.Better
-			if better == "" {
-				better = "down"
-				if s.Target.Trend == "up" || (s.Target.Min != nil && s.Target.Max == nil) {
-					better = "up"
-				}
-			}
+			better := kpi.Better(s.Target, s.Better)
 			past := series[s.ID]
 			m.Series = append(append([]report.Point{}, past...), report.Point{AsOf: asOf, Value: m.Value})
-			m.Trend = engine.Trend(better, s.Target.Trend, m.Value, past, day, opt.WindowDays, opt.TolPct)
-			m.Status = engine.Status(s.Target, m.Value, m.Trend)
+			m.Trend = kpi.Trend(better, s.Target.Trend, m.Value, past, day, opt.WindowDays, opt.TolPct)
+			m.Status = kpi.Status(s.Target, m.Value, m.Trend)
 			series[s.ID] = append(past, report.Point{AsOf: asOf, Value: m.Value})
 			r.Metrics = append(r.Metrics, m)
 		}

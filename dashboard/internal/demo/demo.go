@@ -17,7 +17,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/localizevideos/posture/engine"
+	"github.com/localizevideos/posture/kpi"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -238,11 +238,11 @@ func History(opt Options) []*report.Report {
 			m := report.Metric{ID: d.id, Title: d.title, Category: d.category, Owner: d.owner, Unit: d.unit,
 				Target: d.target, Gate: d.gate, Sources: d.sources}
 			if v != nil {
-				x := engine.Round(*v, d.unit)
+				x := kpi.Round(*v, d.unit)
 				m.Value = &x
 			}
-			m.Trend = engine.Trend(d.better, d.target.Trend, m.Value, hist[d.id], asOf, opt.WindowDays, opt.TolPct)
-			m.Status = engine.Status(d.target, m.Value, m.Trend)
+			m.Trend = kpi.Trend(kpi.Better(d.target, d.better), d.target.Trend, m.Value, hist[d.id], asOf, opt.WindowDays, opt.TolPct)
+			m.Status = kpi.Status(d.target, m.Value, m.Trend)
 			if m.Value == nil && d.status != nil {
 				m.Status = d.status(day, last)
 				if m.Status == report.StatusError {

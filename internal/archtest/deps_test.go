@@ -1,0 +1,84 @@
+package archtest
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/localizevideos/posture"
+
+// opaFree are the packages that score, store, aggregate and render reports:
+// they must build without the policy engine.
+var opaFree = []string{
+	"kpi",
+	"report",
+	"report/publish",
+	"report/rollup",
+	"report/synthetic",
+	"output",
+	"dashboard",
+	"dashboard/internal/demo",
+	"history",
+	"config",
+}
+
+// deps runs `go list -deps` on pkgs (module-relative) and returns each
+// package's dependencies.
+func deps(t *testing.T, pkgs ...string) map[string][]string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not on PATH")
+	}
+	args := []string{"list", "-f", "{{.ImportPath}} {{join .Deps \" \"}}"}
+	for _, p := range pkgs {
+		args = append(args, module+"/"+p)
+	}
+	cmd := exec.Command(goBin, args...)
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			t.Fatalf("go list: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatalf("go list: %v", err)
+	}
+	got := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 {
+			got[f[0]] = f[1:]
+		}
+	}
+	for _, p := range pkgs {
+		if _, ok := got[module+"/"+p]; !ok {
+			t.Fatalf("go list gave nothing for %s:\n%s", p, out)
+		}
+	}
+	return got
+}
+
+func TestReportPackagesDoNotDependOnOPA(t *testing.T) {
+	for pkg, ds := range deps(t, opaFree...) {
+		var opa []string
+		for _, d := range ds {
+			if strings.HasPrefix(d, "github.com/open-policy-agent/") {
+				opa = append(opa, d)
+			}
+		}
+		if len(opa) > 0 {
+			t.Errorf("%s depends on %d OPA packages (e.g. %s): score with package kpi, not engine", pkg, len(opa), opa[0])
+		}
+	}
+}
+
+func TestEngineDoesNotDependOnConfig(t *testing.T) {
+	for pkg, ds := range deps(t, "engine", "kpi") {
+		for _, d := range ds {
+			if d == module+"/config" {
+				t.Errorf("%s depends on config: translate the config where the pipeline is wired (internal/app)", pkg)
+			}
+		}
+	}
+}
