@@ -22,6 +22,7 @@ import (
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/store"
 	"github.com/localizevideos/posture/tracker"
 )
 
@@ -208,7 +209,7 @@ func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report
 		errs = append(errs, errors.New("issues: "+msg))
 	}
 	if s != nil && !dryRun && (serr == nil || len(s.Issues) > 0) {
-		if err := writeIssueIndex(a.Config.ReportsDir, s); err != nil {
+		if err := writeIssueIndex(e, a.Config.ReportsDir, s); err != nil {
 			errs = append(errs, fmt.Errorf("issues: %w", err))
 		}
 	}
@@ -347,21 +348,21 @@ func escapeSegments(p string) string {
 }
 
 // writeIssueIndex merges the run's issues into <reports_dir>/issues.json
-// (written only when its content changes).
-func writeIssueIndex(dir string, s *tracker.Summary) error {
-	path := filepath.Join(dir, tracker.IndexFile)
-	idx, err := tracker.LoadIndex(path)
-	if err != nil {
-		idx = tracker.Index{} // a broken index is rebuilt from GitHub's answers
-	}
-	data, err := idx.Merge(s).Marshal()
-	if err != nil {
+// (written only when its content changes). An index that cannot be read is
+// rebuilt from GitHub's answers, with a warning (the entries of metrics
+// this run did not look at are lost); one written by a newer posture is
+// left alone (an error).
+func writeIssueIndex(e *env, dir string, s *tracker.Summary) error {
+	path := store.IssuesPath(dir)
+	idx, err := store.LoadIssues(path)
+	if errors.Is(err, store.ErrNewerFormat) {
 		return err
 	}
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return nil
+	if err != nil {
+		fmt.Fprintf(e.stderr, "posture: warning: %v; rebuilt from this run's issues\n", err)
+		idx = store.NewIssueIndex()
 	}
-	return WriteFileAtomic(path, data)
+	return store.SaveIssues(path, idx.Merge(s.Issues))
 }
 
 // issuesStepSummary appends the issue actions to $GITHUB_STEP_SUMMARY.
