@@ -1,13 +1,10 @@
 package history
 
 import (
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
+	"errors"
 
 	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/store"
 )
 
 // Dated is one stored report with the date of its file name.
@@ -17,62 +14,32 @@ type Dated struct {
 	Report *report.Report
 }
 
-// ReportPath is where the report of a date is stored: <dir>/<date>.json.
-func ReportPath(dir, date string) string { return filepath.Join(dir, date+".json") }
-
-// Dates lists the dates of the stored reports in dir (<dir>/YYYY-MM-DD.json),
-// oldest first. A missing folder has none.
-func Dates(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("history: %w", err)
-	}
-	var out []string
-	for _, e := range entries {
-		if !e.IsDir() && dated.MatchString(e.Name()) {
-			out = append(out, e.Name()[:10])
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-// ReadReport reads one stored report; errors name the file.
-func ReadReport(path string) (*report.Report, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("history: %w", err)
-	}
-	var r report.Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("history: %s: %w", path, err)
-	}
-	return &r, nil
-}
-
 // LoadRange reads the stored reports dated from..to (inclusive, YYYY-MM-DD;
 // an empty bound is open), oldest first. Files of another schema are
-// skipped.
+// skipped; a report that cannot be read is an error naming it (see
+// store.LoadReport).
 func LoadRange(dir, from, to string) ([]Dated, error) {
-	dates, err := Dates(dir)
+	return load(dir, func(d string) bool { return (from == "" || d >= from) && (to == "" || d <= to) })
+}
+
+// load reads the stored reports whose date keep accepts, oldest first.
+func load(dir string, keep func(date string) bool) ([]Dated, error) {
+	dates, err := store.ReportDates(dir)
 	if err != nil {
 		return nil, err
 	}
 	var out []Dated
 	for _, d := range dates {
-		if (from != "" && d < from) || (to != "" && d > to) {
+		if !keep(d) {
 			continue
 		}
-		p := ReportPath(dir, d)
-		r, err := ReadReport(p)
+		p := store.ReportPath(dir, d)
+		r, err := store.LoadReport(p)
+		if errors.Is(err, store.ErrOtherSchema) {
+			continue
+		}
 		if err != nil {
 			return nil, err
-		}
-		if r.Schema != report.Schema {
-			continue
 		}
 		out = append(out, Dated{Date: d, Path: p, Report: r})
 	}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/localizevideos/posture/store"
 )
 
 func write(t *testing.T, dir, name, body string) {
@@ -58,7 +60,10 @@ func TestLoadAndLoadAll(t *testing.T) {
 	assert.Empty(t, none)
 }
 
-func TestLoadNamesTheBrokenFile(t *testing.T) {
+// TestLoadStopsAtAnUnreadableReport: a report that cannot be read is an
+// error, not skipped like a file of another schema (how each way of
+// being corrupt reads is store's, store/store_test.go).
+func TestLoadStopsAtAnUnreadableReport(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "2026-11-25.json", `{"schema": `)
 	_, err := LoadAll(dir)
@@ -66,4 +71,11 @@ func TestLoadNamesTheBrokenFile(t *testing.T) {
 	assert.Contains(t, err.Error(), filepath.Join(dir, "2026-11-25.json"))
 	_, err = Load(dir, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
 	assert.ErrorContains(t, err, "2026-11-25.json")
+
+	write(t, dir, "2026-11-25.json", `{"schema": "posture.report/v2"}`)
+	_, err = LoadAll(dir)
+	assert.ErrorIs(t, err, store.ErrNewerFormat)
+	h, err := Load(dir, time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err, "a report of the as-of date itself is not read")
+	assert.Empty(t, h.Dates)
 }

@@ -1,6 +1,7 @@
 // Package ledger keeps the history of vulnerability keys across reports
 // (docs/configuration.md#vulnerability-findings) in <reports_dir>/vulnerabilities.json, a human-readable
-// JSON file committed with the reports.
+// JSON file committed with the reports (its model, reading and writing are
+// store.Ledger's).
 //
 // Scanner files (trivy, grype, govulncheck, sarif) only list what is open
 // now, so the ledger remembers, for each finding key, the report dates on
@@ -33,157 +34,54 @@
 package ledger
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/localizevideos/posture/internal/atomicfile"
-
 	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/store"
 )
 
-// Schema is the value of the file's "schema".
-const Schema = "posture.vulnerabilities/v1"
+// Schema is the value of the file's "schema" (its format version).
+const Schema = store.LedgerSchema
 
 // FileName is the ledger's file name in the reports folder.
-const FileName = "vulnerabilities.json"
-
-const about = "Vulnerability key history kept by `posture report` (do not edit by hand). " +
-	"reports: per report date, its as-of and the scanner sources (\"<kind>.<name>\") that ran (scanned) or failed. " +
-	"findings: per key, the report dates that listed it (listed; \"a..b\" = every report dated a to b) and, " +
-	"derived from those, first_seen, last_seen, fixed_at (the as-of of the first report whose scanner ran " +
-	"without listing it; null while open), the episodes and the reopenings."
+const FileName = store.LedgerFile
 
 // ScannerKinds are the source kinds whose findings the ledger follows.
 var ScannerKinds = map[string]bool{"trivy": true, "grype": true, "govulncheck": true, "sarif": true}
 
 // Path is the ledger file of a reports folder.
-func Path(reportsDir string) string { return filepath.Join(reportsDir, FileName) }
+func Path(reportsDir string) string { return store.LedgerPath(reportsDir) }
 
-// Ledger is the content of vulnerabilities.json.
-type Ledger struct {
-	Schema string `json:"schema"`
-	About  string `json:"about"`
-	// Reports maps each report date that recorded an observation to what
-	// that report saw.
-	Reports  map[string]*Seen    `json:"reports"`
-	Findings map[string]*Finding `json:"findings"`
-}
+// Ledger is the content of vulnerabilities.json (the file's model is
+// store.Ledger; this is the same struct with the ledger's operations).
+type Ledger store.Ledger
 
 // Seen is what one report observed of the scanner sources.
-type Seen struct {
-	AsOf    string   `json:"as_of"`   // RFC 3339
-	Scanned []string `json:"scanned"` // ids of the scanner sources collected
-	Failed  []string `json:"failed"`  // ids of the scanner sources that failed
-}
+type Seen = store.Seen
 
 // Finding is the history of one key.
-type Finding struct {
-	ID       string   `json:"id"`
-	Package  string   `json:"package"`
-	Target   string   `json:"target"`
-	Severity string   `json:"severity"`
-	Scanner  string   `json:"scanner"`
-	Title    string   `json:"title,omitempty"`
-	Sources  []string `json:"sources"` // ids of the configured sources that listed it
-
-	// Summary over every observation (derived; rewritten on each save).
-	FirstSeen string    `json:"first_seen"`
-	LastSeen  string    `json:"last_seen"`
-	FixedAt   *string   `json:"fixed_at"` // null while open
-	Reopened  int       `json:"reopened"` // times it was listed again after a fix
-	History   []Episode `json:"history"`
-
-	// Listed (the observation): the report dates that listed the key, as
-	// ranges over the dates of Reports.
-	Listed []string `json:"listed"`
-}
+type Finding = store.Finding
 
 // Episode is one period during which a key was open.
-type Episode struct {
-	Opened   string  `json:"opened"`    // as-of of the first report listing it
-	LastSeen string  `json:"last_seen"` // as-of of the last report listing it
-	Fixed    *string `json:"fixed"`     // as-of of the first report without it; null while open
-}
+type Episode = store.Episode
 
 // New returns an empty ledger.
-func New() *Ledger {
-	return &Ledger{Schema: Schema, About: about, Reports: map[string]*Seen{}, Findings: map[string]*Finding{}}
-}
+func New() *Ledger { return (*Ledger)(store.NewLedger()) }
 
-// Load reads a ledger file; a missing file is an empty ledger.
+// Load reads a ledger file; a missing file is an empty ledger (see
+// store.LoadLedger).
 func Load(path string) (*Ledger, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return New(), nil
-		}
-		return nil, fmt.Errorf("vulnerability ledger: %w", err)
-	}
-	l := New()
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(l); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if l.Schema != Schema {
-		return nil, fmt.Errorf("%s: schema %q, want %q", path, l.Schema, Schema)
-	}
-	if l.Reports == nil {
-		l.Reports = map[string]*Seen{}
-	}
-	if l.Findings == nil {
-		l.Findings = map[string]*Finding{}
-	}
-	for d, seen := range l.Reports {
-		if _, err := time.Parse("2006-01-02", d); err != nil {
-			return nil, fmt.Errorf("%s: reports: bad date %q", path, d)
-		}
-		if seen == nil {
-			return nil, fmt.Errorf("%s: reports[%s] is null", path, d)
-		}
-		if _, err := time.Parse(time.RFC3339, seen.AsOf); err != nil {
-			return nil, fmt.Errorf("%s: reports[%s]: bad as_of %q", path, d, seen.AsOf)
-		}
-	}
-	for k, f := range l.Findings {
-		if f == nil {
-			return nil, fmt.Errorf("%s: findings[%q] is null", path, k)
-		}
-		for _, r := range f.Listed {
-			if _, _, err := parseRange(r); err != nil {
-				return nil, fmt.Errorf("%s: findings[%q]: %v", path, k, err)
-			}
-		}
-	}
-	return l, nil
+	l, err := store.LoadLedger(path)
+	return (*Ledger)(l), err
 }
 
 // Encode serialises the ledger (indented, keys sorted, trailing newline).
-func (l *Ledger) Encode() ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(l); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
+func (l *Ledger) Encode() ([]byte, error) { return (*store.Ledger)(l).Encode() }
 
 // Save writes the ledger atomically (temporary file and rename).
-func (l *Ledger) Save(path string) error {
-	b, err := l.Encode()
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return writeAtomic(path, b)
-}
+func (l *Ledger) Save(path string) error { return (*store.Ledger)(l).Save(path) }
 
 // Observation is what one snapshot says about the scanner findings.
 type Observation struct {
@@ -249,7 +147,7 @@ func (l *Ledger) Record(o *Observation) {
 		if isListed {
 			f.Sources = withSources(f.Sources, o.By[k])
 			if tl.lastListed(mask) == at || f.ID == "" {
-				f.describe(o.Listed[k])
+				describe(f, o.Listed[k])
 			}
 		}
 		f.Listed = tl.compress(mask)
@@ -257,7 +155,7 @@ func (l *Ledger) Record(o *Observation) {
 			delete(l.Findings, k) // only ever listed by an observation now replaced
 			continue
 		}
-		f.summarise(tl, tl.episodes(f.Sources, mask, len(tl.dates)))
+		summarise(f, tl, tl.episodes(f.Sources, mask, len(tl.dates)))
 	}
 }
 
@@ -320,7 +218,7 @@ func containsSource(xs []string, x string) bool {
 }
 
 // describe takes the finding's description from a record.
-func (f *Finding) describe(v snapshot.Vulnerability) {
+func describe(f *Finding, v snapshot.Vulnerability) {
 	f.ID, f.Package, f.Target, f.Severity, f.Scanner, f.Title = v.ID, v.Package, v.Target, v.Severity, v.Scanner, v.Title
 }
 
@@ -443,22 +341,6 @@ func sortedSet(m map[string]bool) []string {
 	return out
 }
 
-func parseRange(r string) (string, string, error) {
-	a, b, ok := strings.Cut(r, "..")
-	if !ok {
-		b = a
-	}
-	for _, d := range []string{a, b} {
-		if _, err := time.Parse("2006-01-02", d); err != nil {
-			return "", "", fmt.Errorf("bad date range %q (want YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD)", r)
-		}
-	}
-	if b < a {
-		return "", "", fmt.Errorf("bad date range %q (end before start)", r)
-	}
-	return a, b, nil
-}
-
 // episode is an Episode with date indexes instead of instants; fixed is
 // -1 while open.
 type episode struct {
@@ -469,7 +351,7 @@ type episode struct {
 func (tl *timeline) asOf(i int) string { return tl.seen[i].AsOf }
 
 // summarise derives the finding's summary fields from its episodes.
-func (f *Finding) summarise(tl *timeline, eps []episode) {
+func summarise(f *Finding, tl *timeline, eps []episode) {
 	f.History = make([]Episode, len(eps))
 	for i, e := range eps {
 		f.History[i] = Episode{Opened: tl.asOf(e.opened), LastSeen: tl.asOf(e.lastSeen)}
@@ -564,7 +446,7 @@ func (l *Ledger) statesWith(o *Observation) map[string]State {
 			cp := *f
 			cp.Sources = withSources(append([]string(nil), f.Sources...), o.By[k])
 			if tl.lastListed(mask) == at || cp.ID == "" {
-				cp.describe(v)
+				describe(&cp, v)
 			}
 			f = &cp
 		}
@@ -673,5 +555,3 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
-
-func writeAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }

@@ -47,6 +47,7 @@ import (
 
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/store"
 )
 
 // Issues is the part of go-github's IssuesService the tracker uses.
@@ -126,28 +127,21 @@ type Action struct {
 	Done      bool     `json:"done"`
 }
 
-// IssueRef is a metric's issue after the run.
-type IssueRef struct {
-	Number int    `json:"number"`
-	URL    string `json:"url"`
-	State  string `json:"state"`
-}
-
 // Summary is what a Sync did (or, in a dry run, would do).
 type Summary struct {
-	Repo          string              `json:"repo"`
-	DryRun        bool                `json:"dry_run"`
-	Offline       bool                `json:"offline,omitempty"`
-	Created       int                 `json:"created"`
-	Updated       int                 `json:"updated"`
-	Commented     int                 `json:"commented"`
-	Closed        int                 `json:"closed"`
-	Reopened      int                 `json:"reopened"`
-	Duplicates    int                 `json:"duplicates_closed"`
-	LabelsCreated int                 `json:"labels_created"`
-	Actions       []Action            `json:"actions"`
-	Issues        map[string]IssueRef `json:"issues"` // metric id -> issue
-	Warnings      []string            `json:"warnings,omitempty"`
+	Repo          string                 `json:"repo"`
+	DryRun        bool                   `json:"dry_run"`
+	Offline       bool                   `json:"offline,omitempty"`
+	Created       int                    `json:"created"`
+	Updated       int                    `json:"updated"`
+	Commented     int                    `json:"commented"`
+	Closed        int                    `json:"closed"`
+	Reopened      int                    `json:"reopened"`
+	Duplicates    int                    `json:"duplicates_closed"`
+	LabelsCreated int                    `json:"labels_created"`
+	Actions       []Action               `json:"actions"`
+	Issues        map[string]store.Issue `json:"issues"` // metric id -> issue (<reports_dir>/issues.json, store.IssueIndex)
+	Warnings      []string               `json:"warnings,omitempty"`
 }
 
 // op is one write of the plan.
@@ -188,7 +182,7 @@ func (t *Tracker) Sync(ctx context.Context, r *report.Report) (*Summary, error) 
 	if t.opt.Offline && !t.opt.DryRun {
 		return nil, errors.New("offline works in dry-run mode only")
 	}
-	s := &Summary{Repo: t.opt.Owner + "/" + t.opt.Repo, DryRun: t.opt.DryRun, Offline: t.opt.Offline, Issues: map[string]IssueRef{}}
+	s := &Summary{Repo: t.opt.Owner + "/" + t.opt.Repo, DryRun: t.opt.DryRun, Offline: t.opt.Offline, Issues: map[string]store.Issue{}}
 	if r == nil {
 		return s, errors.New("no report")
 	}
@@ -275,8 +269,8 @@ func where(o *op) string {
 	return fmt.Sprintf("%s (%s)", o.Kind, o.Metric)
 }
 
-func ref(i *gh.Issue) IssueRef {
-	return IssueRef{Number: i.GetNumber(), URL: i.GetHTMLURL(), State: i.GetState()}
+func ref(i *gh.Issue) store.Issue {
+	return store.Issue{Number: i.GetNumber(), URL: i.GetHTMLURL(), State: i.GetState()}
 }
 
 func (t *Tracker) count(s *Summary, o *op) {

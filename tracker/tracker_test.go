@@ -15,6 +15,7 @@ import (
 
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/store"
 	"github.com/localizevideos/posture/tracker/ghfake"
 )
 
@@ -186,7 +187,7 @@ func TestFirstRunCreatesOneIssuePerOffTargetMetric(t *testing.T) {
 	assert.Equal(t, "0e8a16", labels["kpi:failed_deployments"].Color)
 	assert.Contains(t, labels["kpi:sev1_incidents"].Description, "Sev 1 incidents")
 
-	assert.Equal(t, IssueRef{Number: sev[0].Number, URL: "https://github.example/acme/web/issues/" + itoa(sev[0].Number), State: "open"}, s.Issues["sev1_incidents"])
+	assert.Equal(t, store.Issue{Number: sev[0].Number, URL: "https://github.example/acme/web/issues/" + itoa(sev[0].Number), State: "open"}, s.Issues["sev1_incidents"])
 	assert.Len(t, s.Issues, 2)
 	assert.Contains(t, h.log.String(), "created")
 	// Writes were spaced: one pause between two writes.
@@ -575,19 +576,6 @@ func TestBodyAndStateLine(t *testing.T) {
 	assert.Equal(t, state{Value: "2", Status: "fail", Trend: "insufficient_history", Owner: "security", AsOf: "2026-11-27T00:00:00Z"}, st)
 	_, ok = parseState("no state here")
 	assert.False(t, ok)
-}
-
-func TestIndexMerge(t *testing.T) {
-	dir := t.TempDir()
-	idx, err := LoadIndex(dir + "/" + IndexFile)
-	require.NoError(t, err)
-	assert.Empty(t, idx)
-	idx = Index{"gone_metric": {Number: 1, URL: "u1", State: "closed"}, "sev1_incidents": {Number: 2, URL: "u2", State: "open"}}
-	out := idx.Merge(&Summary{Issues: map[string]IssueRef{"sev1_incidents": {Number: 2, URL: "u2", State: "closed"}}})
-	data, err := out.Marshal()
-	require.NoError(t, err)
-	assert.Equal(t, "{\n  \"gone_metric\": {\n    \"number\": 1,\n    \"url\": \"u1\",\n    \"state\": \"closed\"\n  },\n"+
-		"  \"sev1_incidents\": {\n    \"number\": 2,\n    \"url\": \"u2\",\n    \"state\": \"closed\"\n  }\n}\n", string(data))
 }
 
 func TestNewClientURLs(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/localizevideos/posture/sources/configfiles"
+	"github.com/localizevideos/posture/store"
 )
 
 // configHeader is the part of posture.hcl shared by every generated config:
@@ -247,7 +248,7 @@ func (g *gen) configFiles() error {
 		return err
 	}
 	b := configfiles.NewBaseline("sec-lead", asOf.Add(-40*24*time.Hour), recs)
-	if err := configfiles.WriteBaseline(configfiles.BaselinePath(g.path("security/reports")), b); err != nil {
+	if err := store.SaveBaseline(store.BaselinePath(g.path("security/reports")), b); err != nil {
 		return err
 	}
 	// Since the approval: 5% changed, 3% reformatted only, 2% removed, 2% added.

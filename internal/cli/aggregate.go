@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/localizevideos/posture/tracker"
 	"io"
 	"path/filepath"
 
@@ -15,11 +14,8 @@ import (
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/report/publish"
 	"github.com/localizevideos/posture/report/rollup"
+	"github.com/localizevideos/posture/store"
 )
-
-// IssuesFile is where the GitHub issues feature records each metric's issue
-// ({metric id: {number, url, state}}); the quarterly review links them.
-const IssuesFile = tracker.IndexFile
 
 func cmdAggregate(e *env, g *globals) *cli.Command {
 	return &cli.Command{
@@ -79,12 +75,12 @@ func cmdReview(e *env, g *globals) *cli.Command {
 			if err != nil {
 				return exitCode(ExitError, err)
 			}
-			issues, err := rollup.LoadIssues(filepath.Join(cfg.ReportsDir, IssuesFile))
+			issues, err := store.LoadIssues(store.IssuesPath(cfg.ReportsDir))
 			if err != nil {
 				return exitCode(ExitError, err)
 			}
 			q, err := rollup.Quarter(all, c.String("quarter"), rollup.QuarterOptions{
-				TolPct: cfg.TrendTolerancePct, Exceptions: cfg.Exceptions, Issues: issues})
+				TolPct: cfg.TrendTolerancePct, Exceptions: cfg.Exceptions, Issues: issues.Issues})
 			if err != nil {
 				return exitCode(ExitError, periodError(err, cfg.ReportsDir))
 			}

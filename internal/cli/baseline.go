@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources/configfiles"
+	"github.com/localizevideos/posture/store"
 )
 
 func cmdBaseline(e *env, g *globals) *cli.Command {
@@ -50,12 +50,12 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 			if n == 0 {
 				return exitCode(ExitError, errors.New("baseline: no config_files source is configured"))
 			}
-			path := configfiles.BaselinePath(a.Config.ReportsDir)
-			old, err := configfiles.ReadBaseline(path)
-			exists := err == nil
-			if err != nil && !errors.Is(err, os.ErrNotExist) {
+			path := store.BaselinePath(a.Config.ReportsDir)
+			old, err := store.LoadBaseline(path)
+			if err != nil {
 				return exitCode(ExitError, err)
 			}
+			exists := old != nil
 			if exists && !c.Bool("approve") {
 				changes := configfiles.Diff(old, current)
 				if len(changes) == 0 {
@@ -75,7 +75,7 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 				return exitCode(ExitError, errors.New("baseline: no approver: pass --approved-by NAME (neither $GITHUB_ACTOR nor $USER is set); nothing written"))
 			}
 			b := configfiles.NewBaseline(who, time.Now().UTC(), current)
-			if err := configfiles.WriteBaseline(path, b); err != nil {
+			if err := store.SaveBaseline(path, b); err != nil {
 				return exitCode(ExitError, err)
 			}
 			verb := "recorded"

@@ -8,14 +8,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/localizevideos/posture/sources/configfiles"
+	"github.com/localizevideos/posture/store"
 )
 
 func baselineFixture(t *testing.T) (string, string) {
 	t.Helper()
 	cfg := baseConfig + "source \"config_files\" \"infra\" { paths = [\"deploy/*.yaml\"] }\n"
 	dir := fixture(t, map[string]string{"posture.hcl": cfg, "deploy/app.yaml": "replicas: 2\n"})
-	return dir, configfiles.BaselinePath(filepath.Join(dir, "security", "reports"))
+	return dir, store.BaselinePath(filepath.Join(dir, "security", "reports"))
 }
 
 func TestBaselineApprovedBy(t *testing.T) {
@@ -24,7 +24,7 @@ func TestBaselineApprovedBy(t *testing.T) {
 		code, out, errs := runEnv(t, dir, map[string]string{"USER": "someone-else"}, "baseline", "--approve", "--approved-by", "ciso")
 		require.Equal(t, ExitOK, code, out+errs)
 		assert.Contains(t, out, "by ciso")
-		b, err := configfiles.ReadBaseline(path)
+		b, err := store.LoadBaseline(path)
 		require.NoError(t, err)
 		assert.Equal(t, "ciso", b.ApprovedBy)
 		assert.Len(t, b.Files, 1)
@@ -33,12 +33,12 @@ func TestBaselineApprovedBy(t *testing.T) {
 		dir, path := baselineFixture(t)
 		code, out, errs := runEnv(t, dir, map[string]string{"GITHUB_ACTOR": "octocat", "USER": "runner"}, "baseline", "--approve")
 		require.Equal(t, ExitOK, code, out+errs)
-		b, err := configfiles.ReadBaseline(path)
+		b, err := store.LoadBaseline(path)
 		require.NoError(t, err)
 		assert.Equal(t, "octocat", b.ApprovedBy)
 		code, out, errs = runEnv(t, dir, map[string]string{"USER": "runner"}, "baseline", "--approve")
 		require.Equal(t, ExitOK, code, out+errs)
-		b, err = configfiles.ReadBaseline(path)
+		b, err = store.LoadBaseline(path)
 		require.NoError(t, err)
 		assert.Equal(t, "runner", b.ApprovedBy)
 	})

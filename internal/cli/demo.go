@@ -11,11 +11,11 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/localizevideos/posture/engine"
-	"github.com/localizevideos/posture/history"
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/report/publish"
 	"github.com/localizevideos/posture/report/synthetic"
+	"github.com/localizevideos/posture/store"
 )
 
 const demoNote = "synthetic demo history (posture demo-history): not measured"
@@ -57,7 +57,7 @@ func cmdDemoHistory(e *env, g *globals) *cli.Command {
 			if out == "" {
 				out = a.Config.ReportsDir
 			}
-			if dates, err := history.Dates(out); err != nil {
+			if dates, err := store.ReportDates(out); err != nil {
 				return exitCode(ExitError, err)
 			} else if len(dates) > 0 && !c.Bool("force") {
 				return exitCode(ExitError, fmt.Errorf("%s already holds %d dated reports: use another --out, or --force to overwrite", app.Display(out), len(dates)))

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +10,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -22,6 +19,7 @@ import (
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/store"
 	"github.com/localizevideos/posture/tracker"
 )
 
@@ -208,7 +206,7 @@ func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report
 		errs = append(errs, errors.New("issues: "+msg))
 	}
 	if s != nil && !dryRun && (serr == nil || len(s.Issues) > 0) {
-		if err := writeIssueIndex(a.Config.ReportsDir, s); err != nil {
+		if err := writeIssueIndex(e, a.Config.ReportsDir, s); err != nil {
 			errs = append(errs, fmt.Errorf("issues: %w", err))
 		}
 	}
@@ -253,8 +251,6 @@ func splitRepo(s string) (string, string, bool) {
 	return owner, name, true
 }
 
-var datedReport = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}\.json$`)
-
 // reportFor picks the report: the --as-of date's when an as-of is given,
 // else the latest dated one.
 func (g *globals) reportFor(e *env, dir string) (string, error) {
@@ -263,46 +259,33 @@ func (g *globals) reportFor(e *env, dir string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		p := filepath.Join(dir, t.Format("2006-01-02")+".json")
+		p := store.ReportPath(dir, t.Format("2006-01-02"))
 		if _, err := os.Stat(p); err != nil {
 			return "", fmt.Errorf("no report for %s: %s does not exist (run `posture report` first)", t.Format("2006-01-02"), app.Display(p))
 		}
 		return p, nil
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	dates, err := store.ReportDates(dir)
+	if err != nil {
 		return "", err
 	}
-	var names []string
-	for _, en := range entries {
-		if !en.IsDir() && datedReport.MatchString(en.Name()) {
-			names = append(names, en.Name())
-		}
-	}
-	if len(names) == 0 {
+	if len(dates) == 0 {
 		return "", fmt.Errorf("no report in %s (YYYY-MM-DD.json): run `posture report` first, or give --report FILE", app.Display(dir))
 	}
-	sort.Strings(names)
-	return filepath.Join(dir, names[len(names)-1]), nil
+	return store.ReportPath(dir, dates[len(dates)-1]), nil
 }
 
-// readReport reads a posture.report/v1 JSON file.
+// readReport reads a posture.report/v1 JSON file (through its display
+// path, the same file, so that errors name it as the user sees it).
 func readReport(path string) (*report.Report, error) {
-	data, err := os.ReadFile(path)
+	r, err := store.LoadReport(app.Display(path))
 	if err != nil {
 		return nil, err
-	}
-	var r report.Report
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("%s: not a posture report: %v", app.Display(path), err)
-	}
-	if r.Schema != report.Schema {
-		return nil, fmt.Errorf("%s: schema %q, want %q", app.Display(path), r.Schema, report.Schema)
 	}
 	if _, err := r.AsOfTime(); err != nil {
 		return nil, fmt.Errorf("%s: as_of %q: %v", app.Display(path), r.AsOf, err)
 	}
-	return &r, nil
+	return r, nil
 }
 
 // reportLink points issues at the dated Markdown report: inside GitHub
@@ -347,21 +330,21 @@ func escapeSegments(p string) string {
 }
 
 // writeIssueIndex merges the run's issues into <reports_dir>/issues.json
-// (written only when its content changes).
-func writeIssueIndex(dir string, s *tracker.Summary) error {
-	path := filepath.Join(dir, tracker.IndexFile)
-	idx, err := tracker.LoadIndex(path)
-	if err != nil {
-		idx = tracker.Index{} // a broken index is rebuilt from GitHub's answers
-	}
-	data, err := idx.Merge(s).Marshal()
-	if err != nil {
+// (written only when its content changes). An index that cannot be read is
+// rebuilt from GitHub's answers, with a warning (the entries of metrics
+// this run did not look at are lost); one written by a newer posture is
+// left alone (an error).
+func writeIssueIndex(e *env, dir string, s *tracker.Summary) error {
+	path := store.IssuesPath(dir)
+	idx, err := store.LoadIssues(path)
+	if errors.Is(err, store.ErrNewerFormat) {
 		return err
 	}
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return nil
+	if err != nil {
+		fmt.Fprintf(e.stderr, "posture: warning: %v; rebuilt from this run's issues\n", err)
+		idx = store.NewIssueIndex()
 	}
-	return WriteFileAtomic(path, data)
+	return store.SaveIssues(path, idx.Merge(s.Issues))
 }
 
 // issuesStepSummary appends the issue actions to $GITHUB_STEP_SUMMARY.

@@ -19,6 +19,7 @@ import (
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/store"
 	"github.com/localizevideos/posture/tracker"
 	"github.com/localizevideos/posture/tracker/ghfake"
 )
@@ -137,12 +138,12 @@ func TestIssuesCommandCreatesThenIsIdempotent(t *testing.T) {
 		assert.Contains(t, i.Body, "| Report | `security/reports/2026-11-27.json` |", "outside Actions: the relative path")
 	}
 
-	idx, err := tracker.LoadIndex(filepath.Join(dir, "security", "reports", "issues.json"))
+	idx, err := store.LoadIssues(filepath.Join(dir, "security", "reports", "issues.json"))
 	require.NoError(t, err)
-	require.Len(t, idx, 2)
-	assert.Equal(t, "open", idx["sev1_incidents"].State)
-	assert.NotZero(t, idx["sev1_incidents"].Number)
-	assert.Contains(t, idx["failed_deployments"].URL, "https://github.example/acme/web/issues/")
+	require.Len(t, idx.Issues, 2)
+	assert.Equal(t, "open", idx.Issues["sev1_incidents"].State)
+	assert.NotZero(t, idx.Issues["sev1_incidents"].Number)
+	assert.Contains(t, idx.Issues["failed_deployments"].URL, "https://github.example/acme/web/issues/")
 
 	gh.ResetRequests()
 	code, out, errs = runIssuesCLI(t, dir, env, "issues")
@@ -292,9 +293,9 @@ func TestIssuesAPIFailureExits2AndResumesWithoutDuplicates(t *testing.T) {
 	require.Equal(t, ExitOK, code, errs)
 	assert.Contains(t, out, "1 created")
 	assert.Len(t, gh.Issues(), 2)
-	idx, err := tracker.LoadIndex(filepath.Join(dir, "security", "reports", "issues.json"))
+	idx, err := store.LoadIssues(filepath.Join(dir, "security", "reports", "issues.json"))
 	require.NoError(t, err)
-	assert.Len(t, idx, 2)
+	assert.Len(t, idx.Issues, 2)
 }
 
 func TestIssuesRetriesA502AndHonoursRetryAfter(t *testing.T) {

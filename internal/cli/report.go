@@ -14,6 +14,7 @@ import (
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/report/publish"
 	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/store"
 )
 
 // reportRun is what one `posture report` (or `posture run`) did.
@@ -36,7 +37,7 @@ type reportRun struct {
 // (<reports_dir>/issues.json).
 func (rr *reportRun) written() []string {
 	out := append(rr.files.All(), rr.ledger, rr.snapDir)
-	if p := filepath.Join(rr.app.Config.ReportsDir, IssuesFile); fileExists(p) {
+	if p := store.IssuesPath(rr.app.Config.ReportsDir); fileExists(p) {
 		out = append(out, p)
 	}
 	return out

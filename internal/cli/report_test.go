@@ -13,17 +13,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/localizevideos/posture/history"
 	"github.com/localizevideos/posture/ledger"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/report/synthetic"
+	"github.com/localizevideos/posture/store"
 )
 
 const reportsDir = "security/reports"
 
 func storedReport(t *testing.T, dir, date string) *report.Report {
 	t.Helper()
-	r, err := history.ReadReport(filepath.Join(dir, reportsDir, date+".json"))
+	r, err := store.LoadReport(filepath.Join(dir, reportsDir, date+".json"))
 	require.NoError(t, err)
 	return r
 }

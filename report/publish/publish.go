@@ -22,6 +22,7 @@ import (
 	"github.com/localizevideos/posture/history"
 	"github.com/localizevideos/posture/output"
 	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/store"
 )
 
 // File names of the derived files.
@@ -118,7 +119,7 @@ func Write(dir string, r *report.Report) (*Files, error) {
 		return nil, err
 	}
 	f := &Files{
-		JSON: filepath.Join(dir, date+".json"), Markdown: filepath.Join(dir, date+".md"),
+		JSON: store.ReportPath(dir, date), Markdown: filepath.Join(dir, date+".md"),
 		Index: filepath.Join(dir, IndexFile), Metrics: filepath.Join(dir, MetricsFile),
 	}
 	for _, w := range []struct {
@@ -143,7 +144,7 @@ func WriteDated(dir string, r *report.Report) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, date+".json"), jsonB); err != nil {
+	if err := WriteFileAtomic(store.ReportPath(dir, date), jsonB); err != nil {
 		return err
 	}
 	return WriteFileAtomic(filepath.Join(dir, date+".md"), mdB)

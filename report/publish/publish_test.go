@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/localizevideos/posture/history"
 	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/store"
 )
 
 func f(v float64) *float64 { return &v }
@@ -169,7 +169,7 @@ func TestWriteReplacesOnlyItsDate(t *testing.T) {
 	assert.Contains(t, string(after[MetricsFile]), `posture_metric_value{id="open_vulnerabilities",category="vulnerability_management",owner="security",unit="count"} 12`)
 
 	// The dated JSON is the report itself.
-	r, err := history.ReadReport(filepath.Join(dir, "2026-11-26.json"))
+	r, err := store.LoadReport(filepath.Join(dir, "2026-11-26.json"))
 	require.NoError(t, err)
 	assert.Equal(t, sample("2026-11-26", 99), r)
 

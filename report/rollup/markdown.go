@@ -10,6 +10,7 @@ import (
 
 	"github.com/localizevideos/posture/output"
 	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/store"
 )
 
 // JSON writes v indented with a trailing newline.
@@ -106,7 +107,7 @@ func QuarterlyMarkdown(w io.Writer, q *Quarterly) error {
 	for _, m := range q.Metrics {
 		byID[m.ID] = m
 	}
-	issue := func(is *Issue) string {
+	issue := func(is *store.Issue) string {
 		if is == nil {
 			return "—"
 		}

@@ -11,11 +11,9 @@
 package rollup
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -25,6 +23,7 @@ import (
 	"github.com/localizevideos/posture/history"
 	"github.com/localizevideos/posture/kpi"
 	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/store"
 )
 
 // Schemas of the JSON files.
@@ -198,30 +197,6 @@ func Month(all []history.Dated, month string) (*Monthly, error) {
 	return out, nil
 }
 
-// Issue is a metric's GitHub issue as the issues feature records it in
-// <reports_dir>/issues.json ({metric id: {number, url, state}}).
-type Issue struct {
-	Number int    `json:"number"`
-	URL    string `json:"url"`
-	State  string `json:"state"`
-}
-
-// LoadIssues reads issues.json; a missing file is no issue.
-func LoadIssues(path string) (map[string]Issue, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	var out map[string]Issue
-	if err := json.Unmarshal(b, &out); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return out, nil
-}
-
 // QuarterMetric is one metric of the quarterly review.
 type QuarterMetric struct {
 	ID       string        `json:"id"`
@@ -237,15 +212,15 @@ type QuarterMetric struct {
 	End    Value   `json:"quarter_end"`
 	// Baseline is the previous quarter's end, else the quarter's first
 	// month end (BaselineKind says which).
-	Baseline     *Value   `json:"baseline"`
-	BaselineKind string   `json:"baseline_kind,omitempty"` // previous_quarter_end, first_month_end
-	Change       *float64 `json:"change"`
-	ChangePct    *float64 `json:"change_pct"`
-	Direction    string   `json:"direction"` // improving, worsening, stable, insufficient_history
-	Worsened     bool     `json:"worsened"`
-	Failed       bool     `json:"failed"` // fail or error at quarter end
-	Reasons      []string `json:"reasons,omitempty"`
-	Issue        *Issue   `json:"issue"`
+	Baseline     *Value       `json:"baseline"`
+	BaselineKind string       `json:"baseline_kind,omitempty"` // previous_quarter_end, first_month_end
+	Change       *float64     `json:"change"`
+	ChangePct    *float64     `json:"change_pct"`
+	Direction    string       `json:"direction"` // improving, worsening, stable, insufficient_history
+	Worsened     bool         `json:"worsened"`
+	Failed       bool         `json:"failed"` // fail or error at quarter end
+	Reasons      []string     `json:"reasons,omitempty"`
+	Issue        *store.Issue `json:"issue"`
 }
 
 // ExceptionRow is an exception as the review lists it.
@@ -268,10 +243,10 @@ type Exceptions struct {
 
 // ActionItem is one thing an owner has to act on.
 type ActionItem struct {
-	Metric    string `json:"metric,omitempty"`
-	Exception string `json:"exception,omitempty"`
-	What      string `json:"what"`
-	Issue     *Issue `json:"issue,omitempty"`
+	Metric    string       `json:"metric,omitempty"`
+	Exception string       `json:"exception,omitempty"`
+	What      string       `json:"what"`
+	Issue     *store.Issue `json:"issue,omitempty"`
 }
 
 // OwnerActions is an owner's action list.
@@ -300,9 +275,9 @@ type Quarterly struct {
 
 // QuarterOptions are the inputs of Quarter besides the reports.
 type QuarterOptions struct {
-	TolPct     float64             // trend_tolerance_pct
-	Exceptions []*config.Exception // the config's exceptions
-	Issues     map[string]Issue    // metric id -> issue (issues.json); may be nil
+	TolPct     float64                // trend_tolerance_pct
+	Exceptions []*config.Exception    // the config's exceptions
+	Issues     map[string]store.Issue // metric id -> issue (store.IssueIndex, issues.json); may be nil
 }
 
 // Quarter builds the review of quarter (YYYY-Qn) out of all (oldest first).

@@ -3,8 +3,6 @@ package rollup
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/localizevideos/posture/history"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/report/synthetic"
+	"github.com/localizevideos/posture/store"
 )
 
 func f(v float64) *float64 { return &v }
@@ -143,7 +142,7 @@ func TestQuarterReview(t *testing.T) {
 		{ID: "EXC-3", Metric: "m_max", Scope: "c", Owner: "security", Expires: "2027-12-31", ExpiresEnd: day("2027-12-31"), Status: "open"},
 		{ID: "EXC-4", Metric: "m_max", Scope: "d", Owner: "security", Expires: "2026-01-01", ExpiresEnd: day("2026-01-01"), Status: "closed"},
 	}
-	issues := map[string]Issue{"m_up": {Number: 12, URL: "https://github.com/o/r/issues/12", State: "open"}}
+	issues := map[string]store.Issue{"m_up": {Number: 12, URL: "https://github.com/o/r/issues/12", State: "open"}}
 	q, err := Quarter(all, "2026-Q4", QuarterOptions{TolPct: 10, Exceptions: excs, Issues: issues})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"2026-10", "2026-11", "2026-12"}, q.Months)
@@ -217,19 +216,4 @@ func TestQuarterReview(t *testing.T) {
 	assert.True(t, errors.Is(err, ErrNoReports))
 	_, err = Quarter(all, "2026-Q5", QuarterOptions{})
 	assert.Error(t, err)
-}
-
-func TestLoadIssues(t *testing.T) {
-	dir := t.TempDir()
-	got, err := LoadIssues(filepath.Join(dir, "issues.json"))
-	require.NoError(t, err)
-	assert.Nil(t, got)
-	p := filepath.Join(dir, "issues.json")
-	require.NoError(t, os.WriteFile(p, []byte(`{"m": {"number": 3, "url": "u", "state": "closed"}}`), 0o644))
-	got, err = LoadIssues(p)
-	require.NoError(t, err)
-	assert.Equal(t, Issue{Number: 3, URL: "u", State: "closed"}, got["m"])
-	require.NoError(t, os.WriteFile(p, []byte(`[`), 0o644))
-	_, err = LoadIssues(p)
-	assert.ErrorContains(t, err, p)
 }

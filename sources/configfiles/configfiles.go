@@ -19,7 +19,7 @@
 //
 // Paths are recorded as displayed relative to the config's folder
 // (files.Display), which is also the key of the approved baseline
-// (<reports_dir>/baseline.json, see Baseline and Diff). The source also
+// (<reports_dir>/baseline.json, see store.Baseline and Diff). The source also
 // reads that baseline (env.ReportsDir) into the snapshot, Present false when
 // none has been approved yet; a baseline file that does not parse is an
 // error. The record's origin

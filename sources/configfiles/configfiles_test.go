@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/store"
 )
 
 func collect(t *testing.T, base string, paths ...string) (*sources.Result, error) {
@@ -135,17 +135,17 @@ func TestCollect(t *testing.T) {
 
 func TestBaselineRoundTripAndDiff(t *testing.T) {
 	dir := t.TempDir()
-	path := BaselinePath(filepath.Join(dir, "security", "reports"))
+	path := store.BaselinePath(filepath.Join(dir, "security", "reports"))
 
-	_, err := ReadBaseline(path)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, os.ErrNotExist))
+	none, err := store.LoadBaseline(path)
+	require.NoError(t, err)
+	assert.Nil(t, none, "none approved yet")
 
 	a, err := collect(t, "testdata/a", "*")
 	require.NoError(t, err)
 	at := time.Date(2026, 11, 27, 9, 30, 0, 0, time.FixedZone("CET", 3600))
 	b := NewBaseline("sec-lead", at, a.Data.ConfigFiles)
-	require.NoError(t, WriteBaseline(path, b))
+	require.NoError(t, store.SaveBaseline(path, b))
 
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -155,7 +155,7 @@ func TestBaselineRoundTripAndDiff(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary file left behind")
 
-	got, err := ReadBaseline(path)
+	got, err := store.LoadBaseline(path)
 	require.NoError(t, err)
 	assert.Equal(t, b, got)
 
@@ -175,32 +175,6 @@ func TestBaselineRoundTripAndDiff(t *testing.T) {
 	assert.Len(t, Diff(nil, cur.Data.ConfigFiles), 3, "no baseline: everything is new")
 }
 
-func TestReadBaselineErrors(t *testing.T) {
-	dir := t.TempDir()
-	cases := map[string]string{
-		"{\n \"schema\": \"posture.baseline/v1\",\n \"files\": {\"a\": 1}\n}": "b.json:3: files: unexpected JSON number, want a string",
-		`{"schema": "posture.baseline/v0", "files": {}}`:                      `b.json:1: schema "posture.baseline/v0", want "posture.baseline/v1"`,
-		`{"schema": "posture.baseline/v1", "files": {"nginx.conf": "abc"}}`:   `b.json: files["nginx.conf"]: "abc" is not a sha256 hex digest`,
-		`{"schema": "posture.baseline/v1", "approved_at": "yesterday"}`:       `b.json: approved_at "yesterday" is not an RFC 3339 time`,
-		"{\n \"schema\": \"posture.baseline/v1\"\n \"files\": {}}":            `b.json:3: invalid JSON: invalid character '"' after object key:value pair`,
-	}
-	for content, want := range cases {
-		p := filepath.Join(dir, "b.json")
-		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
-		_, err := ReadBaseline(p)
-		require.Error(t, err, content)
-		assert.Equal(t, want, trimDir(err.Error(), dir), content)
-	}
-}
-
-func trimDir(s, dir string) string {
-	prefix := dir + string(filepath.Separator)
-	if len(s) >= len(prefix) && s[:len(prefix)] == prefix {
-		return s[len(prefix):]
-	}
-	return s
-}
-
 func jsonNumber(s string) any { return json.Number(s) }
 
 func TestCollectReadsBaseline(t *testing.T) {
@@ -217,14 +191,15 @@ func TestCollectReadsBaseline(t *testing.T) {
 	assert.Empty(t, res.Data.Baseline.Files)
 
 	b := NewBaseline("sec-lead", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), res.Data.ConfigFiles)
-	require.NoError(t, WriteBaseline(BaselinePath(reports), b))
+	require.NoError(t, store.SaveBaseline(store.BaselinePath(reports), b))
 	res, err = src.Collect(context.Background(), env)
 	require.NoError(t, err)
 	assert.Equal(t, &snapshot.Baseline{Present: true, ApprovedBy: "sec-lead", ApprovedAt: "2026-11-01T00:00:00Z",
 		Files: map[string]string{"a/nginx.conf": res.Data.ConfigFiles[0].SHA256}}, res.Data.Baseline)
 
-	require.NoError(t, os.WriteFile(BaselinePath(reports), []byte("{\n\"schema\": 1}"), 0o644))
+	// The baseline's checks and corrupt files are the store's (store/store_test.go).
+	require.NoError(t, os.WriteFile(store.BaselinePath(reports), []byte("{\n\"schema\": 1}"), 0o644))
 	_, err = src.Collect(context.Background(), env)
 	require.Error(t, err, "a corrupt baseline fails the source")
-	assert.Contains(t, err.Error(), "baseline.json:2: schema: unexpected JSON number, want a string")
+	assert.Contains(t, err.Error(), "baseline.json:2:11: schema: unexpected JSON number, want a string")
 }

@@ -14,16 +14,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"time"
 
 	"github.com/localizevideos/posture/dashboard"
 	"github.com/localizevideos/posture/dashboard/internal/demo"
+	"github.com/localizevideos/posture/history"
 	"github.com/localizevideos/posture/report"
 )
-
-var dated = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}\.json$`)
 
 func main() {
 	out := flag.String("o", "index.html", "where to write the dashboard")
@@ -60,36 +57,16 @@ func main() {
 	fmt.Printf("wrote %s: %d reports, %d metrics\n", *out, len(reports), len(reports[len(reports)-1].Metrics))
 }
 
+// load reads the dated reports of dir (through the store, as posture does).
 func load(dir string) ([]*report.Report, error) {
-	entries, err := os.ReadDir(dir)
+	ds, err := history.LoadAll(dir)
 	if err != nil {
 		return nil, err
 	}
-	var names []string
-	for _, e := range entries {
-		if !e.IsDir() && dated.MatchString(e.Name()) {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-	var out []*report.Report
-	for _, n := range names {
-		b, err := os.ReadFile(filepath.Join(dir, n))
-		if err != nil {
-			return nil, err
-		}
-		var r report.Report
-		if err := json.Unmarshal(b, &r); err != nil {
-			return nil, fmt.Errorf("%s: %w", n, err)
-		}
-		if r.Schema == report.Schema {
-			out = append(out, &r)
-		}
-	}
-	if len(out) == 0 {
+	if len(ds) == 0 {
 		return nil, fmt.Errorf("%s: no dated %s reports", dir, report.Schema)
 	}
-	return out, nil
+	return history.Reports(ds), nil
 }
 
 func writeReports(dir string, reports []*report.Report) error {
