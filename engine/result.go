@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -121,6 +122,10 @@ type Options struct {
 	TolPct     float64
 	History    History // may be nil
 	Exceptions []*config.Exception
+	// ConfigDir is the config's folder: exception origins are relative to
+	// it, like evidence origins. Empty: they keep the file name they were
+	// read under.
+	ConfigDir string
 }
 
 // Build turns an evaluation into the report: statuses, rounding, trends.
@@ -147,7 +152,7 @@ func Build(ev *Evaluation, metrics []*Resolved, parts []*snapshot.Part, opt Opti
 			state = "expired"
 		}
 		r.Exceptions = append(r.Exceptions, report.Exception{ID: e.ID, Metric: e.Metric, Scope: e.Scope, Owner: e.Owner,
-			ApprovedBy: e.ApprovedBy, Expires: e.Expires, Status: e.Status, State: state})
+			ApprovedBy: e.ApprovedBy, Expires: e.Expires, Status: e.Status, State: state, Origin: exceptionOrigin(e, opt.ConfigDir)})
 		if state == "active" && e.ExpiresEnd.Sub(asOf) <= 14*24*time.Hour {
 			r.ExpiringSoon = append(r.ExpiringSoon, e.ID)
 		}
@@ -360,4 +365,21 @@ func dedupe(xs []string) []string {
 		}
 	}
 	return out
+}
+
+// exceptionOrigin is where an exception is declared, "file:line" (its
+// exception block), the file relative to dir when given and below it.
+func exceptionOrigin(e *config.Exception, dir string) string {
+	file := e.Range.Filename
+	if file == "" || e.Range.Start.Line < 1 {
+		return ""
+	}
+	if dir != "" {
+		if abs, err := filepath.Abs(file); err == nil {
+			if rel, err := filepath.Rel(dir, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				file = rel
+			}
+		}
+	}
+	return fmt.Sprintf("%s:%d", filepath.ToSlash(file), e.Range.Start.Line)
 }

@@ -186,7 +186,8 @@ func (a *App) Evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.T
 	if err != nil {
 		return nil, nil, err
 	}
-	opt := engine.Options{Project: a.Config.Project, WindowDays: a.Config.WindowDays, TolPct: a.Config.TrendTolerancePct, Exceptions: a.Config.Exceptions}
+	opt := engine.Options{Project: a.Config.Project, WindowDays: a.Config.WindowDays, TolPct: a.Config.TrendTolerancePct,
+		Exceptions: a.Config.Exceptions, ConfigDir: a.Config.Dir}
 	if withHistory {
 		h, err := history.Load(a.Config.ReportsDir, asOf)
 		if err != nil {
