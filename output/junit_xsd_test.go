@@ -28,15 +28,16 @@ func validateJUnit(t *testing.T, doc string) {
 	require.NoError(t, err, "%s\n%s", out, doc)
 }
 
-// Every case of the fixture (fail, error, warn, skipped, hostile text)
-// validates against the schema.
+// Every case of the fixture (fail, error, warn, skipped, a gated metric not
+// measured, hostile text) validates against the schema.
 func TestJUnitValidatesAgainstTheSchema(t *testing.T) {
 	validateJUnit(t, render(t, "junit", fixture(), Options{}))
 
 	r := fixture()
 	r.Metrics[6].Evidence.Note = "bad\x00byte ]]> <tag> & \x1b[31m"
 	r.Metrics[1].Error = "oops\x07 \"quoted\" <x>"
-	validateJUnit(t, render(t, "junit", r, Options{Only: []string{"alert_to_incident_ratio", "mttd_hours", "mttr_hours", "tls_downgrade_attempts"}}))
+	validateJUnit(t, render(t, "junit", r, Options{GateOn: []string{"alert_to_incident_ratio", "mttd_hours"},
+		Only: []string{"alert_to_incident_ratio", "mttd_hours", "mttr_hours", "tls_downgrade_attempts"}}))
 
 	empty := &report.Report{Schema: report.Schema, AsOf: "2026-11-27T00:00:00Z"}
 	validateJUnit(t, render(t, "junit", empty, Options{}))

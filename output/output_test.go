@@ -165,6 +165,15 @@ func TestTable(t *testing.T) {
 
 	assert.Contains(t, out, "\n13 metrics: 1 error, 2 fail, 1 warn, 1 no_data, 1 unmeasured, 4 tracked, 3 pass\n")
 	assert.Contains(t, out, "error: mttr_hours: source pagerduty: open data/incidents.csv: no such file or directory\n")
+	// The footer ends with the gate's verdict, one line per reason: the
+	// gated audit_findings is not measured, apart from the failing ones.
+	assert.True(t, strings.HasSuffix(out, "\n"+
+		"gate failed: 1 source could not be read: pagerduty\n"+
+		"gate failed: 1 metric in error: mttr_hours\n"+
+		"gate failed: 2 gated metrics failed their target: high_critical_vulnerabilities, tls_downgrade_attempts\n"+
+		"gate failed: 1 gated metric not measured (audit_findings): configure a source that feeds it "+
+		"(`posture metrics` shows which kinds do) or set gate = false in its metric block\n"), out)
+	assert.NotContains(t, out, "gate passed")
 	assert.Contains(t, out, "≤ 0 (soft)")
 	assert.Contains(t, out, "↑ +250%")
 }
@@ -202,6 +211,17 @@ func TestTableOnly(t *testing.T) {
 	assert.Regexp(t, `^pass +token_expiry_compliance +100 % +≥ 100 +· +security +gate$`, rows[2])
 	assert.Contains(t, out, "2 metrics: 0 error, 1 fail, 0 warn, 0 no_data, 0 unmeasured, 0 tracked, 1 pass\n")
 	assert.NotContains(t, out, "mttr_hours")
+	assert.Contains(t, out, "gate failed: 1 gated metric failed its target: tls_downgrade_attempts\n")
+	assert.NotContains(t, out, "not measured")
+
+	// A source that could not be read fails the gate whatever the metrics.
+	only := Options{Only: []string{"token_expiry_compliance", "orphaned_accounts", "exposed_ports"}}
+	out = render(t, "table", fixture(), only)
+	assert.True(t, strings.HasSuffix(out, "\ngate failed: 1 source could not be read: pagerduty\n"), out)
+	r := fixture()
+	r.Inputs = r.Inputs[:1]
+	out = render(t, "table", r, only)
+	assert.True(t, strings.HasSuffix(out, "\ngate passed: 2 gated metrics on target\n"), out)
 }
 
 func TestJSONRoundTrip(t *testing.T) {
@@ -232,16 +252,26 @@ func TestMarkdown(t *testing.T) {
 
 	assert.True(t, strings.HasPrefix(out, "# Security posture: LocalizeVideos — 2026-11-27\n"))
 	assert.Contains(t, out, "**Summary:** 🛑 1 error · ❌ 2 fail · ⚠️ 1 warn · ∅ 1 no data · ❔ 1 unmeasured · 📈 4 tracked · ✅ 3 pass\n")
+	assert.Contains(t, out, "\n**Gate:** ❌ failed — 1 source could not be read, 1 metric in error, 2 gated metrics failed their target, "+
+		"1 gated metric not measured.\n")
 
 	failing := strings.Index(out, "## Failing metrics")
+	notMeasured := strings.Index(out, "## Not measured (gated)")
 	byCat := strings.Index(out, "## Metrics by category")
+	require.True(t, failing < notMeasured && notMeasured < byCat, "not measured (gated) after the failing metrics")
+	// The gated audit_findings is listed with the fix; the ungated no_data
+	// alert_to_incident_ratio is not (it does not fail the gate).
+	nmSec := out[notMeasured:byCat]
+	assert.Equal(t, "## Not measured (gated)\n\n- `audit_findings` — Open audit findings (owner security, unmeasured): not measured: "+
+		"no configured source feeds it; configure a source that feeds it (`posture metrics` shows which kinds do) or set gate = false "+
+		"in its metric block.\n\n", nmSec)
 	evidence := strings.Index(out, "## Evidence highlights")
 	expiring := strings.Index(out, "## Exceptions expiring soon")
 	unmeasured := strings.Index(out, "## Unmeasured metrics")
 	require.True(t, failing >= 0 && failing < byCat && byCat < evidence && evidence < expiring && expiring < unmeasured,
 		"sections in order: %d %d %d %d %d", failing, byCat, evidence, expiring, unmeasured)
 
-	failSec := out[failing:byCat]
+	failSec := out[failing:notMeasured]
 	assert.Contains(t, failSec, "`tls_downgrade_attempts`")
 	assert.Contains(t, failSec, "`mttr_hours`")
 	assert.Contains(t, failSec, "`sev1_incidents`")
@@ -276,6 +306,21 @@ func TestMarkdownNothingFailing(t *testing.T) {
 	out := render(t, "markdown", fixture(), Options{Only: []string{"orphaned_accounts"}})
 	assert.Contains(t, out, "## Failing metrics\n\nNone: no metric fails, warns or errors.\n")
 	assert.Contains(t, out, "## Unmeasured metrics\n\nNone: every metric has a configured source.\n")
+	assert.Contains(t, out, "## Not measured (gated)\n\nNone: every gated metric was measured.\n")
+	assert.Contains(t, out, "**Gate:** ❌ failed — 1 source could not be read.\n")
+	r := fixture()
+	r.Inputs = r.Inputs[:1]
+	assert.Contains(t, render(t, "markdown", r, Options{Only: []string{"orphaned_accounts"}}), "**Gate:** ✅ passed — 1 gated metric on target.\n")
+
+	// gate --metrics: the chosen metrics are the gated ones; the kinds that
+	// feed a metric are named when known.
+	out = render(t, "markdown", r, Options{Only: []string{"orphaned_accounts", "alert_to_incident_ratio"},
+		GateOn:  []string{"orphaned_accounts", "alert_to_incident_ratio"},
+		Metrics: map[string]MetricInfo{"alert_to_incident_ratio": {Inputs: []string{"alerts", "incidents"}}}})
+	assert.Contains(t, out, "**Gate:** ❌ failed — 1 gated metric not measured.\n")
+	assert.Contains(t, out, "- `alert_to_incident_ratio` — Alert to incident ratio (owner security, no_data, fed by source kinds `alerts`, `incidents`): "+
+		"not measured: its sources gave nothing to compute from in the window; check that the sources of alert_to_incident_ratio hold data "+
+		"in the window (they gave nothing to compute from) or leave it out of --metrics.\n")
 }
 
 func TestCodeSpan(t *testing.T) {
@@ -457,7 +502,8 @@ func TestJUnit(t *testing.T) {
 	require.NoError(t, xml.Unmarshal([]byte(out), &doc))
 
 	assert.Equal(t, len(r.Metrics), doc.Tests)
-	assert.Equal(t, r.Summary[report.StatusFail], doc.Failures)
+	// The gated audit_findings (unmeasured) fails like the failing metrics.
+	assert.Equal(t, r.Summary[report.StatusFail]+1, doc.Failures)
 	assert.Equal(t, r.Summary[report.StatusError], doc.Errors)
 	// The common JUnit schema has no skipped count on <testsuites>.
 	assert.NotContains(t, out[:strings.Index(out, "<testsuite ")], "skipped=")
@@ -465,8 +511,10 @@ func TestJUnit(t *testing.T) {
 	var names []string
 	tests, failures, errors, skipped := 0, 0, 0, 0
 	status := map[string]report.Status{}
+	gated := map[string]bool{}
 	for _, m := range r.Metrics {
 		status[m.ID] = m.Status
+		gated[m.ID] = m.Gate
 	}
 	for _, s := range doc.Suites {
 		names = append(names, s.Name)
@@ -482,6 +530,13 @@ func TestJUnit(t *testing.T) {
 				require.NotNil(t, c.Error, c.Name)
 				e++
 			case report.StatusUnmeasured, report.StatusNoData:
+				if gated[c.Name] {
+					require.NotNil(t, c.Failure, c.Name)
+					assert.Equal(t, "not_measured", c.Failure.Type)
+					assert.Nil(t, c.Skipped, c.Name)
+					f++
+					break
+				}
 				require.NotNil(t, c.Skipped, c.Name)
 				sk++
 			case report.StatusWarn:
@@ -506,7 +561,7 @@ func TestJUnit(t *testing.T) {
 	assert.Equal(t, doc.Tests, tests)
 	assert.Equal(t, doc.Failures, failures)
 	assert.Equal(t, doc.Errors, errors)
-	assert.Equal(t, r.Summary[report.StatusUnmeasured]+r.Summary[report.StatusNoData], skipped)
+	assert.Equal(t, 1, skipped, "the ungated no_data alert_to_incident_ratio")
 
 	// Failure details carry the evidence, cut at MaxRecords.
 	for _, s := range doc.Suites {
@@ -516,7 +571,12 @@ func TestJUnit(t *testing.T) {
 				assert.Contains(t, c.Failure.Body, "  logs/nginx/error.log:12\n  logs/nginx/error.log:40\n  … and 5 more\n")
 			}
 			if c.Name == "audit_findings" {
-				assert.Equal(t, "unmeasured: no configured source feeds this metric", c.Skipped.Message)
+				assert.Equal(t, "not measured: no configured source feeds it; configure a source that feeds it "+
+					"(`posture metrics` shows which kinds do) or set gate = false in its metric block", c.Failure.Message)
+				assert.Contains(t, c.Failure.Body, "status: unmeasured\n")
+			}
+			if c.Name == "alert_to_incident_ratio" {
+				assert.Equal(t, "no_data: its sources gave nothing to compute from", c.Skipped.Message)
 			}
 		}
 	}
