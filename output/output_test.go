@@ -336,24 +336,31 @@ type sarifDoc struct {
 	Runs    []struct {
 		Tool struct {
 			Driver struct {
-				Name           string `json:"name"`
-				InformationURI string `json:"informationUri"`
-				Rules          []struct {
+				Name            string `json:"name"`
+				Version         string `json:"version"`
+				SemanticVersion string `json:"semanticVersion"`
+				InformationURI  string `json:"informationUri"`
+				Rules           []struct {
 					ID               string            `json:"id"`
+					Name             string            `json:"name"`
 					ShortDescription map[string]string `json:"shortDescription"`
+					FullDescription  map[string]string `json:"fullDescription"`
+					Help             map[string]string `json:"help"`
 					Properties       map[string]any    `json:"properties"`
 				} `json:"rules"`
 			} `json:"driver"`
 		} `json:"tool"`
 		Results []struct {
-			RuleID    string            `json:"ruleId"`
-			RuleIndex int               `json:"ruleIndex"`
-			Level     string            `json:"level"`
-			Message   map[string]string `json:"message"`
-			Locations []struct {
+			RuleID              string            `json:"ruleId"`
+			RuleIndex           int               `json:"ruleIndex"`
+			Level               string            `json:"level"`
+			Message             map[string]string `json:"message"`
+			PartialFingerprints map[string]string `json:"partialFingerprints"`
+			Locations           []struct {
 				PhysicalLocation *struct {
 					ArtifactLocation struct {
-						URI string `json:"uri"`
+						URI       string `json:"uri"`
+						URIBaseID string `json:"uriBaseId"`
 					} `json:"artifactLocation"`
 					Region *struct {
 						StartLine int `json:"startLine"`
@@ -386,7 +393,13 @@ func TestSARIF(t *testing.T) {
 		assert.Equal(t, m.Category, rule.Properties["category"])
 		assert.Equal(t, m.Owner, rule.Properties["owner"])
 		assert.Equal(t, m.Unit, rule.Properties["unit"])
+		assert.NotEmpty(t, rule.FullDescription["text"])
+		assert.NotEmpty(t, rule.Help["text"], m.ID)
+		assert.NotEmpty(t, rule.Help["markdown"], m.ID)
+		assert.Equal(t, m.Gate, rule.Properties["gate"], m.ID)
 	}
+	assert.Equal(t, "TlsDowngradeAttempts", run.Tool.Driver.Rules[6].Name)
+	assert.Empty(t, run.Tool.Driver.Version, "the report names no tool")
 
 	levels := map[string]string{}
 	for _, res := range run.Results {
@@ -396,6 +409,9 @@ func TestSARIF(t *testing.T) {
 		require.Len(t, res.Locations, 1, res.RuleID)
 		require.NotNil(t, res.Locations[0].PhysicalLocation, res.RuleID)
 		assert.NotEmpty(t, res.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+		assert.Equal(t, "%SRCROOT%", res.Locations[0].PhysicalLocation.ArtifactLocation.URIBaseID)
+		assert.NotEmpty(t, res.PartialFingerprints[SARIFFingerprint], res.RuleID)
+		assert.True(t, strings.HasSuffix(res.Message["text"], "."), "a sentence: %q", res.Message["text"])
 		require.NotEmpty(t, res.Locations[0].LogicalLocations)
 		assert.Equal(t, res.RuleID, res.Locations[0].LogicalLocations[0].Name)
 	}
@@ -404,11 +420,12 @@ func TestSARIF(t *testing.T) {
 		"tls_downgrade_attempts":        "error",
 		"high_critical_vulnerabilities": "error",
 		"sev1_incidents":                "warning",
-	}, levels)
+		"audit_findings":                "error", // gated and unmeasured: it fails the gate
+	}, levels, "the ungated no_data alert_to_incident_ratio raises nothing")
 
 	res := run.Results[1] // error first, then the fails by category
 	require.Equal(t, "tls_downgrade_attempts", res.RuleID)
-	assert.Equal(t, "TLS downgrade attempts: value 7, target ≤ 0 (owner platform)", res.Message["text"])
+	assert.Equal(t, "TLS downgrade attempts: value 7, target ≤ 0 (owner platform).", res.Message["text"])
 	pl := res.Locations[0].PhysicalLocation
 	assert.Equal(t, "logs/nginx/error.log", pl.ArtifactLocation.URI)
 	require.NotNil(t, pl.Region)
@@ -421,6 +438,12 @@ func TestSARIF(t *testing.T) {
 	res = run.Results[2]
 	require.Equal(t, "high_critical_vulnerabilities", res.RuleID)
 	assert.Equal(t, "posture.hcl", res.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+
+	res = run.Results[4]
+	require.Equal(t, "audit_findings", res.RuleID)
+	assert.Equal(t, "Open audit findings: not measured: no configured source feeds it; configure a source that feeds it "+
+		"(`posture metrics` shows which kinds do) or set gate = false in its metric block (owner security).", res.Message["text"])
+	assert.Equal(t, "audit_findings:not_measured", res.PartialFingerprints[SARIFFingerprint])
 
 	// Evidence paths are rebased onto the config's folder.
 	out = render(t, "sarif", r, Options{ConfigPath: "security/posture.hcl", Only: []string{"tls_downgrade_attempts", "sev1_incidents"}})
@@ -600,4 +623,120 @@ func TestJUnitHostileText(t *testing.T) {
 		}
 	}
 	assert.True(t, found)
+}
+
+// sarifOf renders r as SARIF and decodes it.
+func sarifOf(t *testing.T, r *report.Report, opt Options) sarifDoc {
+	t.Helper()
+	var doc sarifDoc
+	require.NoError(t, json.Unmarshal([]byte(render(t, "sarif", r, opt)), &doc))
+	require.Len(t, doc.Runs, 1)
+	return doc
+}
+
+// Results point at the real file behind them: a drifted watched file, the
+// block of an expired exception, the metric's block in the config; never
+// at a path outside the repository.
+func TestSARIFLocations(t *testing.T) {
+	r := fixture()
+	r.Exceptions = append(r.Exceptions, report.Exception{ID: "EXC-9", Metric: "orphaned_accounts", Scope: "x", Owner: "security",
+		Expires: "2026-11-20", Status: "open", State: "expired", Origin: "exceptions.hcl:12"})
+	r.Metrics = append(r.Metrics,
+		report.Metric{ID: "config_drift_events", Title: "Config drift events", Category: "operational_hygiene", Owner: "platform",
+			Unit: "count", Value: f(2), Status: report.StatusFail, Target: report.Target{Max: f(0)}, Gate: true,
+			Evidence: report.Evidence{Items: 2, Records: []string{"removed: gone.yaml", "changed: deploy/app.yaml"}, RecordsTotal: 2}},
+		report.Metric{ID: "expired_exceptions", Title: "Expired exceptions", Category: "compliance_signals", Owner: "security",
+			Unit: "count", Value: f(1), Status: report.StatusFail, Target: report.Target{Max: f(0)}, Gate: true,
+			Evidence: report.Evidence{Items: 1, Records: []string{"EXC-9"}, RecordsTotal: 1}},
+		report.Metric{ID: "compliance_drift", Title: "Compliance drift", Category: "compliance_signals", Owner: "security",
+			Unit: "count", Value: f(1), Status: report.StatusFail, Target: report.Target{Max: f(0)}, Gate: true,
+			Evidence: report.Evidence{Items: 1, Records: []string{"compliance.exceptions:EXC-9"}, RecordsTotal: 1}},
+		report.Metric{ID: "failed_logins", Title: "Failed logins", Category: "prevention_controls", Owner: "platform",
+			Unit: "count", Value: f(3), Status: report.StatusFail, Target: report.Target{Max: f(0)},
+			Evidence: report.Evidence{Items: 3, Records: []string{"/var/log/auth.log:3", "../../outside.log:4", "logs/auth.log:9"}, RecordsTotal: 3}},
+		report.Metric{ID: "open_ports", Title: "Open ports", Category: "prevention_controls", Owner: "platform",
+			Unit: "count", Value: f(3), Status: report.StatusFail, Target: report.Target{Max: f(0)},
+			Evidence: report.Evidence{Items: 1, Records: []string{"/etc/hosts:1"}, RecordsTotal: 1}},
+	)
+	r.Summarise()
+	opt := Options{ConfigPath: "security/posture.hcl", Metrics: map[string]MetricInfo{
+		"high_critical_vulnerabilities": {ConfigLine: 40},
+		"audit_findings":                {ConfigLine: 52},
+		"open_ports":                    {ConfigLine: 61},
+	}}
+	type where struct {
+		uri  string
+		line int
+	}
+	got := map[string]where{}
+	for _, res := range sarifOf(t, r, opt).Runs[0].Results {
+		pl := res.Locations[0].PhysicalLocation
+		got[res.RuleID] = where{pl.ArtifactLocation.URI, pl.Region.StartLine}
+	}
+	assert.Equal(t, map[string]where{
+		"mttr_hours":                    {"security/posture.hcl", 1}, // an error, no evidence, no metric block
+		"tls_downgrade_attempts":        {"security/logs/nginx/error.log", 12},
+		"high_critical_vulnerabilities": {"security/posture.hcl", 40},    // its metric block
+		"sev1_incidents":                {"security/posture.hcl", 1},     // INC-2041 is no file
+		"audit_findings":                {"security/posture.hcl", 52},    // not measured: where to feed or ungate it
+		"config_drift_events":           {"security/deploy/app.yaml", 1}, // the drifted file (a removed one is gone)
+		"expired_exceptions":            {"security/exceptions.hcl", 12}, // the exception's block
+		"compliance_drift":              {"security/exceptions.hcl", 12}, // check:EXC-9 names the exception
+		"failed_logins":                 {"security/logs/auth.log", 9},   // absolute and escaping paths skipped
+		"open_ports":                    {"security/posture.hcl", 61},
+	}, got)
+}
+
+// Every rule says what the metric is and what to do about it, in text and
+// markdown.
+func TestSARIFRuleHelp(t *testing.T) {
+	opt := Options{Metrics: map[string]MetricInfo{
+		"tls_downgrade_attempts": {Description: "Handshakes refused for a protocol below TLS 1.2"},
+		"audit_findings":         {Inputs: []string{"audit_findings"}},
+	}}
+	rules := map[string]map[string]string{}
+	props := map[string]map[string]any{}
+	for _, rule := range sarifOf(t, fixture(), opt).Runs[0].Tool.Driver.Rules {
+		rules[rule.ID] = rule.Help
+		props[rule.ID] = rule.Properties
+	}
+	tls := rules["tls_downgrade_attempts"]
+	assert.Equal(t, "TLS downgrade attempts (tls_downgrade_attempts). Handshakes refused for a protocol below TLS 1.2.\n"+
+		"Category prevention_controls, unit count, target ≤ 0, owner platform, gated: the gate fails when it fails its target or is not measured.\n"+
+		"Status as of 2026-11-27: fail, value 7.\n"+
+		"What to do: platform owns it: bring it back within its target (≤ 0): `posture explain tls_downgrade_attempts` lists the records "+
+		"that counted, with their raw lines; for an accepted deviation, record an approved exception in the exceptions file.\n", tls["text"])
+	assert.Contains(t, tls["markdown"], "**TLS downgrade attempts** (`tls_downgrade_attempts`)\n\nHandshakes refused for a protocol below TLS 1.2.\n\n")
+	assert.Contains(t, tls["markdown"], "| prevention_controls | count | ≤ 0 | platform | yes |\n")
+	assert.Contains(t, tls["markdown"], "**Status** as of 2026-11-27: ❌ fail, value 7.\n")
+	assert.Contains(t, tls["markdown"], "**What to do:** platform owns it: bring it back within its target (≤ 0)")
+
+	assert.Contains(t, rules["audit_findings"]["text"], "What to do: no configured source feeds it; the source kind that feeds it: audit_findings; "+
+		"configure a source that feeds it (`posture metrics` shows which kinds do) or set gate = false in its metric block.\n")
+	assert.Contains(t, rules["mttr_hours"]["text"], "What to do: fix the source or policy error: source pagerduty: open data/incidents.csv: no such file or directory.\n")
+	assert.Contains(t, rules["orphaned_accounts"]["text"], "What to do: nothing: it is on target.\n")
+	assert.Contains(t, rules["alert_to_incident_ratio"]["text"], "What to do: its sources gave nothing to compute from in the window; "+
+		"configure a source of that kind to measure it")
+
+	assert.Equal(t, "7.0", props["tls_downgrade_attempts"]["security-severity"], "gated: high")
+	assert.Equal(t, "4.0", props["mttd_hours"]["security-severity"])
+	assert.Contains(t, props["tls_downgrade_attempts"]["tags"], "security", "security-severity needs the security tag")
+}
+
+// tool.driver.version is the build's version; semanticVersion only for a
+// semantic version.
+func TestSARIFToolVersion(t *testing.T) {
+	for _, tc := range []struct{ version, semantic string }{
+		{"v1.2.3", "1.2.3"},
+		{"v0.0.0-20261127000000-abcdef123456", "0.0.0-20261127000000-abcdef123456"},
+		{"devel", ""},
+		{"v1.2.3-devel", ""},
+		{"1.2", ""},
+	} {
+		r := fixture()
+		r.Tool = &report.Tool{Name: "posture", Version: tc.version}
+		d := sarifOf(t, r, Options{}).Runs[0].Tool.Driver
+		assert.Equal(t, tc.version, d.Version)
+		assert.Equal(t, tc.semantic, d.SemanticVersion, tc.version)
+	}
 }
