@@ -17,6 +17,7 @@ import (
 	"github.com/localizevideos/posture/engine"
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/internal/trace"
+	"github.com/localizevideos/posture/internal/version"
 	"github.com/localizevideos/posture/output"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/snapshot"
@@ -292,8 +293,13 @@ func (g *globals) evaluate(e *env, snapDir string) (*app.App, *snapshot.Snapshot
 	if err != nil {
 		return nil, nil, nil, nil, exitCode(ExitError, err)
 	}
+	r.Tool = &report.Tool{Name: output.ToolName, Version: toolVersion()}
 	return a, snap, r, &evalExtra{ev: ev}, nil
 }
+
+// toolVersion is the version reports and SARIF logs name (tests set a fixed
+// one so that outputs do not depend on the build).
+var toolVersion = func() string { return version.Get().Version }
 
 func (g *globals) writeReport(e *env, r *report.Report, opt output.Options) error {
 	format := g.format
