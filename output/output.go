@@ -52,6 +52,10 @@ type MetricInfo struct {
 	// ConfigLine is the line of the metric's block in the config file
 	// (ConfigPath), 0 when the config has none.
 	ConfigLine int
+	// BuiltinRule is "file.rego:line" of a built-in metric's rule in this
+	// repository's policies/ folder (SARIF links it as the rule's helpUri);
+	// empty for custom metrics.
+	BuiltinRule string
 }
 
 func (o Options) maxRecords() int {

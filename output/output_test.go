@@ -346,6 +346,7 @@ type sarifDoc struct {
 					ShortDescription map[string]string `json:"shortDescription"`
 					FullDescription  map[string]string `json:"fullDescription"`
 					Help             map[string]string `json:"help"`
+					HelpURI          string            `json:"helpUri"`
 					Properties       map[string]any    `json:"properties"`
 				} `json:"rules"`
 			} `json:"driver"`
@@ -719,6 +720,9 @@ func TestSARIFRuleHelp(t *testing.T) {
 		"configure a source of that kind to measure it")
 
 	assert.Equal(t, "7.0", props["tls_downgrade_attempts"]["security-severity"], "gated: high")
+	for _, rule := range sarifOf(t, fixture(), opt).Runs[0].Tool.Driver.Rules {
+		assert.Empty(t, rule.HelpURI, "no built-in rule location given: %s", rule.ID)
+	}
 	assert.Equal(t, "4.0", props["mttd_hours"]["security-severity"])
 	assert.Contains(t, props["tls_downgrade_attempts"]["tags"], "security", "security-severity needs the security tag")
 }
@@ -738,5 +742,16 @@ func TestSARIFToolVersion(t *testing.T) {
 		d := sarifOf(t, r, Options{}).Runs[0].Tool.Driver
 		assert.Equal(t, tc.version, d.Version)
 		assert.Equal(t, tc.semantic, d.SemanticVersion, tc.version)
+	}
+
+	// A built-in rule's helpUri links its policy at the release (a tag),
+	// else on main.
+	opt := Options{Metrics: map[string]MetricInfo{"mttd_hours": {BuiltinRule: "detection_response.rego:20"}}}
+	for version, ref := range map[string]string{"v1.2.3": "v1.2.3", "v1.3.0-rc.1": "main", "devel": "main"} {
+		r := fixture()
+		r.Tool = &report.Tool{Name: "posture", Version: version}
+		rule := sarifOf(t, r, opt).Runs[0].Tool.Driver.Rules[0]
+		require.Equal(t, "mttd_hours", rule.ID)
+		assert.Equal(t, InformationURI+"/blob/"+ref+"/policies/detection_response.rego#L20", rule.HelpURI, version)
 	}
 }

@@ -84,6 +84,7 @@ type sarifRule struct {
 	ShortDescription     sarifText      `json:"shortDescription"`
 	FullDescription      sarifText      `json:"fullDescription"`
 	Help                 sarifHelp      `json:"help"`
+	HelpURI              string         `json:"helpUri,omitempty"`
 	DefaultConfiguration sarifConfig    `json:"defaultConfiguration"`
 	Properties           sarifRuleProps `json:"properties"`
 }
@@ -288,7 +289,25 @@ func sarifRuleOf(r *report.Report, m report.Metric, opt Options) sarifRule {
 	fmt.Fprintf(&md, "**Status** as of %s: %s %s.\n\n", dateOf(r.AsOf), statusEmoji[m.Status], mdText(status))
 	fmt.Fprintf(&md, "**What to do:** %s\n", todo)
 	rule.Help = sarifHelp{Text: t.String(), Markdown: md.String()}
+	rule.HelpURI = builtinRuleURI(info.BuiltinRule, r.Tool)
 	return rule
+}
+
+// builtinRuleURI links a built-in metric's rule (its METADATA and Rego) in
+// the repository, at the release the report was made with ("main" for
+// development builds); "" for custom metrics.
+func builtinRuleURI(rule string, tool *report.Tool) string {
+	file, line, ok := fileLine(rule)
+	if !ok {
+		return ""
+	}
+	ref := "main"
+	if tool != nil {
+		if v := semanticVersion(tool.Version); v != "" && !strings.ContainsAny(v, "-+") {
+			ref = tool.Version
+		}
+	}
+	return fmt.Sprintf("%s/blob/%s/policies/%s#L%d", InformationURI, ref, (&url.URL{Path: file}).EscapedPath(), line)
 }
 
 // whatToDo is the fix for a metric in its status (one paragraph; code

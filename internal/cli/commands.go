@@ -320,7 +320,11 @@ func (g *globals) writeReport(e *env, r *report.Report, opt output.Options) erro
 func outputOptions(a *app.App) output.Options {
 	opt := output.Options{ConfigPath: app.Display(a.Config.Path), Metrics: map[string]output.MetricInfo{}}
 	for _, m := range a.Metrics {
-		opt.Metrics[m.ID] = output.MetricInfo{Description: m.Description, Inputs: m.Inputs}
+		info := output.MetricInfo{Description: m.Description, Inputs: m.Inputs}
+		if m.Builtin {
+			info.BuiltinRule = strings.TrimPrefix(m.Location, app.BuiltinPrefix)
+		}
+		opt.Metrics[m.ID] = info
 	}
 	for _, o := range a.Config.Metrics {
 		info := opt.Metrics[o.ID]

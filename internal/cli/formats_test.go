@@ -52,6 +52,7 @@ type githubSARIF struct {
 						Text     string `json:"text"`
 						Markdown string `json:"markdown"`
 					} `json:"help"`
+					HelpURI    string `json:"helpUri"`
 					Properties struct {
 						Tags             []string `json:"tags"`
 						SecuritySeverity *string  `json:"security-severity"`
@@ -177,6 +178,20 @@ func TestExampleSARIFForGitHubCodeScanning(t *testing.T) {
 			d := doc.Runs[0].Tool.Driver
 			assert.Equal(t, testVersion, d.Version)
 			assert.Equal(t, "0.0.0-test", d.SemanticVersion)
+			// Built-in rules link their policy (custom ones have none).
+			for _, rule := range d.Rules {
+				if rule.ID == "mfa_coverage" {
+					assert.Empty(t, rule.HelpURI)
+					continue
+				}
+				file, line, ok := strings.Cut(strings.TrimPrefix(rule.HelpURI, "https://github.com/localizevideos/posture/blob/main/"), "#L")
+				require.True(t, ok, "%s: %q", rule.ID, rule.HelpURI)
+				src := readFile(t, filepath.Join(root, filepath.FromSlash(file)))
+				n, err := strconv.Atoi(line)
+				require.NoError(t, err)
+				require.Less(t, n, strings.Count(src, "\n")+1, rule.ID)
+				assert.Contains(t, strings.Split(src, "\n")[n-1], rule.ID+" ", "%s: the link points at its rule", rule.ID)
+			}
 		})
 	}
 
