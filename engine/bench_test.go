@@ -93,7 +93,7 @@ func genExceptions(n int) []engine.Exception {
 			Scope: fmt.Sprintf("CVE-2026-%d|*", i), Status: "open", Expires: "2026-12-31",
 			ExpiresEnd: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)})
 	}
-	return app.Exceptions(out)
+	return app.Exceptions(out, "")
 }
 
 func newEngine(tb testing.TB) *engine.Engine {

@@ -18,7 +18,7 @@ func evaluate(t *testing.T, d snapshot.Data, excs []*config.Exception) *engine.E
 	t.Helper()
 	e := newEngine(t)
 	snap := &snapshot.Snapshot{AsOf: asOf, Parts: []*snapshot.Part{{Source: "s", Kind: "k", Data: d}}}
-	in, err := engine.BuildInput(snap, asOf, settings, app.Exceptions(excs))
+	in, err := engine.BuildInput(snap, asOf, settings, app.Exceptions(excs, ""))
 	require.NoError(t, err)
 	ev, err := e.Evaluate(context.Background(), in)
 	require.NoError(t, err)

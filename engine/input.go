@@ -41,6 +41,9 @@ type Exception struct {
 	ExpiresEnd  time.Time // first instant after the expiry day (UTC)
 	Status      string    // open or closed
 	Origin      string    // where it is declared (file:line,col-col)
+	// Declared is file:line of its block, the file relative to the config's
+	// folder when inside it (reports and SARIF point there).
+	Declared string
 }
 
 // Input is the policy input document (docs/input-document.md) in both forms:

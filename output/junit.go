@@ -11,7 +11,12 @@ import (
 
 // JUnit prints JUnit XML for CI test reporters: one test suite per category,
 // one test case per metric. fail → failure, error → error, warn → passes with
-// a note in system-out, unmeasured and no_data → skipped.
+// a note in system-out, unmeasured and no_data → a failure ("not measured")
+// when the metric is gated (the gate fails on it), else skipped.
+//
+// The document validates against the common JUnit schema (junit-10.xsd of
+// the Jenkins xUnit plugin, output/testdata): <testsuites> carries no skipped
+// count (each <testsuite> does).
 type JUnit struct{}
 
 type junitSuites struct {
@@ -20,7 +25,6 @@ type junitSuites struct {
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
@@ -110,6 +114,11 @@ func (JUnit) Write(w io.Writer, r *report.Report, opt Options) error {
 			case report.StatusWarn:
 				tc.SystemOut = &junitText{Text: "warning: soft target missed: " + summary + "\n" + junitDetails(m, max)}
 			case report.StatusUnmeasured, report.StatusNoData:
+				if opt.gated(m) {
+					tc.Failure = &junitProblem{Message: MetricNotMeasured(m, len(opt.GateOn) > 0), Type: "not_measured", Body: junitDetails(m, max)}
+					s.Failures++
+					break
+				}
 				tc.Skipped = &junitSkipped{Message: string(m.Status) + ": " + statusExplain(m)}
 				s.Skipped++
 			}
@@ -119,7 +128,6 @@ func (JUnit) Write(w io.Writer, r *report.Report, opt Options) error {
 		all.Tests += s.Tests
 		all.Failures += s.Failures
 		all.Errors += s.Errors
-		all.Skipped += s.Skipped
 		all.Suites = append(all.Suites, s)
 	}
 

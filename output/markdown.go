@@ -42,6 +42,8 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 		parts = append(parts, fmt.Sprintf("%s %d %s", statusEmoji[s], cnt[s], strings.ReplaceAll(string(s), "_", " ")))
 	}
 	fmt.Fprintf(b, "**Summary:** %s\n", strings.Join(parts, " · "))
+	v := judge(r, opt)
+	fmt.Fprintf(b, "\n**Gate:** %s\n", mdGate(v))
 
 	// Failing first.
 	var problems []report.Metric
@@ -55,6 +57,16 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 		fmt.Fprintf(b, "None: no metric fails, warns or errors.\n")
 	} else {
 		mdTable(b, problems)
+	}
+
+	// Gated metrics nothing measured: they fail the gate too.
+	fmt.Fprintf(b, "\n## Not measured (gated)\n\n")
+	if len(v.NotMeasured) == 0 {
+		fmt.Fprintf(b, "None: every gated metric was measured.\n")
+	}
+	for _, m := range v.NotMeasured {
+		fmt.Fprintf(b, "- %s — %s (owner %s, %s%s): %s.\n", codeSpan(m.ID), mdText(m.Title), mdText(orDefault(m.Owner, "none")),
+			m.Status, kindsNote(opt.Metrics[m.ID]), MetricNotMeasured(m, v.Chosen))
 	}
 
 	// Every metric by category.
@@ -164,6 +176,56 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 		return fmt.Errorf("write markdown: %w", err)
 	}
 	return nil
+}
+
+// mdGate is the gate's verdict in one line: "✅ passed — 3 gated metrics on
+// target." or "❌ failed — 2 gated metrics failed their target, 1 gated
+// metric not measured."
+func mdGate(v Verdict) string {
+	if v.Passed() {
+		return fmt.Sprintf("✅ passed — %d gated %s on target.", v.Gated, plural(v.Gated, "metric", "metrics"))
+	}
+	var why []string
+	if n := len(v.FailedInputs); n > 0 {
+		why = append(why, fmt.Sprintf("%d %s could not be read", n, plural(n, "source", "sources")))
+	}
+	if n := len(v.Errors); n > 0 {
+		why = append(why, fmt.Sprintf("%d %s in error", n, plural(n, "metric", "metrics")))
+	}
+	if n := len(v.Failed); n > 0 {
+		why = append(why, fmt.Sprintf("%d gated %s failed %s target", n, plural(n, "metric", "metrics"), plural(n, "its", "their")))
+	}
+	if n := len(v.NotMeasured); n > 0 {
+		why = append(why, fmt.Sprintf("%d gated %s not measured", n, plural(n, "metric", "metrics")))
+	}
+	return "❌ failed — " + strings.Join(why, ", ") + "."
+}
+
+// kindsNote names the source kinds that feed a metric: ", fed by source
+// kinds `a`, `b`", or "" when unknown or fed by the config itself.
+func kindsNote(info MetricInfo) string {
+	kinds := sourceKinds(info)
+	if len(kinds) == 0 {
+		return ""
+	}
+	spans := make([]string, len(kinds))
+	for i, k := range kinds {
+		spans[i] = codeSpan(k)
+	}
+	return ", fed by source " + plural(len(kinds), "kind ", "kinds ") + strings.Join(spans, ", ")
+}
+
+// sourceKinds are the source kinds among a metric's inputs ("exceptions"
+// and "*" are the config and the whole snapshot, not kinds).
+func sourceKinds(info MetricInfo) []string {
+	var out []string
+	for _, k := range info.Inputs {
+		if k == "exceptions" || k == "*" || k == "" {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
 }
 
 // mdTable prints the metric table: Metric | Value | Target | Status | Trend | Owner.

@@ -35,6 +35,27 @@ type Options struct {
 	// Charts adds a trend section to the markdown report: mermaid line
 	// charts of the failing metrics' and a few key metrics' series.
 	Charts bool
+	// GateOn names the metrics the gate is on when they are chosen on the
+	// command line (gate --metrics); empty: each metric's own gate flag.
+	// A gated metric that is unmeasured or no_data fails the gate: every
+	// format shows it as not measured (see Verdict).
+	GateOn []string
+	// Metrics adds what the report does not carry about each metric (by id):
+	// its definition and where it is configured. SARIF rule help uses it.
+	Metrics map[string]MetricInfo
+}
+
+// MetricInfo is catalogue and config knowledge about a metric.
+type MetricInfo struct {
+	Description string   // the policy's METADATA description
+	Inputs      []string // source kinds that feed it
+	// ConfigLine is the line of the metric's block in the config file
+	// (ConfigPath), 0 when the config has none.
+	ConfigLine int
+	// BuiltinRule is "file.rego:line" of a built-in metric's rule in this
+	// repository's policies/ folder (SARIF links it as the rule's helpUri);
+	// empty for custom metrics.
+	BuiltinRule string
 }
 
 func (o Options) maxRecords() int {

@@ -165,6 +165,15 @@ func TestTable(t *testing.T) {
 
 	assert.Contains(t, out, "\n13 metrics: 1 error, 2 fail, 1 warn, 1 no_data, 1 unmeasured, 4 tracked, 3 pass\n")
 	assert.Contains(t, out, "error: mttr_hours: source pagerduty: open data/incidents.csv: no such file or directory\n")
+	// The footer ends with the gate's verdict, one line per reason: the
+	// gated audit_findings is not measured, apart from the failing ones.
+	assert.True(t, strings.HasSuffix(out, "\n"+
+		"gate failed: 1 source could not be read: pagerduty\n"+
+		"gate failed: 1 metric in error: mttr_hours\n"+
+		"gate failed: 2 gated metrics failed their target: high_critical_vulnerabilities, tls_downgrade_attempts\n"+
+		"gate failed: 1 gated metric not measured (audit_findings): configure a source that feeds it "+
+		"(`posture metrics` shows which kinds do) or set gate = false in its metric block\n"), out)
+	assert.NotContains(t, out, "gate passed")
 	assert.Contains(t, out, "≤ 0 (soft)")
 	assert.Contains(t, out, "↑ +250%")
 }
@@ -202,6 +211,17 @@ func TestTableOnly(t *testing.T) {
 	assert.Regexp(t, `^pass +token_expiry_compliance +100 % +≥ 100 +· +security +gate$`, rows[2])
 	assert.Contains(t, out, "2 metrics: 0 error, 1 fail, 0 warn, 0 no_data, 0 unmeasured, 0 tracked, 1 pass\n")
 	assert.NotContains(t, out, "mttr_hours")
+	assert.Contains(t, out, "gate failed: 1 gated metric failed its target: tls_downgrade_attempts\n")
+	assert.NotContains(t, out, "not measured")
+
+	// A source that could not be read fails the gate whatever the metrics.
+	only := Options{Only: []string{"token_expiry_compliance", "orphaned_accounts", "exposed_ports"}}
+	out = render(t, "table", fixture(), only)
+	assert.True(t, strings.HasSuffix(out, "\ngate failed: 1 source could not be read: pagerduty\n"), out)
+	r := fixture()
+	r.Inputs = r.Inputs[:1]
+	out = render(t, "table", r, only)
+	assert.True(t, strings.HasSuffix(out, "\ngate passed: 2 gated metrics on target\n"), out)
 }
 
 func TestJSONRoundTrip(t *testing.T) {
@@ -235,16 +255,26 @@ func TestMarkdown(t *testing.T) {
 	titled.Title = "LocalizeVideos security KPIs"
 	assert.True(t, strings.HasPrefix(render(t, "markdown", titled, Options{}), "# LocalizeVideos security KPIs — 2026-11-27\n"), "the configured title")
 	assert.Contains(t, out, "**Summary:** 🛑 1 error · ❌ 2 fail · ⚠️ 1 warn · ∅ 1 no data · ❔ 1 unmeasured · 📈 4 tracked · ✅ 3 pass\n")
+	assert.Contains(t, out, "\n**Gate:** ❌ failed — 1 source could not be read, 1 metric in error, 2 gated metrics failed their target, "+
+		"1 gated metric not measured.\n")
 
 	failing := strings.Index(out, "## Failing metrics")
+	notMeasured := strings.Index(out, "## Not measured (gated)")
 	byCat := strings.Index(out, "## Metrics by category")
+	require.True(t, failing < notMeasured && notMeasured < byCat, "not measured (gated) after the failing metrics")
+	// The gated audit_findings is listed with the fix; the ungated no_data
+	// alert_to_incident_ratio is not (it does not fail the gate).
+	nmSec := out[notMeasured:byCat]
+	assert.Equal(t, "## Not measured (gated)\n\n- `audit_findings` — Open audit findings (owner security, unmeasured): not measured: "+
+		"no configured source feeds it; configure a source that feeds it (`posture metrics` shows which kinds do) or set gate = false "+
+		"in its metric block.\n\n", nmSec)
 	evidence := strings.Index(out, "## Evidence highlights")
 	expiring := strings.Index(out, "## Exceptions expiring soon")
 	unmeasured := strings.Index(out, "## Unmeasured metrics")
 	require.True(t, failing >= 0 && failing < byCat && byCat < evidence && evidence < expiring && expiring < unmeasured,
 		"sections in order: %d %d %d %d %d", failing, byCat, evidence, expiring, unmeasured)
 
-	failSec := out[failing:byCat]
+	failSec := out[failing:notMeasured]
 	assert.Contains(t, failSec, "`tls_downgrade_attempts`")
 	assert.Contains(t, failSec, "`mttr_hours`")
 	assert.Contains(t, failSec, "`sev1_incidents`")
@@ -279,6 +309,21 @@ func TestMarkdownNothingFailing(t *testing.T) {
 	out := render(t, "markdown", fixture(), Options{Only: []string{"orphaned_accounts"}})
 	assert.Contains(t, out, "## Failing metrics\n\nNone: no metric fails, warns or errors.\n")
 	assert.Contains(t, out, "## Unmeasured metrics\n\nNone: every metric has a configured source.\n")
+	assert.Contains(t, out, "## Not measured (gated)\n\nNone: every gated metric was measured.\n")
+	assert.Contains(t, out, "**Gate:** ❌ failed — 1 source could not be read.\n")
+	r := fixture()
+	r.Inputs = r.Inputs[:1]
+	assert.Contains(t, render(t, "markdown", r, Options{Only: []string{"orphaned_accounts"}}), "**Gate:** ✅ passed — 1 gated metric on target.\n")
+
+	// gate --metrics: the chosen metrics are the gated ones; the kinds that
+	// feed a metric are named when known.
+	out = render(t, "markdown", r, Options{Only: []string{"orphaned_accounts", "alert_to_incident_ratio"},
+		GateOn:  []string{"orphaned_accounts", "alert_to_incident_ratio"},
+		Metrics: map[string]MetricInfo{"alert_to_incident_ratio": {Inputs: []string{"alerts", "incidents"}}}})
+	assert.Contains(t, out, "**Gate:** ❌ failed — 1 gated metric not measured.\n")
+	assert.Contains(t, out, "- `alert_to_incident_ratio` — Alert to incident ratio (owner security, no_data, fed by source kinds `alerts`, `incidents`): "+
+		"not measured: its sources gave nothing to compute from in the window; check that the sources of alert_to_incident_ratio hold data "+
+		"in the window (they gave nothing to compute from) or leave it out of --metrics.\n")
 }
 
 func TestCodeSpan(t *testing.T) {
@@ -294,24 +339,32 @@ type sarifDoc struct {
 	Runs    []struct {
 		Tool struct {
 			Driver struct {
-				Name           string `json:"name"`
-				InformationURI string `json:"informationUri"`
-				Rules          []struct {
+				Name            string `json:"name"`
+				Version         string `json:"version"`
+				SemanticVersion string `json:"semanticVersion"`
+				InformationURI  string `json:"informationUri"`
+				Rules           []struct {
 					ID               string            `json:"id"`
+					Name             string            `json:"name"`
 					ShortDescription map[string]string `json:"shortDescription"`
+					FullDescription  map[string]string `json:"fullDescription"`
+					Help             map[string]string `json:"help"`
+					HelpURI          string            `json:"helpUri"`
 					Properties       map[string]any    `json:"properties"`
 				} `json:"rules"`
 			} `json:"driver"`
 		} `json:"tool"`
 		Results []struct {
-			RuleID    string            `json:"ruleId"`
-			RuleIndex int               `json:"ruleIndex"`
-			Level     string            `json:"level"`
-			Message   map[string]string `json:"message"`
-			Locations []struct {
+			RuleID              string            `json:"ruleId"`
+			RuleIndex           int               `json:"ruleIndex"`
+			Level               string            `json:"level"`
+			Message             map[string]string `json:"message"`
+			PartialFingerprints map[string]string `json:"partialFingerprints"`
+			Locations           []struct {
 				PhysicalLocation *struct {
 					ArtifactLocation struct {
-						URI string `json:"uri"`
+						URI       string `json:"uri"`
+						URIBaseID string `json:"uriBaseId"`
 					} `json:"artifactLocation"`
 					Region *struct {
 						StartLine int `json:"startLine"`
@@ -344,7 +397,13 @@ func TestSARIF(t *testing.T) {
 		assert.Equal(t, m.Category, rule.Properties["category"])
 		assert.Equal(t, m.Owner, rule.Properties["owner"])
 		assert.Equal(t, m.Unit, rule.Properties["unit"])
+		assert.NotEmpty(t, rule.FullDescription["text"])
+		assert.NotEmpty(t, rule.Help["text"], m.ID)
+		assert.NotEmpty(t, rule.Help["markdown"], m.ID)
+		assert.Equal(t, m.Gate, rule.Properties["gate"], m.ID)
 	}
+	assert.Equal(t, "TlsDowngradeAttempts", run.Tool.Driver.Rules[6].Name)
+	assert.Empty(t, run.Tool.Driver.Version, "the report names no tool")
 
 	levels := map[string]string{}
 	for _, res := range run.Results {
@@ -354,6 +413,9 @@ func TestSARIF(t *testing.T) {
 		require.Len(t, res.Locations, 1, res.RuleID)
 		require.NotNil(t, res.Locations[0].PhysicalLocation, res.RuleID)
 		assert.NotEmpty(t, res.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+		assert.Equal(t, "%SRCROOT%", res.Locations[0].PhysicalLocation.ArtifactLocation.URIBaseID)
+		assert.NotEmpty(t, res.PartialFingerprints[SARIFFingerprint], res.RuleID)
+		assert.True(t, strings.HasSuffix(res.Message["text"], "."), "a sentence: %q", res.Message["text"])
 		require.NotEmpty(t, res.Locations[0].LogicalLocations)
 		assert.Equal(t, res.RuleID, res.Locations[0].LogicalLocations[0].Name)
 	}
@@ -362,11 +424,12 @@ func TestSARIF(t *testing.T) {
 		"tls_downgrade_attempts":        "error",
 		"high_critical_vulnerabilities": "error",
 		"sev1_incidents":                "warning",
-	}, levels)
+		"audit_findings":                "error", // gated and unmeasured: it fails the gate
+	}, levels, "the ungated no_data alert_to_incident_ratio raises nothing")
 
 	res := run.Results[1] // error first, then the fails by category
 	require.Equal(t, "tls_downgrade_attempts", res.RuleID)
-	assert.Equal(t, "TLS downgrade attempts: value 7, target ≤ 0 (owner platform)", res.Message["text"])
+	assert.Equal(t, "TLS downgrade attempts: value 7, target ≤ 0 (owner platform).", res.Message["text"])
 	pl := res.Locations[0].PhysicalLocation
 	assert.Equal(t, "logs/nginx/error.log", pl.ArtifactLocation.URI)
 	require.NotNil(t, pl.Region)
@@ -379,6 +442,12 @@ func TestSARIF(t *testing.T) {
 	res = run.Results[2]
 	require.Equal(t, "high_critical_vulnerabilities", res.RuleID)
 	assert.Equal(t, "posture.hcl", res.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+
+	res = run.Results[4]
+	require.Equal(t, "audit_findings", res.RuleID)
+	assert.Equal(t, "Open audit findings: not measured: no configured source feeds it; configure a source that feeds it "+
+		"(`posture metrics` shows which kinds do) or set gate = false in its metric block (owner security).", res.Message["text"])
+	assert.Equal(t, "audit_findings:not_measured", res.PartialFingerprints[SARIFFingerprint])
 
 	// Evidence paths are rebased onto the config's folder.
 	out = render(t, "sarif", r, Options{ConfigPath: "security/posture.hcl", Only: []string{"tls_downgrade_attempts", "sev1_incidents"}})
@@ -427,7 +496,6 @@ type junitDoc struct {
 	Tests    int      `xml:"tests,attr"`
 	Failures int      `xml:"failures,attr"`
 	Errors   int      `xml:"errors,attr"`
-	Skipped  int      `xml:"skipped,attr"`
 	Suites   []struct {
 		Name     string `xml:"name,attr"`
 		Tests    int    `xml:"tests,attr"`
@@ -461,15 +529,19 @@ func TestJUnit(t *testing.T) {
 	require.NoError(t, xml.Unmarshal([]byte(out), &doc))
 
 	assert.Equal(t, len(r.Metrics), doc.Tests)
-	assert.Equal(t, r.Summary[report.StatusFail], doc.Failures)
+	// The gated audit_findings (unmeasured) fails like the failing metrics.
+	assert.Equal(t, r.Summary[report.StatusFail]+1, doc.Failures)
 	assert.Equal(t, r.Summary[report.StatusError], doc.Errors)
-	assert.Equal(t, r.Summary[report.StatusUnmeasured]+r.Summary[report.StatusNoData], doc.Skipped)
+	// The common JUnit schema has no skipped count on <testsuites>.
+	assert.NotContains(t, out[:strings.Index(out, "<testsuite ")], "skipped=")
 
 	var names []string
 	tests, failures, errors, skipped := 0, 0, 0, 0
 	status := map[string]report.Status{}
+	gated := map[string]bool{}
 	for _, m := range r.Metrics {
 		status[m.ID] = m.Status
+		gated[m.ID] = m.Gate
 	}
 	for _, s := range doc.Suites {
 		names = append(names, s.Name)
@@ -485,6 +557,13 @@ func TestJUnit(t *testing.T) {
 				require.NotNil(t, c.Error, c.Name)
 				e++
 			case report.StatusUnmeasured, report.StatusNoData:
+				if gated[c.Name] {
+					require.NotNil(t, c.Failure, c.Name)
+					assert.Equal(t, "not_measured", c.Failure.Type)
+					assert.Nil(t, c.Skipped, c.Name)
+					f++
+					break
+				}
 				require.NotNil(t, c.Skipped, c.Name)
 				sk++
 			case report.StatusWarn:
@@ -509,7 +588,7 @@ func TestJUnit(t *testing.T) {
 	assert.Equal(t, doc.Tests, tests)
 	assert.Equal(t, doc.Failures, failures)
 	assert.Equal(t, doc.Errors, errors)
-	assert.Equal(t, doc.Skipped, skipped)
+	assert.Equal(t, 1, skipped, "the ungated no_data alert_to_incident_ratio")
 
 	// Failure details carry the evidence, cut at MaxRecords.
 	for _, s := range doc.Suites {
@@ -519,7 +598,12 @@ func TestJUnit(t *testing.T) {
 				assert.Contains(t, c.Failure.Body, "  logs/nginx/error.log:12\n  logs/nginx/error.log:40\n  … and 5 more\n")
 			}
 			if c.Name == "audit_findings" {
-				assert.Equal(t, "unmeasured: no configured source feeds this metric", c.Skipped.Message)
+				assert.Equal(t, "not measured: no configured source feeds it; configure a source that feeds it "+
+					"(`posture metrics` shows which kinds do) or set gate = false in its metric block", c.Failure.Message)
+				assert.Contains(t, c.Failure.Body, "status: unmeasured\n")
+			}
+			if c.Name == "alert_to_incident_ratio" {
+				assert.Equal(t, "no_data: its sources gave nothing to compute from", c.Skipped.Message)
 			}
 		}
 	}
@@ -543,4 +627,134 @@ func TestJUnitHostileText(t *testing.T) {
 		}
 	}
 	assert.True(t, found)
+}
+
+// sarifOf renders r as SARIF and decodes it.
+func sarifOf(t *testing.T, r *report.Report, opt Options) sarifDoc {
+	t.Helper()
+	var doc sarifDoc
+	require.NoError(t, json.Unmarshal([]byte(render(t, "sarif", r, opt)), &doc))
+	require.Len(t, doc.Runs, 1)
+	return doc
+}
+
+// Results point at the real file behind them: a drifted watched file, the
+// block of an expired exception, the metric's block in the config; never
+// at a path outside the repository.
+func TestSARIFLocations(t *testing.T) {
+	r := fixture()
+	r.Exceptions = append(r.Exceptions, report.Exception{ID: "EXC-9", Metric: "orphaned_accounts", Scope: "x", Owner: "security",
+		Expires: "2026-11-20", Status: "open", State: "expired", Origin: "exceptions.hcl:12"})
+	r.Metrics = append(r.Metrics,
+		report.Metric{ID: "config_drift_events", Title: "Config drift events", Category: "operational_hygiene", Owner: "platform",
+			Unit: "count", Value: f(2), Status: report.StatusFail, Target: report.Target{Max: f(0)}, Gate: true,
+			Evidence: report.Evidence{Items: 2, Records: []string{"removed: gone.yaml", "changed: deploy/app.yaml"}, RecordsTotal: 2}},
+		report.Metric{ID: "expired_exceptions", Title: "Expired exceptions", Category: "compliance_signals", Owner: "security",
+			Unit: "count", Value: f(1), Status: report.StatusFail, Target: report.Target{Max: f(0)}, Gate: true,
+			Evidence: report.Evidence{Items: 1, Records: []string{"EXC-9"}, RecordsTotal: 1}},
+		report.Metric{ID: "compliance_drift", Title: "Compliance drift", Category: "compliance_signals", Owner: "security",
+			Unit: "count", Value: f(1), Status: report.StatusFail, Target: report.Target{Max: f(0)}, Gate: true,
+			Evidence: report.Evidence{Items: 1, Records: []string{"compliance.exceptions:EXC-9"}, RecordsTotal: 1}},
+		report.Metric{ID: "failed_logins", Title: "Failed logins", Category: "prevention_controls", Owner: "platform",
+			Unit: "count", Value: f(3), Status: report.StatusFail, Target: report.Target{Max: f(0)},
+			Evidence: report.Evidence{Items: 3, Records: []string{"/var/log/auth.log:3", "../../outside.log:4", "logs/auth.log:9"}, RecordsTotal: 3}},
+		report.Metric{ID: "open_ports", Title: "Open ports", Category: "prevention_controls", Owner: "platform",
+			Unit: "count", Value: f(3), Status: report.StatusFail, Target: report.Target{Max: f(0)},
+			Evidence: report.Evidence{Items: 1, Records: []string{"/etc/hosts:1"}, RecordsTotal: 1}},
+	)
+	r.Summarise()
+	opt := Options{ConfigPath: "security/posture.hcl", Metrics: map[string]MetricInfo{
+		"high_critical_vulnerabilities": {ConfigLine: 40},
+		"audit_findings":                {ConfigLine: 52},
+		"open_ports":                    {ConfigLine: 61},
+	}}
+	type where struct {
+		uri  string
+		line int
+	}
+	got := map[string]where{}
+	for _, res := range sarifOf(t, r, opt).Runs[0].Results {
+		pl := res.Locations[0].PhysicalLocation
+		got[res.RuleID] = where{pl.ArtifactLocation.URI, pl.Region.StartLine}
+	}
+	assert.Equal(t, map[string]where{
+		"mttr_hours":                    {"security/posture.hcl", 1}, // an error, no evidence, no metric block
+		"tls_downgrade_attempts":        {"security/logs/nginx/error.log", 12},
+		"high_critical_vulnerabilities": {"security/posture.hcl", 40},    // its metric block
+		"sev1_incidents":                {"security/posture.hcl", 1},     // INC-2041 is no file
+		"audit_findings":                {"security/posture.hcl", 52},    // not measured: where to feed or ungate it
+		"config_drift_events":           {"security/deploy/app.yaml", 1}, // the drifted file (a removed one is gone)
+		"expired_exceptions":            {"security/exceptions.hcl", 12}, // the exception's block
+		"compliance_drift":              {"security/exceptions.hcl", 12}, // check:EXC-9 names the exception
+		"failed_logins":                 {"security/logs/auth.log", 9},   // absolute and escaping paths skipped
+		"open_ports":                    {"security/posture.hcl", 61},
+	}, got)
+}
+
+// Every rule says what the metric is and what to do about it, in text and
+// markdown.
+func TestSARIFRuleHelp(t *testing.T) {
+	opt := Options{Metrics: map[string]MetricInfo{
+		"tls_downgrade_attempts": {Description: "Handshakes refused for a protocol below TLS 1.2"},
+		"audit_findings":         {Inputs: []string{"audit_findings"}},
+	}}
+	rules := map[string]map[string]string{}
+	props := map[string]map[string]any{}
+	for _, rule := range sarifOf(t, fixture(), opt).Runs[0].Tool.Driver.Rules {
+		rules[rule.ID] = rule.Help
+		props[rule.ID] = rule.Properties
+	}
+	tls := rules["tls_downgrade_attempts"]
+	assert.Equal(t, "TLS downgrade attempts (tls_downgrade_attempts). Handshakes refused for a protocol below TLS 1.2.\n"+
+		"Category prevention_controls, unit count, target ≤ 0, owner platform, gated: the gate fails when it fails its target or is not measured.\n"+
+		"Status as of 2026-11-27: fail, value 7.\n"+
+		"What to do: platform owns it: bring it back within its target (≤ 0): `posture explain tls_downgrade_attempts` lists the records "+
+		"that counted, with their raw lines; for an accepted deviation, record an approved exception in the exceptions file.\n", tls["text"])
+	assert.Contains(t, tls["markdown"], "**TLS downgrade attempts** (`tls_downgrade_attempts`)\n\nHandshakes refused for a protocol below TLS 1.2.\n\n")
+	assert.Contains(t, tls["markdown"], "| prevention_controls | count | ≤ 0 | platform | yes |\n")
+	assert.Contains(t, tls["markdown"], "**Status** as of 2026-11-27: ❌ fail, value 7.\n")
+	assert.Contains(t, tls["markdown"], "**What to do:** platform owns it: bring it back within its target (≤ 0)")
+
+	assert.Contains(t, rules["audit_findings"]["text"], "What to do: no configured source feeds it; the source kind that feeds it: audit_findings; "+
+		"configure a source that feeds it (`posture metrics` shows which kinds do) or set gate = false in its metric block.\n")
+	assert.Contains(t, rules["mttr_hours"]["text"], "What to do: fix the source or policy error: source pagerduty: open data/incidents.csv: no such file or directory.\n")
+	assert.Contains(t, rules["orphaned_accounts"]["text"], "What to do: nothing: it is on target.\n")
+	assert.Contains(t, rules["alert_to_incident_ratio"]["text"], "What to do: its sources gave nothing to compute from in the window; "+
+		"configure a source of that kind to measure it")
+
+	assert.Equal(t, "7.0", props["tls_downgrade_attempts"]["security-severity"], "gated: high")
+	for _, rule := range sarifOf(t, fixture(), opt).Runs[0].Tool.Driver.Rules {
+		assert.Empty(t, rule.HelpURI, "no built-in rule location given: %s", rule.ID)
+	}
+	assert.Equal(t, "4.0", props["mttd_hours"]["security-severity"])
+	assert.Contains(t, props["tls_downgrade_attempts"]["tags"], "security", "security-severity needs the security tag")
+}
+
+// tool.driver.version is the build's version; semanticVersion only for a
+// semantic version.
+func TestSARIFToolVersion(t *testing.T) {
+	for _, tc := range []struct{ version, semantic string }{
+		{"v1.2.3", "1.2.3"},
+		{"v0.0.0-20261127000000-abcdef123456", "0.0.0-20261127000000-abcdef123456"},
+		{"devel", ""},
+		{"v1.2.3-devel", ""},
+		{"1.2", ""},
+	} {
+		r := fixture()
+		r.Tool = &report.Tool{Name: "posture", Version: tc.version}
+		d := sarifOf(t, r, Options{}).Runs[0].Tool.Driver
+		assert.Equal(t, tc.version, d.Version)
+		assert.Equal(t, tc.semantic, d.SemanticVersion, tc.version)
+	}
+
+	// A built-in rule's helpUri links its policy at the release (a tag),
+	// else on main.
+	opt := Options{Metrics: map[string]MetricInfo{"mttd_hours": {BuiltinRule: "detection_response.rego:20"}}}
+	for version, ref := range map[string]string{"v1.2.3": "v1.2.3", "v1.3.0-rc.1": "main", "devel": "main"} {
+		r := fixture()
+		r.Tool = &report.Tool{Name: "posture", Version: version}
+		rule := sarifOf(t, r, opt).Runs[0].Tool.Driver.Rules[0]
+		require.Equal(t, "mttd_hours", rule.ID)
+		assert.Equal(t, InformationURI+"/blob/"+ref+"/policies/detection_response.rego#L20", rule.HelpURI, version)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -13,7 +14,14 @@ import (
 )
 
 // SARIF prints a SARIF 2.1.0 log for GitHub code scanning: one rule per
-// metric, one result per metric that fails, warns or errors.
+// metric, one result per metric that fails, warns, errors or, gated, is not
+// measured. The log follows GitHub's SARIF rules: every rule has a short and
+// a full description and help (text and markdown: the metric's definition
+// and what to do); every result has a message, a partial fingerprint and one
+// physical location with a relative URI (uriBaseId %SRCROOT%) and a start
+// line: the file behind the result where one is known (a file:line evidence
+// record, a drifted watched file, the exceptions file), else the metric's
+// block in the config, else the config file.
 type SARIF struct{}
 
 // SARIF constants.
@@ -22,6 +30,20 @@ const (
 	SARIFVersion   = "2.1.0"
 	ToolName       = "posture"
 	InformationURI = "https://github.com/localizevideos/posture"
+	// SARIFSrcRoot is the uriBaseId of every location: the repository root
+	// (posture runs there, so paths relative to the working directory are
+	// relative to it).
+	SARIFSrcRoot = "%SRCROOT%"
+	// SARIFFingerprint is the partialFingerprints key: one alert per metric
+	// and outcome, wherever its location moves.
+	SARIFFingerprint = "postureMetric/v1"
+)
+
+// GitHub's security-severity of a rule: a gated metric blocks the pipeline
+// (high), the others inform (medium).
+const (
+	severityGated   = "7.0"
+	severityUngated = "4.0"
 )
 
 type sarifLog struct {
@@ -40,36 +62,54 @@ type sarifTool struct {
 }
 
 type sarifDriver struct {
-	Name           string      `json:"name"`
-	InformationURI string      `json:"informationUri"`
-	Rules          []sarifRule `json:"rules"`
+	Name            string      `json:"name"`
+	Version         string      `json:"version,omitempty"`
+	SemanticVersion string      `json:"semanticVersion,omitempty"`
+	InformationURI  string      `json:"informationUri"`
+	Rules           []sarifRule `json:"rules"`
 }
 
 type sarifText struct {
 	Text string `json:"text"`
 }
 
+type sarifHelp struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown"`
+}
+
 type sarifRule struct {
-	ID               string         `json:"id"`
-	Name             string         `json:"name,omitempty"`
-	ShortDescription sarifText      `json:"shortDescription"`
-	FullDescription  *sarifText     `json:"fullDescription,omitempty"`
-	Properties       sarifRuleProps `json:"properties"`
+	ID                   string         `json:"id"`
+	Name                 string         `json:"name,omitempty"`
+	ShortDescription     sarifText      `json:"shortDescription"`
+	FullDescription      sarifText      `json:"fullDescription"`
+	Help                 sarifHelp      `json:"help"`
+	HelpURI              string         `json:"helpUri,omitempty"`
+	DefaultConfiguration sarifConfig    `json:"defaultConfiguration"`
+	Properties           sarifRuleProps `json:"properties"`
+}
+
+type sarifConfig struct {
+	Level string `json:"level"`
 }
 
 type sarifRuleProps struct {
-	Category string   `json:"category"`
-	Owner    string   `json:"owner"`
-	Unit     string   `json:"unit"`
-	Tags     []string `json:"tags,omitempty"`
+	Category         string   `json:"category"`
+	Owner            string   `json:"owner"`
+	Unit             string   `json:"unit"`
+	Gate             bool     `json:"gate"`
+	Tags             []string `json:"tags,omitempty"`
+	Precision        string   `json:"precision"`
+	SecuritySeverity string   `json:"security-severity"`
 }
 
 type sarifResult struct {
-	RuleID    string          `json:"ruleId"`
-	RuleIndex int             `json:"ruleIndex"`
-	Level     string          `json:"level"`
-	Message   sarifText       `json:"message"`
-	Locations []sarifLocation `json:"locations"`
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Level               string            `json:"level"`
+	Message             sarifText         `json:"message"`
+	Locations           []sarifLocation   `json:"locations"`
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
 }
 
 type sarifLocation struct {
@@ -89,7 +129,8 @@ type sarifPhysical struct {
 }
 
 type sarifArtifact struct {
-	URI string `json:"uri"`
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
 }
 
 type sarifRegion struct {
@@ -107,70 +148,51 @@ func (SARIF) Write(w io.Writer, r *report.Report, opt Options) error {
 	if err != nil {
 		return err
 	}
-	run := sarifRun{
-		Tool: sarifTool{Driver: sarifDriver{
-			Name:           ToolName,
-			InformationURI: InformationURI,
-			Rules:          []sarifRule{},
-		}},
-		Results: []sarifResult{},
+	driver := sarifDriver{Name: ToolName, InformationURI: InformationURI, Rules: []sarifRule{}}
+	if r.Tool != nil {
+		driver.Version = r.Tool.Version
+		driver.SemanticVersion = semanticVersion(r.Tool.Version)
 	}
+	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
 	index := map[string]int{}
 	for _, m := range r.Metrics {
 		if _, dup := index[m.ID]; dup {
 			continue
 		}
 		index[m.ID] = len(run.Tool.Driver.Rules)
-		rule := sarifRule{
-			ID:               m.ID,
-			Name:             m.ID,
-			ShortDescription: sarifText{Text: orDefault(m.Title, m.ID)},
-			Properties: sarifRuleProps{
-				Category: m.Category,
-				Owner:    m.Owner,
-				Unit:     m.Unit,
-				Tags:     []string{"security", "posture"},
-			},
-		}
-		if m.Category != "" {
-			rule.Properties.Tags = append(rule.Properties.Tags, m.Category)
-		}
-		target := "target " + formatTarget(m.Target, m.Unit)
-		if m.Target.IsZero() {
-			target = "no target (tracked)"
-		}
-		full := fmt.Sprintf("%s (%s, unit %s), %s, owned by %s.",
-			orDefault(m.Title, m.ID), orDefault(m.Category, "uncategorised"), orDefault(m.Unit, "none"),
-			target, orDefault(m.Owner, "nobody"))
-		rule.FullDescription = &sarifText{Text: full}
-		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, rule)
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(r, m, opt))
 	}
 
+	chosen := len(opt.GateOn) > 0
 	for _, m := range byUrgency(r.Metrics) {
 		var level, text string
 		title := orDefault(m.Title, m.ID)
 		owner := orDefault(m.Owner, "none")
-		switch m.Status {
-		case report.StatusFail, report.StatusWarn:
+		switch {
+		case m.Status == report.StatusFail || m.Status == report.StatusWarn:
 			level = "error"
 			if m.Status == report.StatusWarn {
 				level = "warning"
 			}
-			text = fmt.Sprintf("%s: value %s, target %s (owner %s)",
+			text = fmt.Sprintf("%s: value %s, target %s (owner %s).",
 				title, formatValue(m.Value, m.Unit), formatTarget(m.Target, m.Unit), owner)
-		case report.StatusError:
+		case m.Status == report.StatusError:
 			level = "error"
-			text = fmt.Sprintf("%s: evaluation error: %s, target %s (owner %s)",
-				title, oneLine(orDefault(m.Error, "unknown")), formatTarget(m.Target, m.Unit), owner)
+			text = fmt.Sprintf("%s: evaluation error: %s, target %s (owner %s).",
+				title, strings.TrimSuffix(oneLine(orDefault(m.Error, "unknown")), "."), formatTarget(m.Target, m.Unit), owner)
+		case opt.isNotMeasured(m):
+			level = "error"
+			text = fmt.Sprintf("%s: %s (owner %s).", title, MetricNotMeasured(m, chosen), owner)
 		default:
 			continue
 		}
 		run.Results = append(run.Results, sarifResult{
-			RuleID:    m.ID,
-			RuleIndex: index[m.ID],
-			Level:     level,
-			Message:   sarifText{Text: text},
-			Locations: []sarifLocation{sarifLocationOf(m, opt.configPath())},
+			RuleID:              m.ID,
+			RuleIndex:           index[m.ID],
+			Level:               level,
+			Message:             sarifText{Text: text},
+			Locations:           []sarifLocation{sarifLocationOf(r, m, opt)},
+			PartialFingerprints: map[string]string{SARIFFingerprint: m.ID + ":" + outcome(m)},
 		})
 	}
 
@@ -184,37 +206,271 @@ func (SARIF) Write(w io.Writer, r *report.Report, opt Options) error {
 	return nil
 }
 
-// sarifLocationOf points at the first evidence record of the form
-// "file:line". Without one it points at line 1 of the config file: GitHub
-// code scanning rejects results whose locations lack a physical location.
-// The metric is always named as a logical location.
-func sarifLocationOf(m report.Metric, configPath string) sarifLocation {
+// outcome groups statuses into the alerts they raise: one for a missed
+// target (fail or warn), one for an error, one for not measured.
+func outcome(m report.Metric) string {
+	switch m.Status {
+	case report.StatusFail, report.StatusWarn:
+		return "off_target"
+	case report.StatusUnmeasured, report.StatusNoData:
+		return "not_measured"
+	}
+	return string(m.Status)
+}
+
+// sarifRuleOf describes a metric: its definition, target, owner, gate, its
+// status in this report and what to do about it.
+func sarifRuleOf(r *report.Report, m report.Metric, opt Options) sarifRule {
+	info := opt.Metrics[m.ID]
+	gated := opt.gated(m)
+	title := orDefault(m.Title, m.ID)
+	target := "target " + formatTarget(m.Target, m.Unit)
+	if m.Target.IsZero() {
+		target = "no target (tracked)"
+	}
+	rule := sarifRule{
+		ID:               m.ID,
+		Name:             pascalCase(m.ID),
+		ShortDescription: sarifText{Text: title},
+		FullDescription: sarifText{Text: fmt.Sprintf("%s (%s, unit %s), %s, owned by %s.",
+			title, orDefault(m.Category, "uncategorised"), orDefault(m.Unit, "none"), target, orDefault(m.Owner, "nobody"))},
+		DefaultConfiguration: sarifConfig{Level: "warning"},
+		Properties: sarifRuleProps{
+			Category:         m.Category,
+			Owner:            m.Owner,
+			Unit:             m.Unit,
+			Gate:             gated,
+			Tags:             []string{"security", "posture"},
+			Precision:        "very-high", // counted from the records, not inferred
+			SecuritySeverity: severityUngated,
+		},
+	}
+	if m.Category != "" {
+		rule.Properties.Tags = append(rule.Properties.Tags, m.Category)
+	}
+	if gated {
+		rule.DefaultConfiguration.Level = "error"
+		rule.Properties.Tags = append(rule.Properties.Tags, "gated")
+		rule.Properties.SecuritySeverity = severityGated
+	}
+	desc := strings.TrimSpace(oneLine(info.Description))
+	if desc != "" && !strings.HasSuffix(desc, ".") {
+		desc += "."
+	}
+	gate := "not gated"
+	if gated {
+		gate = "gated: the gate fails when it fails its target or is not measured"
+	}
+	status := fmt.Sprintf("%s, value %s", m.Status, formatValue(m.Value, m.Unit))
+	todo := whatToDo(m, info, gated, len(opt.GateOn) > 0)
+
+	var t strings.Builder
+	fmt.Fprintf(&t, "%s (%s).", title, m.ID)
+	if desc != "" {
+		fmt.Fprintf(&t, " %s", desc)
+	}
+	fmt.Fprintf(&t, "\nCategory %s, unit %s, %s, owner %s, %s.\n", orDefault(m.Category, "uncategorised"),
+		orDefault(m.Unit, "none"), target, orDefault(m.Owner, "none"), gate)
+	fmt.Fprintf(&t, "Status as of %s: %s.\n", dateOf(r.AsOf), status)
+	fmt.Fprintf(&t, "What to do: %s\n", todo)
+
+	var md strings.Builder
+	fmt.Fprintf(&md, "**%s** (%s)\n\n", mdText(title), codeSpan(m.ID))
+	if desc != "" {
+		fmt.Fprintf(&md, "%s\n\n", mdText(desc))
+	}
+	fmt.Fprintf(&md, "| Category | Unit | Target | Owner | Gate |\n|---|---|---|---|---|\n")
+	gateCell := "no"
+	if gated {
+		gateCell = "yes"
+	}
+	fmt.Fprintf(&md, "| %s | %s | %s | %s | %s |\n\n", cell(orDefault(m.Category, "uncategorised")), cell(orDefault(m.Unit, "none")),
+		cell(formatTarget(m.Target, m.Unit)), cell(mdText(orDefault(m.Owner, "none"))), gateCell)
+	fmt.Fprintf(&md, "**Status** as of %s: %s %s.\n\n", dateOf(r.AsOf), statusEmoji[m.Status], mdText(status))
+	fmt.Fprintf(&md, "**What to do:** %s\n", todo)
+	rule.Help = sarifHelp{Text: t.String(), Markdown: md.String()}
+	rule.HelpURI = builtinRuleURI(info.BuiltinRule, r.Tool)
+	return rule
+}
+
+// builtinRuleURI links a built-in metric's rule (its METADATA and Rego) in
+// the repository, at the release the report was made with ("main" for
+// development builds); "" for custom metrics.
+func builtinRuleURI(rule string, tool *report.Tool) string {
+	file, line, ok := fileLine(rule)
+	if !ok {
+		return ""
+	}
+	ref := "main"
+	if tool != nil {
+		if v := semanticVersion(tool.Version); v != "" && !strings.ContainsAny(v, "-+") {
+			ref = tool.Version
+		}
+	}
+	return fmt.Sprintf("%s/blob/%s/policies/%s#L%d", InformationURI, ref, (&url.URL{Path: file}).EscapedPath(), line)
+}
+
+// whatToDo is the fix for a metric in its status (one paragraph; code
+// spans are plain backticks, readable as text too).
+func whatToDo(m report.Metric, info MetricInfo, gated, chosen bool) string {
+	owner := orDefault(m.Owner, "its owner")
+	target := formatTarget(m.Target, m.Unit)
+	explain := fmt.Sprintf("`posture explain %s` lists the records that counted, with their raw lines", m.ID)
+	switch m.Status {
+	case report.StatusFail:
+		return fmt.Sprintf("%s owns it: bring it back within its target (%s): %s; for an accepted deviation, record an approved exception in the exceptions file.",
+			owner, target, explain)
+	case report.StatusWarn:
+		return fmt.Sprintf("%s owns it: the soft target (%s) is missed; act on it as on a failing metric (%s).", owner, target, explain)
+	case report.StatusError:
+		return fmt.Sprintf("fix the source or policy error: %s.", strings.TrimSuffix(oneLine(orDefault(m.Error, "unknown")), "."))
+	case report.StatusUnmeasured, report.StatusNoData:
+		var s string
+		if kinds := sourceKinds(info); len(kinds) > 0 {
+			s = fmt.Sprintf("%s; the source %s: %s", statusExplainIt(m),
+				plural(len(kinds), "kind that feeds it", "kinds that feed it"), strings.Join(kinds, ", "))
+		} else {
+			s = statusExplainIt(m)
+		}
+		if m.Status == report.StatusNoData && len(m.Sources) > 0 {
+			s += fmt.Sprintf(" (configured: %s)", strings.Join(m.Sources, ", "))
+		}
+		if gated {
+			return s + "; " + notMeasuredFix([]report.Metric{m}, chosen) + "."
+		}
+		return s + "; configure a source of that kind to measure it (`posture metrics` shows which kinds feed it)."
+	case report.StatusPass:
+		return "nothing: it is on target."
+	}
+	return "nothing: it is tracked without a threshold; watch its trend."
+}
+
+// sarifLocationOf points at the file behind a result: the first evidence
+// record that names a file in the repository (a file:line origin, a drifted
+// watched file "changed: path", or an exception id, whose block in the
+// exceptions file is the location), else the metric's block in the config,
+// else line 1 of the config file. Evidence paths are relative to the
+// config's folder and are rebased onto it; paths outside the repository
+// (absolute, or climbing out of it) cannot be shown by GitHub code scanning
+// and are skipped. The metric is always named as a logical location.
+func sarifLocationOf(r *report.Report, m report.Metric, opt Options) sarifLocation {
 	loc := sarifLocation{LogicalLocations: []sarifLogical{{
 		Name:               m.ID,
 		FullyQualifiedName: strings.TrimPrefix(m.Category+"/"+m.ID, "/"),
 	}}}
-	base := path.Dir(strings.ReplaceAll(configPath, `\`, "/"))
-	for _, rec := range m.Evidence.Records {
-		file, line, ok := fileLine(rec)
-		if !ok {
-			continue
-		}
-		if !strings.HasPrefix(file, "/") {
-			file = path.Join(base, file)
-		}
+	configPath := strings.ReplaceAll(opt.configPath(), `\`, "/")
+	base := path.Dir(configPath)
+	at := func(file string, line int, msg, evidence string) sarifLocation {
 		loc.PhysicalLocation = &sarifPhysical{
-			ArtifactLocation: sarifArtifact{URI: fileURI(file)},
+			ArtifactLocation: sarifArtifact{URI: fileURI(file), URIBaseID: SARIFSrcRoot},
 			Region:           &sarifRegion{StartLine: line},
 		}
-		loc.Properties = &sarifLocationP{Evidence: rec}
+		if strings.HasPrefix(file, "/") {
+			loc.PhysicalLocation.ArtifactLocation.URIBaseID = ""
+		}
+		if msg != "" {
+			loc.Message = &sarifText{Text: msg}
+		}
+		if evidence != "" {
+			loc.Properties = &sarifLocationP{Evidence: evidence}
+		}
 		return loc
 	}
-	loc.PhysicalLocation = &sarifPhysical{
-		ArtifactLocation: sarifArtifact{URI: fileURI(strings.ReplaceAll(configPath, `\`, "/"))},
-		Region:           &sarifRegion{StartLine: 1},
+	// inRepo rebases an evidence path onto the config's folder; ok is false
+	// when the result would not be a path inside the repository.
+	inRepo := func(file string) (string, bool) {
+		file = strings.ReplaceAll(file, `\`, "/")
+		if path.IsAbs(file) {
+			return "", false
+		}
+		p := path.Join(base, file)
+		if p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(p) {
+			return "", false
+		}
+		return p, true
 	}
-	loc.Message = &sarifText{Text: "metric " + m.ID + " has no file:line evidence; anchored at the posture config"}
-	return loc
+	exceptions := map[string]report.Exception{}
+	for _, x := range r.Exceptions {
+		if x.Origin != "" {
+			exceptions[x.ID] = x
+		}
+	}
+	if m.Status != report.StatusUnmeasured && m.Status != report.StatusNoData {
+		for _, rec := range m.Evidence.Records {
+			if file, ok := driftedFile(rec); ok {
+				if p, ok := inRepo(file); ok {
+					return at(p, 1, "watched config file "+rec, rec)
+				}
+				continue
+			}
+			if file, line, ok := fileLine(rec); ok {
+				if p, ok := inRepo(file); ok {
+					return at(p, line, "", rec)
+				}
+				continue
+			}
+			if x, ok := exceptionOf(rec, exceptions); ok {
+				if file, line, ok := fileLine(x.Origin); ok {
+					if p, ok := inRepo(file); ok {
+						return at(p, line, fmt.Sprintf("exception %s (%s)", x.ID, orDefault(x.State, "declared")), rec)
+					}
+				}
+			}
+		}
+	}
+	if n := opt.Metrics[m.ID].ConfigLine; n > 0 {
+		return at(configPath, n, "the metric block of "+m.ID+" in the posture config", "")
+	}
+	if m.Status == report.StatusUnmeasured || m.Status == report.StatusNoData {
+		return at(configPath, 1, "metric "+m.ID+" is not measured: its sources and its gate are configured in the posture config", "")
+	}
+	return at(configPath, 1, "metric "+m.ID+" has no file:line evidence; anchored at the posture config", "")
+}
+
+// driftedFile reads a config drift record, "changed: path" or "added:
+// path" (a removed file has nothing to point at).
+func driftedFile(rec string) (string, bool) {
+	for _, prefix := range []string{"changed: ", "added: "} {
+		if p, ok := strings.CutPrefix(rec, prefix); ok && strings.TrimSpace(p) != "" {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// exceptionOf finds the exception a record names: the record is its id,
+// or ends with ":" and its id (a compliance check's "check:EXC-006").
+func exceptionOf(rec string, exceptions map[string]report.Exception) (report.Exception, bool) {
+	if x, ok := exceptions[rec]; ok {
+		return x, true
+	}
+	if i := strings.LastIndexByte(rec, ':'); i >= 0 {
+		x, ok := exceptions[rec[i+1:]]
+		return x, ok
+	}
+	return report.Exception{}, false
+}
+
+// semverRE is Semantic Versioning 2.0.0's own pattern, with an optional "v".
+var semverRE = regexp.MustCompile(`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
+
+// semanticVersion is a version as SARIF's semanticVersion wants it ("1.2.3",
+// no "v"), or "" when it is not a semantic version (a development build).
+func semanticVersion(v string) string {
+	if strings.Contains(v, "devel") || !semverRE.MatchString(v) {
+		return ""
+	}
+	return strings.TrimPrefix(v, "v")
+}
+
+// pascalCase turns a metric id into a SARIF rule's friendly name:
+// tls_downgrade_attempts → TlsDowngradeAttempts.
+func pascalCase(id string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(id, func(r rune) bool { return r == '_' || r == '-' || r == '.' || r == ' ' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
 }
 
 // fileLine splits an evidence origin "path:line". URLs, scopes and origins

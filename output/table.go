@@ -127,6 +127,15 @@ func (Table) Write(w io.Writer, r *report.Report, opt Options) error {
 			fmt.Fprintf(bw, "%s %s: %s\n", paint(c, ansiRed, "error:"), m.ID, oneLine(msg))
 		}
 	}
+	// The gate's verdict, as the CLI's exit code and messages give it.
+	v := judge(r, opt)
+	colour := ansiGreen
+	if !v.Passed() {
+		colour = ansiRed
+	}
+	for _, line := range v.Lines() {
+		fmt.Fprintln(bw, paint(c, colour, line))
+	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
 	}

@@ -124,11 +124,22 @@ type Exception struct {
 	Expires    string `json:"expires"`
 	Status     string `json:"status"`
 	State      string `json:"state"` // active, expired, closed
+	// Origin is where the exception is declared, "file:line" with the file
+	// relative to the config's folder (like evidence origins).
+	Origin string `json:"origin,omitempty"`
+}
+
+// Tool names the program and build that wrote a report. It is an addition
+// to posture.report/v1: readers that do not know it ignore it.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
 }
 
 // Report is the whole evaluation at one instant.
 type Report struct {
 	Schema  string `json:"schema"`
+	Tool    *Tool  `json:"tool,omitempty"`
 	Project string `json:"project"`
 	// Title is the configured title, when there is one; DisplayTitle
 	// applies the default.

@@ -5,12 +5,14 @@
 #
 # It runs one posture command, then:
 #   - sets the step outputs in $GITHUB_OUTPUT: status (pass | fail | error,
-#     from the exit code 0 | 1 | other), exit-code, failed-metrics (comma-
-#     separated ids) and report-path (the dated JSON report the command wrote);
+#     from the exit code 0 | 1 | other; 1 is a gated metric that failed its
+#     target or was not measured), exit-code, failed-metrics and
+#     not-measured-metrics (comma-separated ids) and report-path (the dated
+#     JSON report the command wrote);
 #   - makes sure $GITHUB_STEP_SUMMARY has the Markdown report and stderr the
-#     ::error / ::warning annotations of failing / worsening metrics (posture
-#     writes them itself in eval, gate, report and run; the script fills in
-#     when a command did not);
+#     ::error / ::warning annotations of failing, not measured (gated) and
+#     worsening metrics (posture writes them itself in eval, gate, report and
+#     run; the script fills in when a command did not);
 #   - with commit=true (command run): posture commits the report files and
 #     the script pushes the commit (rebasing on a branch that moved).
 #
@@ -30,7 +32,8 @@
 # GITHUB_REF, GITHUB_REF_NAME, RUNNER_TEMP.
 #
 # Reading the report JSON needs jq (installed on GitHub's runners); without
-# it failed-metrics falls back to the ids posture names on exit 1.
+# it failed-metrics and not-measured-metrics fall back to the ids posture
+# names on exit 1.
 set -uo pipefail
 
 bin=${POSTURE_BIN:-posture}
@@ -80,7 +83,7 @@ summary_before=0
 
 echo "posture ${args[*]}" >&2
 # stdout goes through; stderr is shown and kept (for the annotations and the
-# "gated metrics failed" line).
+# "gate failed: ..." lines).
 { "$bin" "${args[@]}" 2>&1 1>&3 3>&- | tee "$tmp/stderr"; } 3>&1 1>&2
 rc=${PIPESTATUS[0]}
 
@@ -104,11 +107,17 @@ have_jq=false
 command -v jq >/dev/null 2>&1 && have_jq=true
 
 failed=""
+not_measured=""
 if [ -n "$report_path" ] && $have_jq; then
   failed=$(jq -r '[.metrics[]? | select(.status == "fail") | .id] | join(",")' "$report_path" 2>/dev/null || true)
+  not_measured=$(jq -r '[.metrics[]? | select(.gate == true and (.status == "unmeasured" or .status == "no_data")) | .id] | join(",")' \
+    "$report_path" 2>/dev/null || true)
 elif [ "$rc" -eq 1 ]; then
-  # eval / gate: the gated metrics posture names on exit 1.
-  failed=$(sed -n 's/.*gated metrics failed: //p' "$tmp/stderr" | tail -n 1 | tr -d ' \r')
+  # eval / gate: the gated metrics posture names on exit 1, in
+  #   gate failed: 2 gated metrics failed their target: a, b
+  #   gate failed: 1 gated metric not measured (c): configure ...
+  failed=$(sed -n 's/.*gate failed: [0-9]* gated metrics\{0,1\} failed [a-z]* target: //p' "$tmp/stderr" | tail -n 1 | tr -d ' \r')
+  not_measured=$(sed -n 's/.*gate failed: [0-9]* gated metrics\{0,1\} not measured (\([^)]*\)).*/\1/p' "$tmp/stderr" | tail -n 1 | tr -d ' \r')
 fi
 
 # Step summary and annotations, when the command did not write them.
@@ -128,7 +137,8 @@ if [ "${GITHUB_ACTIONS:-}" = true ] && [ -n "$report_path" ]; then
   if ! grep -q -e '^::error title=posture ' -e '^::warning title=posture ' "$tmp/stderr" && $have_jq; then
     jq -r 'def esc: gsub("%"; "%25") | gsub("\r"; "%0D") | gsub("\n"; "%0A");
       .metrics[]?
-      | (if .status == "fail" or .status == "error" then "error"
+      | (if .status == "fail" or .status == "error"
+           or (.gate == true and (.status == "unmeasured" or .status == "no_data")) then "error"
          elif .status == "warn" or .trend.direction == "worsening" then "warning" else empty end) as $level
       | "::\($level) title=posture \(.id)::" + ("\(.title) (\(.id), owner \(.owner)): value \(.value // "none") \(.unit), status \(.status), trend \(.trend.direction)" | esc)' \
       "$report_path" >&2 2>/dev/null || true
@@ -168,10 +178,11 @@ if [ -n "${GITHUB_OUTPUT:-}" ]; then
     echo "status=$status"
     echo "exit-code=$rc"
     echo "failed-metrics=$failed"
+    echo "not-measured-metrics=$not_measured"
     echo "report-path=$report_path"
   } >>"$GITHUB_OUTPUT"
 fi
-echo "posture $command: status $status (exit $rc)${failed:+, failed: $failed}${report_path:+, report $report_path}" >&2
+echo "posture $command: status $status (exit $rc)${failed:+, failed: $failed}${not_measured:+, not measured: $not_measured}${report_path:+, report $report_path}" >&2
 
 case "$fail_on" in
   fail) exit "$rc" ;;

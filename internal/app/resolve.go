@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -25,14 +26,16 @@ func Settings(c *config.Config) engine.Settings {
 
 // Exceptions are the config's exceptions as the engine takes them, their
 // scope patterns compiled (config.ScopeRegex, config.ScopePrefix) and their
-// origin the position of their block.
-func Exceptions(excs []*config.Exception) []engine.Exception {
+// origin the position of their block; Declared is that block's file:line,
+// the file relative to configDir when inside it ("" keeps the name it was
+// read under).
+func Exceptions(excs []*config.Exception, configDir string) []engine.Exception {
 	out := make([]engine.Exception, 0, len(excs))
 	for _, e := range excs {
 		out = append(out, engine.Exception{
 			ID: e.ID, Metric: e.Metric, Scope: e.Scope, ScopeRegex: config.ScopeRegex(e.Scope), ScopePrefix: config.ScopePrefix(e.Scope),
 			Reason: e.Reason, Owner: e.Owner, ApprovedBy: e.ApprovedBy, Expires: e.Expires,
-			ExpiresEnd: e.ExpiresEnd, Status: e.Status, Origin: e.Range.String(),
+			ExpiresEnd: e.ExpiresEnd, Status: e.Status, Origin: e.Range.String(), Declared: declared(e.Range, configDir),
 		})
 	}
 	return out
@@ -100,4 +103,21 @@ func Resolve(cfg *config.Config, defs []*engine.Definition) ([]*engine.Resolved,
 		return nil, &config.Error{Diags: diags}
 	}
 	return out, nil
+}
+
+// declared is "file:line" of a block, the file relative to dir when given
+// and below it.
+func declared(r hcl.Range, dir string) string {
+	file := r.Filename
+	if file == "" || r.Start.Line < 1 {
+		return ""
+	}
+	if dir != "" {
+		if abs, err := filepath.Abs(file); err == nil {
+			if rel, err := filepath.Rel(dir, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				file = rel
+			}
+		}
+	}
+	return fmt.Sprintf("%s:%d", filepath.ToSlash(file), r.Start.Line)
 }

@@ -122,9 +122,13 @@ func runAction(t *testing.T, dir, bin string, inputs map[string]string) actionRu
 }
 
 // exampleFailing are the example's gated metrics that fail on 2026-11-27
-// (see examples/localizevideos/expected.md).
-var exampleFailing = []string{"audit_findings", "compliance_drift", "config_drift_events", "expired_exceptions",
-	"high_critical_vulnerabilities", "tls_downgrade_attempts", "token_expiry_compliance"}
+// (see examples/localizevideos/expected.md); exampleNotMeasured the gated
+// one no source feeds (it fails the gate too).
+var (
+	exampleFailing = []string{"audit_findings", "compliance_drift", "config_drift_events", "expired_exceptions",
+		"high_critical_vulnerabilities", "tls_downgrade_attempts", "token_expiry_compliance"}
+	exampleNotMeasured = "security_header_drift"
+)
 
 func sortedIDs(csv string) []string {
 	if csv == "" {
@@ -150,6 +154,7 @@ func TestActionScriptOnTheExample(t *testing.T) {
 		assert.Equal(t, "fail", r.outputs["status"])
 		assert.Equal(t, "1", r.outputs["exit-code"])
 		assert.Equal(t, exampleFailing, sortedIDs(r.outputs["failed-metrics"]))
+		assert.Equal(t, exampleNotMeasured, r.outputs["not-measured-metrics"])
 		assert.Equal(t, "", r.outputs["report-path"], "eval writes no report file")
 		assert.Contains(t, r.summary, "| Metric | Value | Target | Status | Trend | Owner |", "the metrics table")
 		assert.Contains(t, r.summary, "`tls_downgrade_attempts`")
@@ -165,7 +170,9 @@ func TestActionScriptOnTheExample(t *testing.T) {
 		assert.FileExists(t, filepath.Join(dir, r.outputs["report-path"]))
 		if _, err := exec.LookPath("jq"); err == nil {
 			assert.Equal(t, exampleFailing, sortedIDs(r.outputs["failed-metrics"]), "every metric with status fail")
+			assert.Equal(t, exampleNotMeasured, r.outputs["not-measured-metrics"])
 		}
+		assert.Contains(t, r.stderr, "::error title=posture "+exampleNotMeasured+" not measured::")
 		assert.Contains(t, r.summary, "| Metric | Value | Target | Status | Trend | Owner |")
 		assert.Equal(t, 1, strings.Count(r.summary, "# LocalizeVideos security KPIs"),
 			"the summary is written once (by posture), not again by the script")
@@ -176,6 +183,7 @@ func TestActionScriptOnTheExample(t *testing.T) {
 		assert.Equal(t, 0, r.code, "a failed KPI does not fail the step")
 		assert.Equal(t, "fail", r.outputs["status"])
 		assert.Equal(t, exampleFailing, sortedIDs(r.outputs["failed-metrics"]))
+		assert.Equal(t, exampleNotMeasured, r.outputs["not-measured-metrics"])
 	})
 
 	t.Run("error", func(t *testing.T) {
@@ -183,6 +191,7 @@ func TestActionScriptOnTheExample(t *testing.T) {
 		assert.Equal(t, 2, r.code)
 		assert.Equal(t, "error", r.outputs["status"])
 		assert.Equal(t, "", r.outputs["failed-metrics"])
+		assert.Equal(t, "", r.outputs["not-measured-metrics"])
 	})
 
 	t.Run("bad inputs", func(t *testing.T) {
@@ -214,7 +223,9 @@ cat > out/reports/2026-11-27.json <<'JSON'
 {"schema":"posture.report/v1","project":"P","as_of":"2026-11-27T00:00:00Z","metrics":[
  {"id":"a_metric","title":"A metric","owner":"sec","unit":"count","value":3,"status":"fail","target":{"max":0},"trend":{"direction":"stable"}},
  {"id":"b_metric","title":"B metric","owner":"ops","unit":"count","value":9,"status":"tracked","target":{"trend":"down"},"trend":{"direction":"worsening"}},
- {"id":"c_metric","title":"C metric","owner":"ops","unit":"count","value":0,"status":"pass","target":{"max":0},"trend":{"direction":"stable"}}]}
+ {"id":"c_metric","title":"C metric","owner":"ops","unit":"count","value":0,"status":"pass","target":{"max":0},"trend":{"direction":"stable"}},
+ {"id":"d_metric","title":"D metric","owner":"ops","unit":"count","value":null,"status":"unmeasured","gate":true,"target":{"max":0},"trend":{"direction":"insufficient_history"}},
+ {"id":"e_metric","title":"E metric","owner":"ops","unit":"count","value":null,"status":"unmeasured","gate":false,"target":{"max":0},"trend":{"direction":"insufficient_history"}}]}
 JSON
 echo "args: $*"
 exit 1
@@ -224,10 +235,13 @@ exit 1
 	assert.Contains(t, r.stdout, "args: --config posture.hcl --as-of 2026-11-27 run --no-issues")
 	assert.Equal(t, "out/reports/2026-11-27.json", r.outputs["report-path"])
 	assert.Equal(t, "a_metric", r.outputs["failed-metrics"])
+	assert.Equal(t, "d_metric", r.outputs["not-measured-metrics"], "gated and unmeasured")
 	assert.Contains(t, r.summary, "| `a_metric` | A metric | 3 count | max 0 | fail | stable | sec |")
 	assert.Contains(t, r.stderr, "::error title=posture a_metric::A metric (a_metric, owner sec): value 3 count, status fail, trend stable")
 	assert.Contains(t, r.stderr, "::warning title=posture b_metric::")
 	assert.NotContains(t, r.stderr, "c_metric::")
+	assert.Contains(t, r.stderr, "::error title=posture d_metric::", "a gated metric not measured fails the gate")
+	assert.NotContains(t, r.stderr, "e_metric::", "not gated: only listed")
 
 	// With a Markdown report beside it, that is the summary.
 	require.NoError(t, os.WriteFile(fake, []byte(`#!/usr/bin/env bash
@@ -305,7 +319,7 @@ func TestActionYAMLShape(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"status", "failed-metrics", "report-path"} {
+	for _, name := range []string{"status", "failed-metrics", "not-measured-metrics", "report-path"} {
 		out, ok := a.Outputs[name]
 		if assert.True(t, ok, "output %s", name) {
 			assert.NotEmpty(t, out.Description)

@@ -18,6 +18,7 @@ import (
 	"github.com/localizevideos/posture/engine"
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/internal/trace"
+	"github.com/localizevideos/posture/internal/version"
 	"github.com/localizevideos/posture/output"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/snapshot"
@@ -326,10 +327,15 @@ func (g *globals) evaluate(e *env, snapDir string, checks ...func(*app.App) erro
 	if err != nil {
 		return nil, nil, nil, nil, exitCode(ExitError, err)
 	}
+	r.Tool = &report.Tool{Name: output.ToolName, Version: toolVersion()}
 	return a, snap, r, &evalExtra{ev: ev}, nil
 }
 
-func (g *globals) writeReport(e *env, r *report.Report, only []string, cfgPath string) error {
+// toolVersion is the version reports and SARIF logs name (tests set a fixed
+// one so that outputs do not depend on the build).
+var toolVersion = func() string { return version.Get().Version }
+
+func (g *globals) writeReport(e *env, r *report.Report, opt output.Options) error {
 	format := g.format
 	if format == "" {
 		format = "table"
@@ -338,34 +344,61 @@ func (g *globals) writeReport(e *env, r *report.Report, only []string, cfgPath s
 	if err != nil {
 		return exitCode(ExitError, err)
 	}
-	opt := output.Options{Color: g.color(e), Only: only, ConfigPath: cfgPath}
+	opt.Color = g.color(e)
 	return g.emit(e, func(out io.Writer) error { return w.Write(out, r, opt) })
 }
 
-// verdict is the exit code of eval/gate/run over the considered metrics.
-func verdict(snap *snapshot.Snapshot, r *report.Report, only map[string]bool, gatedOnly bool) error {
+// outputOptions are the options every printed format of a's report gets:
+// the config's path (SARIF locations) and what the catalogue and the config
+// know about each metric (its definition, feeding kinds, metric block).
+func outputOptions(a *app.App) output.Options {
+	opt := output.Options{ConfigPath: app.Display(a.Config.Path), Metrics: map[string]output.MetricInfo{}}
+	for _, m := range a.Metrics {
+		info := output.MetricInfo{Description: m.Description, Inputs: m.Inputs}
+		if m.Builtin {
+			info.BuiltinRule = strings.TrimPrefix(m.Location, app.BuiltinPrefix)
+		}
+		opt.Metrics[m.ID] = info
+	}
+	for _, o := range a.Config.Metrics {
+		info := opt.Metrics[o.ID]
+		info.ConfigLine = o.Range.Start.Line
+		opt.Metrics[o.ID] = info
+	}
+	return opt
+}
+
+// verdict is the exit code of eval, gate, report and run over the metrics
+// opt selects (see output.Verdict): 2 when a source or a considered metric
+// errored; 1 when a gated metric failed its target or was not measured
+// (unmeasured or no_data: a gate never passes on what it did not measure);
+// else nil. The verdict comes back for the caller's summary line.
+func verdict(snap *snapshot.Snapshot, r *report.Report, opt output.Options) (output.Verdict, error) {
+	v, err := output.Judge(r, opt)
+	if err != nil {
+		return v, exitCode(ExitError, err)
+	}
 	if err := sourceErrors(snap); err != nil {
-		return exitCode(ExitError, err)
+		return v, exitCode(ExitError, err)
 	}
-	var errs, fails []string
-	for _, m := range r.Metrics {
-		if only != nil && !only[m.ID] {
-			continue
+	if len(v.Errors) > 0 {
+		errs := make([]string, len(v.Errors))
+		for i, m := range v.Errors {
+			errs[i] = fmt.Sprintf("%s: %s", m.ID, m.Error)
 		}
-		if m.Status == report.StatusError {
-			errs = append(errs, fmt.Sprintf("%s: %s", m.ID, m.Error))
+		return v, exitCode(ExitError, errors.New(strings.Join(errs, "\n")))
+	}
+	if !v.Passed() {
+		var lines []string
+		for _, l := range []string{v.FailedLine(), v.NotMeasuredLine()} {
+			if l != "" {
+				lines = append(lines, l)
+			}
 		}
-		if m.Status == report.StatusFail && (m.Gate || (only != nil && !gatedOnly)) {
-			fails = append(fails, m.ID)
-		}
+		// Run prints "posture: " before the first line; each line gets it.
+		return v, exitCode(ExitFail, errors.New(strings.Join(lines, "\nposture: ")))
 	}
-	if len(errs) > 0 {
-		return exitCode(ExitError, errors.New(strings.Join(errs, "\n")))
-	}
-	if len(fails) > 0 {
-		return exitCode(ExitFail, fmt.Errorf("gated metrics failed: %s", strings.Join(fails, ", ")))
-	}
-	return nil
+	return v, nil
 }
 
 func cmdEval(e *env, g *globals) *cli.Command {
@@ -384,11 +417,13 @@ func cmdEval(e *env, g *globals) *cli.Command {
 			if c.Bool("dump-input") {
 				return g.emit(e, func(w io.Writer) error { return writeJSON(w, x.ev.Input.Doc) })
 			}
-			if err := g.writeReport(e, r, nil, app.Display(a.Config.Path)); err != nil {
+			opt := outputOptions(a)
+			if err := g.writeReport(e, r, opt); err != nil {
 				return exitCode(ExitError, err)
 			}
-			githubActions(e, r)
-			return verdict(snap, r, nil, true)
+			githubActions(e, r, opt)
+			_, err = verdict(snap, r, opt)
+			return err
 		},
 	}
 }
@@ -396,7 +431,7 @@ func cmdEval(e *env, g *globals) *cli.Command {
 func cmdGate(e *env, g *globals) *cli.Command {
 	return &cli.Command{
 		Name:  "gate",
-		Usage: "evaluate and exit 1 when a gated metric fails its target, 2 on any error (fail closed)",
+		Usage: "evaluate and exit 1 when a gated metric fails its target or is not measured, 2 on any error (fail closed)",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "snapshot", Usage: "snapshot `DIR` to evaluate (default: collect now)"},
 			&cli.StringFlag{Name: "metrics", Usage: "gate on these metric ids (comma-separated) instead of the gated ones"},
@@ -412,42 +447,58 @@ func cmdGate(e *env, g *globals) *cli.Command {
 			if err != nil {
 				return err
 			}
+			opt := outputOptions(a)
 			var ids []string
-			only := map[string]bool{}
 			if s := c.String("metrics"); s != "" {
 				known := map[string]bool{}
 				for _, m := range r.Metrics {
 					known[m.ID] = true
 				}
+				seen := map[string]bool{}
 				for _, id := range strings.Split(s, ",") {
 					id = strings.TrimSpace(id)
-					if id == "" {
+					if id == "" || seen[id] {
 						continue
 					}
 					if !known[id] {
 						return exitCode(ExitError, fmt.Errorf("--metrics: unknown metric %q", id))
 					}
+					seen[id] = true
 					ids = append(ids, id)
-					only[id] = true
 				}
+				if len(ids) == 0 {
+					return exitCode(ExitError, fmt.Errorf("--metrics %q: no metric id", s))
+				}
+				sort.Strings(ids)
+				opt.GateOn = ids
 			} else {
 				for _, m := range r.Metrics {
 					if m.Gate {
 						ids = append(ids, m.ID)
-						only[m.ID] = true
 					}
 				}
+				sort.Strings(ids)
 			}
-			sort.Strings(ids)
+			// The gate considers only its metrics (none: nothing to fail).
+			gr := r
+			if len(ids) == 0 {
+				cp := *r
+				cp.Metrics = nil
+				cp.Summarise()
+				gr = &cp
+			}
+			opt.Only = ids
 			if len(ids) > 0 || g.format != "" {
-				if err := g.writeReport(e, r, ids, app.Display(a.Config.Path)); err != nil {
+				if err := g.writeReport(e, gr, opt); err != nil {
 					return exitCode(ExitError, err)
 				}
 			}
-			githubActions(e, r)
-			err = verdict(snap, r, only, c.String("metrics") == "")
+			githubActions(e, gr, opt)
+			v, err := verdict(snap, gr, opt)
 			if err == nil && !g.quiet {
-				fmt.Fprintf(e.stderr, "gate passed: %d gated metrics on target\n", len(ids))
+				for _, line := range v.Lines() {
+					fmt.Fprintln(e.stderr, line)
+				}
 			}
 			return err
 		},
@@ -466,26 +517,39 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // githubActions writes the markdown summary to $GITHUB_STEP_SUMMARY and
-// ::error / ::warning annotations when running inside GitHub Actions.
-func githubActions(e *env, r *report.Report) {
+// ::error / ::warning annotations when running inside GitHub Actions, over
+// the metrics opt selects: ::error for a failing or errored metric and for
+// a gated one that is not measured (it fails the gate), ::warning for a
+// missed soft target or a worsening trend.
+func githubActions(e *env, r *report.Report, opt output.Options) {
 	if e.getenv("GITHUB_ACTIONS") != "true" {
 		return
 	}
 	if path := e.getenv("GITHUB_STEP_SUMMARY"); path != "" {
 		if f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
 			if md, err := output.For("markdown"); err == nil {
-				_ = md.Write(f, r, output.Options{})
+				_ = md.Write(f, r, output.Options{Only: opt.Only, GateOn: opt.GateOn, Metrics: opt.Metrics})
 			}
 			f.Close()
 		}
 	}
+	only := map[string]bool{}
+	for _, id := range opt.Only {
+		only[id] = true
+	}
 	for _, m := range r.Metrics {
-		msg := fmt.Sprintf("%s (%s, owner %s): %s", m.Title, m.ID, m.Owner, valueText(m))
+		if len(only) > 0 && !only[m.ID] {
+			continue
+		}
+		who := fmt.Sprintf("%s (%s, owner %s): ", m.Title, m.ID, m.Owner)
 		switch {
 		case m.Status == report.StatusFail || m.Status == report.StatusError:
-			fmt.Fprintf(e.stderr, "::error title=posture %s::%s\n", m.ID, escapeAnnotation(msg))
+			fmt.Fprintf(e.stderr, "::error title=posture %s::%s\n", m.ID, escapeAnnotation(who+valueText(m)))
+		case opt.NotMeasured(m):
+			fmt.Fprintf(e.stderr, "::error title=posture %s not measured::%s\n", m.ID,
+				escapeAnnotation(who+output.MetricNotMeasured(m, len(opt.GateOn) > 0)))
 		case m.Status == report.StatusWarn || m.Trend.Direction == report.TrendWorsening:
-			fmt.Fprintf(e.stderr, "::warning title=posture %s::%s\n", m.ID, escapeAnnotation(msg))
+			fmt.Fprintf(e.stderr, "::warning title=posture %s::%s\n", m.ID, escapeAnnotation(who+valueText(m)))
 		}
 	}
 }

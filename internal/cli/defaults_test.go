@@ -28,8 +28,7 @@ func TestAutomationActorsDefaultEndToEnd(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := tc.attr + baseConfig + "source \"deployments\" \"releases\" { paths = [\"deployments.json\"] }\n" +
-				"metric \"manual_prod_changes\" { gate = false }\n"
+			cfg := tc.attr + baseConfig + "source \"deployments\" \"releases\" { paths = [\"deployments.json\"] }\n"
 			dir := fixture(t, map[string]string{"posture.hcl": cfg, "deployments.json": botAndHumanDeployments})
 			code, r, errs := evalJSON(t, dir)
 			require.Equal(t, ExitOK, code, errs)

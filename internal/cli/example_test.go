@@ -24,6 +24,11 @@ func TestExampleMatchesExpected(t *testing.T) {
 
 	code, r, errs := evalJSON(t, "", "-c", filepath.Join(root, "posture.hcl"), "--as-of", "2026-11-27")
 	require.Equal(t, ExitFail, code, errs)
+	// Exit 1 for two reasons, named apart: the failing gated metrics, and the
+	// gated security_header_drift that no source measures.
+	assert.Contains(t, errs, "posture: gate failed: 7 gated metrics failed their target: audit_findings, compliance_drift, "+
+		"config_drift_events, expired_exceptions, high_critical_vulnerabilities, tls_downgrade_attempts, token_expiry_compliance\n")
+	assert.Contains(t, errs, "posture: gate failed: 1 gated metric not measured (security_header_drift): configure a source that feeds it")
 	require.Len(t, r.Metrics, 27)
 	for _, x := range rows {
 		m := metric(t, r, x[1])

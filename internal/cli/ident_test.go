@@ -84,7 +84,8 @@ func TestSourcesSharingANameStayApart(t *testing.T) {
 
 	// Evaluating the stored snapshot counts both sources' records.
 	code, r, errs := evalJSON(t, dir, "--snapshot", "snap")
-	require.Equal(t, ExitOK, code, errs)
+	require.Equal(t, ExitFail, code, errs)
+	assert.Contains(t, errs, "gated metrics not measured", "the gate fails closed on what the two edge logs cannot feed")
 	assert.Equal(t, 5.0, *metric(t, r, "rate_limit_triggers").Value, "3 from the access log + 2 from the error log")
 	assert.Equal(t, 2.0, *metric(t, r, "tls_downgrade_attempts").Value, "1 request on TLSv1 + 1 refused handshake")
 	assert.Equal(t, []string{"nginx_access_log.edge", "nginx_error_log.edge"}, metric(t, r, "rate_limit_triggers").Sources)

@@ -59,6 +59,7 @@ func cmdInit(e *env, g *globals) *cli.Command {
 			}
 			if !g.quiet {
 				fmt.Fprintf(e.stdout, "next: edit %s, then run `posture validate` and `posture eval`\n", filepath.Join(dir, "posture.hcl"))
+				fmt.Fprintf(e.stdout, "the gate fails until every gated metric is measured: configure their sources (`posture metrics`) or set gate = false in their metric block\n")
 			}
 			return nil
 		},

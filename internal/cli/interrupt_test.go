@@ -30,12 +30,11 @@ var built struct {
 	err  error
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
+// removeBuilt removes the binary builtPosture built (called by TestMain).
+func removeBuilt() {
 	if built.dir != "" {
 		_ = os.RemoveAll(built.dir)
 	}
-	os.Exit(code)
 }
 
 // builtPosture builds ./cmd/posture once per test binary and returns its path.

@@ -26,9 +26,9 @@ type reportRun struct {
 	files   *publish.Files // the report files
 	snapDir string         // the kept snapshot, <snapshots_dir>/<date>
 	ledger  string         // <reports_dir>/vulnerabilities.json
-	// verdict is the evaluation's exit (nil, ExitFail for a failed gated
-	// metric, ExitError for a failed source or policy); the files are
-	// written either way.
+	// verdict is the evaluation's exit (nil, ExitFail for a gated metric
+	// that failed or was not measured, ExitError for a failed source or
+	// policy); the files are written either way.
 	verdict error
 }
 
@@ -57,8 +57,9 @@ func cmdReport(e *env, g *globals) *cli.Command {
 			"(OpenMetrics), and updates vulnerabilities.json (the history of vulnerability keys).\n" +
 			"The snapshot is kept in <snapshots_dir>/D/ (a --snapshot folder elsewhere is copied there).\n" +
 			"Re-running a date replaces that date's files and the derived ones; other dates are never touched.\n" +
-			"Exit 1 when a gated metric fails, 2 when a source or a policy failed: the files are written\n" +
-			"in both cases (the failed metrics show `error`), so the history has no gap.",
+			"Exit 1 when a gated metric fails its target or is not measured (unmeasured or no_data), 2 when a\n" +
+			"source or a policy failed: the files are written in both cases (the failed metrics show `error`),\n" +
+			"so the history has no gap.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "snapshot", Usage: "evaluate this snapshot `DIR` instead of collecting (its as-of is the default --as-of)"},
 		},
@@ -119,8 +120,9 @@ func (g *globals) report(e *env, snapDir string) (*reportRun, error) {
 		return nil, exitCode(ExitError, err)
 	}
 
+	opt := outputOptions(a)
 	if g.format != "" {
-		if err := g.writeReport(e, r, nil, app.Display(a.Config.Path)); err != nil {
+		if err := g.writeReport(e, r, opt); err != nil {
 			return nil, exitCode(ExitError, err)
 		}
 	} else if !g.quiet {
@@ -130,8 +132,8 @@ func (g *globals) report(e *env, snapDir string) (*reportRun, error) {
 		}
 		fmt.Fprintf(e.stdout, "  snapshot %s\n", app.Display(rr.snapDir))
 	}
-	githubActions(e, r)
-	rr.verdict = verdict(snap, r, nil, true)
+	githubActions(e, r, opt)
+	_, rr.verdict = verdict(snap, r, opt)
 	return rr, nil
 }
 

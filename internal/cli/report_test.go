@@ -332,8 +332,10 @@ func trivyJSON(ids ...string) string {
 
 func TestVulnerabilityLedgerAcrossReports(t *testing.T) {
 	dir := fixture(t, map[string]string{
-		"posture.hcl": baseConfig + `source "trivy" "images" { paths = ["trivy.json"] }` + "\n",
-		"trivy.json":  trivyJSON("CVE-2026-0001", "CVE-2026-0002"),
+		// trivy feeds repeat_findings: it is gated again, as in the catalogue.
+		"posture.hcl": strings.Replace(baseConfig, `metric "repeat_findings" { gate = false }`+"\n", "", 1) +
+			`source "trivy" "images" { paths = ["trivy.json"] }` + "\n",
+		"trivy.json": trivyJSON("CVE-2026-0001", "CVE-2026-0002"),
 	})
 	ledgerPath := filepath.Join(dir, reportsDir, ledger.FileName)
 	reportAt := func(date string, wantCode int) *report.Report {

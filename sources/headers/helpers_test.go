@@ -62,7 +62,7 @@ func evaluate(t testing.TB, data snapshot.Data, excs []*config.Exception) *engin
 	require.NoError(t, err)
 	asOf := time.Now().UTC().Truncate(time.Second)
 	snap := &snapshot.Snapshot{AsOf: asOf, Parts: []*snapshot.Part{{Source: "h", Kind: "headers", Data: data}}}
-	in, err := engine.BuildInput(snap, asOf, engine.Settings{WindowDays: 30, InactiveDays: 90, MaxTokenLifetimeDays: 90}, app.Exceptions(excs))
+	in, err := engine.BuildInput(snap, asOf, engine.Settings{WindowDays: 30, InactiveDays: 90, MaxTokenLifetimeDays: 90}, app.Exceptions(excs, ""))
 	require.NoError(t, err)
 	ev, err := e.Evaluate(context.Background(), in)
 	require.NoError(t, err)

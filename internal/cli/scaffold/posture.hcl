@@ -31,6 +31,13 @@ category "compliance_signals"       { owner = "security" }
 #   target { max = 5 }
 # }
 
+# The gate fails closed: `posture gate` (and eval, report, run) exits 1 when a gated
+# metric fails its target OR is not measured (no source below feeds it, or its
+# sources gave no data). Until you uncomment the sources of the gated metrics
+# (`posture metrics` lists them with the kinds that feed them), the gate fails and
+# says which ones are not measured. To keep a metric out of the gate instead:
+# metric "audit_findings" { gate = false }
+
 # Sources: source "<kind>" "<name>" { ... }. Uncomment what you have.
 # A source is identified by its kind and its name together, so two kinds may share a name (the
 # two nginx logs below are both "edge"); records and reports name it "<kind>.<name>".
