@@ -126,7 +126,7 @@ if [[ $action_path =~ /_actions/([^/]+)/([^/]+)/([^/]+)/?$ ]]; then
   [ -z "$action_repo" ] && action_repo="${BASH_REMATCH[1]}/${BASH_REMATCH[2]}"
   [ -z "$action_ref" ] && action_ref=${BASH_REMATCH[3]}
 fi
-[ -n "$action_repo" ] || action_repo=localizevideos/posture
+[[ $action_repo =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]] || action_repo=localizevideos/posture
 
 case "$version" in
   source) build_from_source ;;

@@ -147,14 +147,18 @@ func runInstall(t *testing.T, f *fakeReleases, cache string, env map[string]stri
 	for k, v := range env {
 		vars[k] = v
 	}
-	cmd := exec.Command("bash", filepath.Join(repoRoot(t), "scripts", "posture-install.sh"))
+	script := filepath.Join(repoRoot(t), "scripts", "posture-install.sh")
+	// Read here so that go test's cache knows the result depends on the script.
+	_, err := os.ReadFile(script)
+	require.NoError(t, err)
+	cmd := exec.Command("bash", script)
 	cmd.Dir = dir
 	for k, v := range vars {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	var se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &se, &se
-	err := cmd.Run()
+	err = cmd.Run()
 	r := installRun{stderr: se.String(), outputs: map[string]string{}}
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.code = ee.ExitCode()

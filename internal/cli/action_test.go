@@ -90,7 +90,11 @@ func runAction(t *testing.T, dir, bin string, inputs map[string]string) actionRu
 	sum := filepath.Join(dir, "step_summary.md")
 	require.NoError(t, os.WriteFile(out, nil, 0o644))
 	require.NoError(t, os.WriteFile(sum, nil, 0o644))
-	cmd := exec.Command("bash", filepath.Join(repoRoot(t), "scripts", "posture-action.sh"))
+	script := filepath.Join(repoRoot(t), "scripts", "posture-action.sh")
+	// Read here so that go test's cache knows the result depends on the script.
+	_, err := os.ReadFile(script)
+	require.NoError(t, err)
+	cmd := exec.Command("bash", script)
 	cmd.Dir = dir
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "GITHUB_ACTIONS=true",
 		"GITHUB_OUTPUT=" + out, "GITHUB_STEP_SUMMARY=" + sum, "RUNNER_TEMP=" + t.TempDir(), "POSTURE_BIN=" + bin}
@@ -100,7 +104,7 @@ func runAction(t *testing.T, dir, bin string, inputs map[string]string) actionRu
 	cmd.Env = env
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
-	err := cmd.Run()
+	err = cmd.Run()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
