@@ -90,7 +90,11 @@ func runAction(t *testing.T, dir, bin string, inputs map[string]string) actionRu
 	sum := filepath.Join(dir, "step_summary.md")
 	require.NoError(t, os.WriteFile(out, nil, 0o644))
 	require.NoError(t, os.WriteFile(sum, nil, 0o644))
-	cmd := exec.Command("bash", filepath.Join(repoRoot(t), "scripts", "posture-action.sh"))
+	script := filepath.Join(repoRoot(t), "scripts", "posture-action.sh")
+	// Read here so that go test's cache knows the result depends on the script.
+	_, err := os.ReadFile(script)
+	require.NoError(t, err)
+	cmd := exec.Command("bash", script)
 	cmd.Dir = dir
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "GITHUB_ACTIONS=true",
 		"GITHUB_OUTPUT=" + out, "GITHUB_STEP_SUMMARY=" + sum, "RUNNER_TEMP=" + t.TempDir(), "POSTURE_BIN=" + bin}
@@ -100,7 +104,7 @@ func runAction(t *testing.T, dir, bin string, inputs map[string]string) actionRu
 	cmd.Env = env
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
-	err := cmd.Run()
+	err = cmd.Run()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
@@ -370,22 +374,89 @@ func TestActionYAMLShape(t *testing.T) {
 	assert.True(t, sawScript, "the step script")
 	assert.True(t, stepIDs["posture"])
 
-	// The script reads exactly the INPUT_ variables the action sets.
-	script, err := os.ReadFile(filepath.Join(root, "scripts", "posture-action.sh"))
-	require.NoError(t, err)
-	used := map[string]bool{}
-	for _, m := range regexp.MustCompile(`INPUT_[A-Z_]+`).FindAllString(string(script), -1) {
-		used[m] = true
-	}
-	set := map[string]bool{}
+	// Each step script reads exactly the INPUT_ variables its step sets.
+	scriptRef := regexp.MustCompile(`scripts/([a-z-]+\.sh)`)
+	scripts := map[string]bool{}
 	for _, s := range a.Runs.Steps {
+		m := scriptRef.FindStringSubmatch(s.Run)
+		if m == nil {
+			continue
+		}
+		scripts[m[1]] = true
+		script, err := os.ReadFile(filepath.Join(root, "scripts", m[1]))
+		require.NoError(t, err)
+		used := map[string]bool{}
+		for _, v := range regexp.MustCompile(`INPUT_[A-Z_]+`).FindAllString(string(script), -1) {
+			used[v] = true
+		}
+		set := map[string]bool{}
 		for k := range s.Env {
 			if strings.HasPrefix(k, "INPUT_") {
 				set[k] = true
 			}
 		}
+		assert.Equal(t, set, used, "the INPUT_ variables of %s", m[1])
 	}
-	assert.Equal(t, used, set)
+	assert.Equal(t, map[string]bool{"posture-install.sh": true, "posture-action.sh": true}, scripts)
+	every := map[string]bool{}
+	for _, s := range a.Runs.Steps {
+		for k := range s.Env {
+			if strings.HasPrefix(k, "INPUT_") {
+				every[k] = true
+			}
+		}
+	}
+	for name := range a.Inputs {
+		if name == "token" || name == "working-directory" {
+			continue // the step's GITHUB_TOKEN and working-directory
+		}
+		k := "INPUT_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		assert.True(t, every[k], "input %s reaches a script as %s", name, k)
+	}
+}
+
+// The action installs a release first and builds from source only when the
+// install step asks for it; the command runs the binary the install step names.
+func TestActionInstallsBeforeBuilding(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "action.yml"))
+	require.NoError(t, err)
+	var a actionMeta
+	require.NoError(t, yaml.UnmarshalStrict(data, &a))
+
+	in, ok := a.Inputs["version"]
+	require.True(t, ok, "input version")
+	require.NotNil(t, in.Default)
+	assert.Equal(t, "", *in.Default, "default: the action's own release tag, else source")
+	for _, word := range []string{"latest", "source", "v0.2.0", "checksums"} {
+		assert.Contains(t, in.Description, word)
+	}
+
+	steps := a.Runs.Steps
+	require.NotEmpty(t, steps)
+	install := steps[0]
+	assert.Equal(t, "install", install.ID, "the first step installs")
+	assert.Contains(t, install.Run, "scripts/posture-install.sh")
+	assert.Equal(t, "${{ github.action_ref }}", install.Env["POSTURE_ACTION_REF"])
+	assert.Equal(t, "${{ github.action_repository }}", install.Env["POSTURE_ACTION_REPOSITORY"])
+
+	const fromSource = "steps.install.outputs.method == 'source'"
+	var built bool
+	for _, s := range steps[1:] {
+		if s.ID == "posture" {
+			assert.Empty(t, s.If, "the command always runs")
+			assert.Equal(t, "${{ steps.install.outputs.bin }}", s.Env["POSTURE_BIN"])
+			continue
+		}
+		assert.True(t, strings.HasPrefix(s.If, fromSource), "step %q runs only for a source build (if: %q)", s.Name, s.If)
+		if strings.Contains(s.Run, "go build") {
+			built = true
+			assert.Equal(t, "${{ steps.install.outputs.bin }}", s.Env["POSTURE_BIN"])
+			assert.Contains(t, s.Run, `-o "$POSTURE_BIN"`)
+			assert.Contains(t, s.Run, "GITHUB_PATH")
+		}
+	}
+	assert.True(t, built, "a step builds posture from source")
+	assert.Equal(t, "posture", steps[len(steps)-1].ID, "the command is the last step")
 }
 
 type workflow struct {
@@ -433,10 +504,77 @@ func TestExampleWorkflows(t *testing.T) {
 	gp, _ := gate.Jobs["gate"]["permissions"].(map[string]any)
 	assert.Equal(t, "write", gp["security-events"])
 
+	for _, name := range []string{"posture-daily.yml", "posture-gate.yml"} {
+		_, text := readWorkflow(t, filepath.Join(root, "examples", "workflows", name))
+		assert.Contains(t, text, "uses: localizevideos/posture@v0\n", name)
+		assert.Contains(t, text, "version: latest", name)
+		assert.NotContains(t, text, "posture@main", name)
+	}
+
 	own, text := readWorkflow(t, filepath.Join(root, ".github", "workflows", "posture.yml"))
 	assert.Contains(t, own.On, "schedule")
 	assert.Contains(t, own.On, "workflow_dispatch")
 	assert.Contains(t, text, "uses: ./")
 	assert.Contains(t, text, "examples/localizevideos/posture.hcl")
 	assert.NotContains(t, text, "commit: true")
+}
+
+// The workflow `posture init` scaffolds runs the action with a released
+// posture (no `go install ...@latest`), pinned to the release running init.
+func TestScaffoldWorkflow(t *testing.T) {
+	b, err := scaffold.ReadFile("scaffold/" + scaffoldWorkflow)
+	require.NoError(t, err)
+	text := string(b)
+	assert.NotContains(t, text, "go install")
+	assert.NotContains(t, text, "setup-go")
+	assert.Contains(t, text, "uses: localizevideos/posture@v0\n")
+	assert.Contains(t, text, "version: latest #")
+
+	var w workflow
+	require.NoError(t, yaml.Unmarshal(b, &w))
+	if w.On == nil {
+		w.On = w.OnYAML11
+	}
+	assert.Contains(t, w.On, "schedule")
+	assert.Equal(t, "read", w.Permissions["contents"])
+	steps, _ := w.Jobs["gate"]["steps"].([]any)
+	var with map[string]any
+	for _, s := range steps {
+		if m, _ := s.(map[string]any); m["uses"] == "localizevideos/posture@v0" {
+			with, _ = m["with"].(map[string]any)
+		}
+	}
+	require.NotNil(t, with, "a step uses the action")
+	assert.Equal(t, "gate", with["command"])
+	// Every input the workflow gives is one action.yml declares.
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "action.yml"))
+	require.NoError(t, err)
+	var a actionMeta
+	require.NoError(t, yaml.Unmarshal(data, &a))
+	for k := range with {
+		assert.Contains(t, a.Inputs, k)
+	}
+
+	for v, want := range map[string][2]string{
+		"v1.4.2":                             {"uses: localizevideos/posture@v1\n", "version: v1.4.2 #"},
+		"v0.3.0":                             {"uses: localizevideos/posture@v0\n", "version: v0.3.0 #"},
+		"devel":                              {"uses: localizevideos/posture@v0\n", "version: latest #"},
+		"v1.5.0-rc.1":                        {"uses: localizevideos/posture@v0\n", "version: latest #"},
+		"v0.0.0-20261206103100-6e87c26abcde": {"uses: localizevideos/posture@v0\n", "version: latest #"},
+	} {
+		got := string(pinWorkflow(b, v))
+		assert.Contains(t, got, want[0], v)
+		assert.Contains(t, got, want[1], v)
+	}
+
+	// init writes the pinned file.
+	defer func(f func() string) { buildVersion = f }(buildVersion)
+	buildVersion = func() string { return "v2.1.0" }
+	dir := t.TempDir()
+	code, _, errs := run(t, dir, "init")
+	require.Equal(t, 0, code, errs)
+	got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(scaffoldWorkflow)))
+	require.NoError(t, err)
+	assert.Contains(t, string(got), "uses: localizevideos/posture@v2\n")
+	assert.Contains(t, string(got), "version: v2.1.0 #")
 }

@@ -6,8 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/localizevideos/posture/internal/version"
 )
 
 //go:embed all:scaffold
@@ -49,6 +53,9 @@ func cmdInit(e *env, g *globals) *cli.Command {
 				if err != nil {
 					return exitCode(ExitError, err)
 				}
+				if f == scaffoldWorkflow {
+					b = pinWorkflow(b, buildVersion())
+				}
 				target := filepath.Join(dir, filepath.FromSlash(f))
 				if err := WriteFileAtomic(target, b); err != nil {
 					return exitCode(ExitError, fmt.Errorf("init: %w", err))
@@ -64,4 +71,26 @@ func cmdInit(e *env, g *globals) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// The scaffolded workflow, which runs the posture action.
+const scaffoldWorkflow = ".github/workflows/posture.yml"
+
+// buildVersion is the running posture's version (a variable for the tests).
+var buildVersion = func() string { return version.Get().Version }
+
+var releaseVersion = regexp.MustCompile(`^v(\d+)\.\d+\.\d+$`)
+
+// pinWorkflow pins the scaffolded workflow to the posture release running
+// init: a release build vX.Y.Z writes `uses: localizevideos/posture@vX` and
+// `version: vX.Y.Z`; any other build (devel, a pre-release, a pseudo-version)
+// leaves the template's `@v0` and `version: latest`.
+func pinWorkflow(b []byte, v string) []byte {
+	m := releaseVersion.FindStringSubmatch(v)
+	if m == nil {
+		return b
+	}
+	s := strings.Replace(string(b), "uses: localizevideos/posture@v0\n", "uses: localizevideos/posture@v"+m[1]+"\n", 1)
+	s = strings.Replace(s, "version: latest #", "version: "+v+" #", 1)
+	return []byte(s)
 }

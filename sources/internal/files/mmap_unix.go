@@ -4,13 +4,9 @@ package files
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"syscall"
 )
-
-// errNoMap says the first window of a file could not be mapped.
-var errNoMap = errors.New("files: cannot map")
 
 // mappedLines streams a regular file's lines through read-only memory maps
 // of mapWindow bytes: no copy of the file through a read buffer. done is
@@ -59,7 +55,7 @@ func mapLines(f *os.File, start, end int64, first int, fn func(lineNo int, line 
 			}
 			return err
 		}
-		_ = syscall.Madvise(data, syscall.MADV_SEQUENTIAL)
+		adviseSequential(data)
 		buf := data
 		if off < start {
 			buf = buf[start-off:]

@@ -133,6 +133,10 @@ func Split(path string, n int, minSize int64, primes func(line []byte) bool) []R
 	return rs
 }
 
+// errNoMap says the first window of a file could not be mapped (mmap_unix.go;
+// declared here, where every platform's build sees it).
+var errNoMap = errors.New("files: cannot map")
+
 // RangeLines streams the lines of one range of a file as Split cut it to fn
 // as Lines does, numbering them from 1 in the range.
 func RangeLines(path string, r Range, fn func(lineNo int, line []byte) error) error {
