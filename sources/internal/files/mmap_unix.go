@@ -17,7 +17,7 @@ var errNoMap = errors.New("files: cannot map")
 // false when the file cannot be mapped (a pipe, an empty file, an exotic
 // file system): the caller then reads it normally.
 func mappedLines(path string, fn func(lineNo int, line []byte) error) (done bool, err error) {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return false, nil
 	}
@@ -39,6 +39,9 @@ func mappedLines(path string, fn func(lineNo int, line []byte) error) (done bool
 // exactly the lines a pass over the whole file yields for it. It returns
 // errNoMap when the first window cannot be mapped.
 func mapLines(f *os.File, start, end int64, first int, fn func(lineNo int, line []byte) error) error {
+	if start == 0 {
+		fn = dropBOM(fn)
+	}
 	n := first - 1
 	emit := func(line []byte) error {
 		n++
@@ -104,3 +107,6 @@ func mapLines(f *os.File, start, end int64, first int, fn func(lineNo int, line 
 }
 
 const canMap = true
+
+// nonBlock opens a named pipe without waiting for a writer.
+const nonBlock = syscall.O_NONBLOCK

@@ -49,6 +49,16 @@ func (l *longLine) line() []byte {
 	return line
 }
 
+// dropBOM wraps fn to drop a byte order mark from line 1.
+func dropBOM(fn func(lineNo int, line []byte) error) func(int, []byte) error {
+	return func(n int, line []byte) error {
+		if n == 1 {
+			line = bytes.TrimPrefix(line, bom)
+		}
+		return fn(n, line)
+	}
+}
+
 func (l *longLine) reset() { l.b, l.open, l.cut = l.b[:0], false, false }
 
 // Range is a part of a file that starts at the start of a line, as Split
@@ -88,7 +98,7 @@ func Split(path string, n int, minSize int64, primes func(line []byte) bool) []R
 	if !canMap || n < 2 || strings.HasSuffix(path, ".gz") {
 		return nil
 	}
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return nil
 	}
@@ -136,7 +146,7 @@ func Split(path string, n int, minSize int64, primes func(line []byte) bool) []R
 // RangeLines streams the lines of one range of a file as Split cut it to fn
 // as Lines does, numbering them from 1 in the range.
 func RangeLines(path string, r Range, fn func(lineNo int, line []byte) error) error {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return err
 	}
@@ -201,6 +211,9 @@ func (s *scanner) lineBefore(b int64) (line []byte, ok bool, err error) {
 		}
 		if i := bytes.LastIndexByte(buf, '\n'); i >= 0 || lo == 0 {
 			line := buf[i+1:]
+			if i < 0 {
+				line = bytes.TrimPrefix(line, bom) // the file's first line
+			}
 			if len(line) > primeMax {
 				return nil, false, nil
 			}
