@@ -27,7 +27,13 @@
 //
 // Unlike the other file sources, a pattern that matches nothing is not an
 // error here: a watched file that is gone is a drift event (it is in the
-// baseline and no longer recorded), not a broken source.
+// baseline and no longer recorded), not a broken source; so is a symbolic
+// link to a file that is gone. A directory matched by a wildcard is
+// skipped; a path naming a directory, a named pipe or other special file,
+// or a symbolic link loop is an error (files.GlobAny). Files are
+// fingerprinted as they are: a .gz file is text, not decompressed. A file
+// larger than files.MaxStructured (256 MiB) is an error. A YAML file that
+// is not valid UTF-8 is an error at the line of the first bad byte.
 package configfiles
 
 import (
@@ -36,13 +42,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"sigs.k8s.io/yaml"
 
@@ -129,29 +136,9 @@ func Scan(ctx context.Context, baseDir string, patterns []string) ([]snapshot.Co
 }
 
 // glob expands the patterns like files.Glob, tolerating patterns that match
-// nothing.
+// nothing and symbolic links to nothing (files that are gone).
 func glob(base string, patterns []string) ([]string, error) {
-	seen := map[string]bool{}
-	var out []string
-	for _, p := range patterns {
-		full := p
-		if !filepath.IsAbs(full) {
-			full = filepath.Join(base, p)
-		}
-		matches, err := filepath.Glob(full)
-		if err != nil {
-			return nil, fmt.Errorf("bad path pattern %q: %w", p, err)
-		}
-		sort.Strings(matches)
-		for _, m := range matches {
-			if st, err := os.Stat(m); err != nil || st.IsDir() || seen[m] {
-				continue
-			}
-			seen[m] = true
-			out = append(out, m)
-		}
-	}
-	return out, nil
+	return files.GlobAny(base, patterns)
 }
 
 // Fingerprint returns the SHA-256 (hex) of the normalised content of the
@@ -162,10 +149,14 @@ func Fingerprint(path string) (sha string, format string, content any, err error
 }
 
 func fingerprint(path, display string) (string, string, any, error) {
-	data, err := os.ReadFile(path)
+	data, err := files.ReadRaw(path)
 	if err != nil {
-		if os.IsNotExist(err) {
+		if errors.Is(err, fs.ErrNotExist) {
 			return "", "", nil, fmt.Errorf("%s: no such file", display)
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
 		}
 		return "", "", nil, fmt.Errorf("%s: %w", display, err)
 	}
@@ -308,6 +299,18 @@ var yamlLine = regexp.MustCompile(`line (\d+): `)
 
 func parseYAML(display string, data []byte) (any, error) {
 	var vals []any
+	if !utf8.Valid(data) {
+		// The YAML reader refuses it without saying where.
+		i := 0
+		for i < len(data) {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			i += size
+		}
+		return nil, fmt.Errorf("%s:%d: invalid YAML: not valid UTF-8", display, 1+bytes.Count(data[:i], []byte("\n")))
+	}
 	for _, d := range splitYAML(data) {
 		j, err := yaml.YAMLToJSON(d.body)
 		if err != nil {
