@@ -39,9 +39,6 @@ func mappedLines(path string, fn func(lineNo int, line []byte) error) (done bool
 // exactly the lines a pass over the whole file yields for it. It returns
 // errNoMap when the first window cannot be mapped.
 func mapLines(f *os.File, start, end int64, first int, fn func(lineNo int, line []byte) error) error {
-	if start == 0 {
-		fn = dropBOM(fn)
-	}
 	n := first - 1
 	emit := func(line []byte) error {
 		n++
@@ -66,6 +63,9 @@ func mapLines(f *os.File, start, end int64, first int, fn func(lineNo int, line 
 		buf := data
 		if off < start {
 			buf = buf[start-off:]
+		}
+		if off == 0 && start == 0 {
+			buf = bytes.TrimPrefix(buf, bom) // the file's first bytes
 		}
 		if carry.open {
 			i := bytes.IndexByte(buf, '\n')

@@ -49,16 +49,6 @@ func (l *longLine) line() []byte {
 	return line
 }
 
-// dropBOM wraps fn to drop a byte order mark from line 1.
-func dropBOM(fn func(lineNo int, line []byte) error) func(int, []byte) error {
-	return func(n int, line []byte) error {
-		if n == 1 {
-			line = bytes.TrimPrefix(line, bom)
-		}
-		return fn(n, line)
-	}
-}
-
 func (l *longLine) reset() { l.b, l.open, l.cut = l.b[:0], false, false }
 
 // Range is a part of a file that starts at the start of a line, as Split

@@ -10,8 +10,19 @@ import (
 
 // String returns s with each byte that is not part of a valid UTF-8
 // sequence replaced by U+FFFD, as encoding/json encodes and decodes it. A
-// valid string is returned as is, without allocating.
+// valid string is returned as is, without allocating. It is meant for the
+// short strings of records (an address, a user name): an ASCII one, the
+// common case, costs a byte loop that is inlined.
 func String(s string) string {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return nonASCII(s)
+		}
+	}
+	return s
+}
+
+func nonASCII(s string) string {
 	if utf8.ValidString(s) {
 		return s
 	}
