@@ -430,6 +430,9 @@ var want = map[string]map[string]string{
 	"directory": {
 		"*": `error {file}: is a directory, not a file`,
 	},
+	"unreadable": {
+		"*": `error {file}: permission denied`,
+	},
 	"FIFO": {
 		"*": `error {file}: not a regular file (a named pipe)`,
 	},
