@@ -33,7 +33,9 @@
 // or a symbolic link loop is an error (files.GlobAny). Files are
 // fingerprinted as they are: a .gz file is text, not decompressed. A file
 // larger than files.MaxStructured (256 MiB) is an error. A YAML file that
-// is not valid UTF-8 is an error at the line of the first bad byte.
+// is not valid UTF-8 is an error at the line of the first bad byte; so is
+// content a snapshot could not read back: nested deeper than MaxDepth
+// (1000) levels, or a number a 64-bit float cannot hold (1e400).
 package configfiles
 
 import (
@@ -218,11 +220,61 @@ func parseJSON(display string, data []byte) (any, error) {
 	if err := doc.Validate(); err != nil {
 		return nil, err
 	}
+	if off, what := checkContent(data); off >= 0 {
+		return nil, fmt.Errorf("%s:%d: %s", display, 1+bytes.Count(data[:off], []byte("\n")), what)
+	}
 	var v any
 	if err := doc.Decode(&v); err != nil {
 		return nil, err
 	}
 	return v, nil
+}
+
+// MaxDepth is how deeply the content of a JSON or YAML file may nest.
+// Real config files stay under twenty levels; the content goes into the
+// snapshot a few levels down, and a snapshot must read back (its JSON
+// reader stops at 10000 levels).
+const MaxDepth = 1000
+
+// checkContent scans valid JSON for what a snapshot could not read back:
+// nesting deeper than MaxDepth, or a number a 64-bit float cannot hold
+// (1e400). It returns the offset of the first such place and what is wrong
+// there, or -1.
+func checkContent(data []byte) (int, string) {
+	depth := 0
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '"':
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+		case c == '[' || c == '{':
+			if depth++; depth > MaxDepth {
+				return i, fmt.Sprintf("nested deeper than %d levels", MaxDepth)
+			}
+		case c == ']' || c == '}':
+			depth--
+		case c == '-' || c >= '0' && c <= '9':
+			j := i + 1
+			for j < len(data) && bytes.IndexByte([]byte("+-.eE0123456789"), data[j]) >= 0 {
+				j++
+			}
+			if _, err := strconv.ParseFloat(string(data[i:j]), 64); err != nil {
+				return i, fmt.Sprintf("number %s is out of range (a 64-bit float cannot hold it)", clip(string(data[i:j])))
+			}
+			i = j - 1
+		}
+	}
+	return -1, ""
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }
 
 // canonical encodes v with sorted keys and no insignificant white space.
@@ -326,6 +378,9 @@ func parseYAML(display string, data []byte) (any, error) {
 				msg = strings.TrimPrefix(msg, "yaml: ")
 			}
 			return nil, fmt.Errorf("%s:%d: invalid YAML: %s", display, line, strings.TrimSpace(msg))
+		}
+		if off, what := checkContent(j); off >= 0 {
+			return nil, fmt.Errorf("%s:%d: invalid YAML: %s", display, d.line, what)
 		}
 		doc := jsonpos.Sub(display, j, d.line)
 		var v any
