@@ -25,6 +25,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
 	_ "github.com/localizevideos/posture/sources/all"
 )
@@ -254,6 +255,10 @@ var inputs = []input{
 	{name: "deeply nested JSON value", content: func(k kindSpec) []byte {
 		return k.fill(map[string]string{"{N}": strings.Repeat(`{"a":`, 100000) + "1" + strings.Repeat("}", 100000)})
 	}},
+	// Deep, but within what JSON readers take (10000 levels).
+	{name: "nested 5000 deep value", content: func(k kindSpec) []byte {
+		return k.fill(map[string]string{"{N}": strings.Repeat(`[`, 5000) + "1" + strings.Repeat("]", 5000)})
+	}},
 	{name: "year 0", content: withYear("0000")},
 	{name: "year 99999", content: withYear("99999")},
 	{name: "negative year", content: withYear("-0001")},
@@ -311,6 +316,7 @@ func TestRobustness(t *testing.T) {
 					return
 				}
 				data := recordsJSON(t, k, res)
+				assert.JSONEq(t, string(data), string(recordsJSON(t, k, roundTrip(t, k, res))), "the records read back from a snapshot")
 				switch {
 				case in.name == "valid":
 					valid = data
@@ -345,6 +351,19 @@ func wanted(k kindSpec, input string) string {
 		}
 	}
 	return "(no outcome listed)"
+}
+
+// roundTrip writes the result in a snapshot and reads it back.
+func roundTrip(t *testing.T, k kindSpec, res *sources.Result) *sources.Result {
+	dir := filepath.Join(t.TempDir(), "snapshot")
+	asOf := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	part := &snapshot.Part{Source: "src", Kind: k.kind, SkippedLines: res.SkippedLines, Files: res.Files, Data: res.Data}
+	_, err := snapshot.Write(dir, "p", &snapshot.Snapshot{AsOf: asOf, Parts: []*snapshot.Part{part}})
+	require.NoError(t, err)
+	back, _, err := snapshot.Read(dir)
+	require.NoError(t, err)
+	require.Len(t, back.Parts, 1)
+	return &sources.Result{Data: back.Parts[0].Data, SkippedLines: back.Parts[0].SkippedLines, Files: back.Parts[0].Files}
 }
 
 // recordsJSON renders the records of a result, named as if read from the
@@ -474,6 +493,17 @@ var want = map[string]map[string]string{
 		"config_files.json": `error {file}:1: invalid JSON: invalid character '{' exceeded max depth`,
 		"config_files.yaml": `error {file}:1: invalid YAML: exceeded max depth of 10000`,
 	},
+	"nested 5000 deep value": {
+		"log":               `ok 1 1`,
+		"structured":        `ok 2 0`,
+		"app_log":           `ok 2 0`,
+		"accounts":          `error~ {file}:2: invalid boolean "\[{40}…" \(column privileged\)`,
+		"tokens":            `error {file}:2: expected a string, number, boolean or null, found an array (column id)`,
+		"alerts":            `error {file}:1: expected a string, number, boolean or null, found an array (column id)`,
+		"deployments":       `error {file}:2: expected a string, number, boolean or null, found an array (column id)`,
+		"config_files.json": `error {file}:1: nested deeper than 1000 levels`,
+		"config_files.yaml": `error {file}:1: invalid YAML: nested deeper than 1000 levels`,
+	},
 	"year 0": {
 		"log":               `ok 1 1`,
 		"structured":        `ok 2 0`,
@@ -512,7 +542,7 @@ var want = map[string]map[string]string{
 		"structured":        `ok 2 0`,
 		"app_log":           `ok 2 0`,
 		"accounts":          `error {file}:2: invalid boolean "1e400" (column privileged)`,
-		"config_files.json": `ok 1 0`,
+		"config_files.json": `error {file}:1: number 1e400 is out of range (a 64-bit float cannot hold it)`,
 		"config_files.yaml": `ok 1 0`,
 	},
 	"2^70": {
