@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
-	"github.com/hashicorp/hcl/v2/hclparse"
 
 	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/sources"
@@ -226,8 +225,7 @@ func Load(path string) (*Config, error) {
 		ProductionEnvironments: append([]string(nil), DefaultProductionEnvironments...),
 		AutomationActors:       append([]string(nil), DefaultAutomationActors...),
 	}
-	parser := hclparse.NewParser()
-	file, diags := parser.ParseHCL(src, path)
+	file, diags := parseHCL(src, path)
 	if diags.HasErrors() {
 		return nil, &Error{diags}
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
@@ -54,7 +53,7 @@ func LoadExceptions(path, display string) ([]*Exception, error) {
 	if out, ok := plainExceptions(src, display); ok {
 		return out, nil
 	}
-	file, diags := hclparse.NewParser().ParseHCL(src, display)
+	file, diags := parseHCL(src, display)
 	if diags.HasErrors() {
 		return nil, &Error{diags}
 	}

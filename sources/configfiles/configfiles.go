@@ -27,7 +27,15 @@
 //
 // Unlike the other file sources, a pattern that matches nothing is not an
 // error here: a watched file that is gone is a drift event (it is in the
-// baseline and no longer recorded), not a broken source.
+// baseline and no longer recorded), not a broken source; so is a symbolic
+// link to a file that is gone. A directory matched by a wildcard is
+// skipped; a path naming a directory, a named pipe or other special file,
+// or a symbolic link loop is an error (files.GlobAny). Files are
+// fingerprinted as they are: a .gz file is text, not decompressed. A file
+// larger than files.MaxStructured (256 MiB) is an error. A YAML file that
+// is not valid UTF-8 is an error at the line of the first bad byte; so is
+// content a snapshot could not read back: nested deeper than MaxDepth
+// (1000) levels, or a number a 64-bit float cannot hold (1e400).
 package configfiles
 
 import (
@@ -37,13 +45,14 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"sigs.k8s.io/yaml"
 
@@ -134,29 +143,9 @@ func Scan(ctx context.Context, baseDir string, patterns []string) ([]snapshot.Co
 }
 
 // glob expands the patterns like files.Glob, tolerating patterns that match
-// nothing.
+// nothing and symbolic links to nothing (files that are gone).
 func glob(base string, patterns []string) ([]string, error) {
-	seen := map[string]bool{}
-	var out []string
-	for _, p := range patterns {
-		full := p
-		if !filepath.IsAbs(full) {
-			full = filepath.Join(base, p)
-		}
-		matches, err := filepath.Glob(full)
-		if err != nil {
-			return nil, fmt.Errorf("bad path pattern %q: %w", p, err)
-		}
-		sort.Strings(matches)
-		for _, m := range matches {
-			if st, err := os.Stat(m); err != nil || st.IsDir() || seen[m] {
-				continue
-			}
-			seen[m] = true
-			out = append(out, m)
-		}
-	}
-	return out, nil
+	return files.GlobAny(base, patterns)
 }
 
 // Fingerprint returns the SHA-256 (hex) of the normalised content of the
@@ -167,10 +156,14 @@ func Fingerprint(path string) (sha string, format string, content any, err error
 }
 
 func fingerprint(path, display string) (string, string, any, error) {
-	data, err := os.ReadFile(path)
+	data, err := files.ReadRaw(path)
 	if err != nil {
-		if os.IsNotExist(err) {
+		if errors.Is(err, fs.ErrNotExist) {
 			return "", "", nil, fmt.Errorf("%s: no such file", display)
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
 		}
 		return "", "", nil, fmt.Errorf("%s: %w", display, err)
 	}
@@ -232,11 +225,61 @@ func parseJSON(display string, data []byte) (any, error) {
 	if err := doc.Validate(); err != nil {
 		return nil, err
 	}
+	if off, what := checkContent(data); off >= 0 {
+		return nil, fmt.Errorf("%s:%d: %s", display, 1+bytes.Count(data[:off], []byte("\n")), what)
+	}
 	var v any
 	if err := doc.Decode(&v); err != nil {
 		return nil, err
 	}
 	return v, nil
+}
+
+// MaxDepth is how deeply the content of a JSON or YAML file may nest.
+// Real config files stay under twenty levels; the content goes into the
+// snapshot a few levels down, and a snapshot must read back (its JSON
+// reader stops at 10000 levels).
+const MaxDepth = 1000
+
+// checkContent scans valid JSON for what a snapshot could not read back:
+// nesting deeper than MaxDepth, or a number a 64-bit float cannot hold
+// (1e400). It returns the offset of the first such place and what is wrong
+// there, or -1.
+func checkContent(data []byte) (int, string) {
+	depth := 0
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '"':
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+		case c == '[' || c == '{':
+			if depth++; depth > MaxDepth {
+				return i, fmt.Sprintf("nested deeper than %d levels", MaxDepth)
+			}
+		case c == ']' || c == '}':
+			depth--
+		case c == '-' || c >= '0' && c <= '9':
+			j := i + 1
+			for j < len(data) && bytes.IndexByte([]byte("+-.eE0123456789"), data[j]) >= 0 {
+				j++
+			}
+			if _, err := strconv.ParseFloat(string(data[i:j]), 64); err != nil {
+				return i, fmt.Sprintf("number %s is out of range (a 64-bit float cannot hold it)", clip(string(data[i:j])))
+			}
+			i = j - 1
+		}
+	}
+	return -1, ""
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }
 
 // canonical encodes v with sorted keys and no insignificant white space.
@@ -313,6 +356,18 @@ var yamlLine = regexp.MustCompile(`line (\d+): `)
 
 func parseYAML(display string, data []byte) (any, error) {
 	var vals []any
+	if !utf8.Valid(data) {
+		// The YAML reader refuses it without saying where.
+		i := 0
+		for i < len(data) {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			i += size
+		}
+		return nil, fmt.Errorf("%s:%d: invalid YAML: not valid UTF-8", display, 1+bytes.Count(data[:i], []byte("\n")))
+	}
 	for _, d := range splitYAML(data) {
 		j, err := yaml.YAMLToJSON(d.body)
 		if err != nil {
@@ -328,6 +383,9 @@ func parseYAML(display string, data []byte) (any, error) {
 				msg = strings.TrimPrefix(msg, "yaml: ")
 			}
 			return nil, fmt.Errorf("%s:%d: invalid YAML: %s", display, line, strings.TrimSpace(msg))
+		}
+		if off, what := checkContent(j); off >= 0 {
+			return nil, fmt.Errorf("%s:%d: invalid YAML: %s", display, d.line, what)
 		}
 		doc := jsonpos.Sub(display, j, d.line)
 		var v any

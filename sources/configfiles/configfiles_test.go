@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,6 +107,27 @@ func TestParseErrorsNameLine(t *testing.T) {
 	_, _, err = Normalize("e.json", "json", nil)
 	require.Error(t, err)
 	assert.Equal(t, "e.json:1: invalid JSON: unexpected end of JSON input", err.Error())
+}
+
+// Content a snapshot could not read back is refused where it is: nesting
+// past MaxDepth, a number no float64 holds; text that is not UTF-8 in YAML.
+func TestContentASnapshotCanHold(t *testing.T) {
+	deep := func(n int) string { return strings.Repeat("[", n) + "1" + strings.Repeat("]", n) }
+	for _, tc := range []struct{ name, format, data, err string }{
+		{"ok.json", "json", "{\n\"a\": " + deep(MaxDepth-1) + ", \"n\": [1e308, -2e-400, 1180591620717411303424]}", ""},
+		{"deep.json", "json", "{\n\"s\": \"[[[[1e400\\\"\",\n\"a\": " + deep(MaxDepth) + "}", "deep.json:3: nested deeper than 1000 levels"},
+		{"big.json", "json", "{\"s\": \"1e400\",\n\"n\": [1, -1e400]}", "big.json:2: number -1e400 is out of range (a 64-bit float cannot hold it)"},
+		{"ok.yaml", "yaml", "a: " + deep(MaxDepth-1) + "\nn: 1e400\n", ""},
+		{"deep.yaml", "yaml", "a: 1\n---\nb: " + deep(MaxDepth) + "\n", "deep.yaml:2: invalid YAML: nested deeper than 1000 levels"},
+		{"utf8.yaml", "yaml", "a: 1\nb: \"x\xffy\"\n", "utf8.yaml:2: invalid YAML: not valid UTF-8"},
+	} {
+		_, _, err := Normalize(tc.name, tc.format, []byte(tc.data))
+		if tc.err == "" {
+			assert.NoError(t, err, tc.name)
+		} else {
+			assert.EqualError(t, err, tc.err, tc.name)
+		}
+	}
 }
 
 func TestCollect(t *testing.T) {

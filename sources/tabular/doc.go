@@ -19,6 +19,19 @@
 // matched like CSV headers; values may be strings, numbers (kept as
 // written), booleans or null (= empty).
 //
+// JSON Lines: one object per line, however long the line; blank lines are
+// skipped.
+//
+// Files: which paths are read, and which are errors (a path naming a
+// directory, a named pipe, a symbolic link loop), is files.Glob's rule; a
+// directory matched by a wildcard is skipped. A file is read whole: one
+// holding more than files.MaxStructured (256 MiB) after decompression is
+// an error, and a .gz file is inflated once without keeping anything to
+// check that first (a gzip bomb is refused, not inflated into memory). A
+// truncated .gz is an error. Text is made valid UTF-8 as JSON reads it
+// (each invalid byte becomes U+FFFD), so CSV values match what a snapshot
+// holds.
+//
 // Every row keeps its origin "<file>:<line>" (the line its CSV record or
 // JSON object starts on). A row that does not parse — wrong number of CSV
 // fields, a bad quote, invalid JSON, a bad timestamp or boolean, a required

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/localizevideos/posture/sources/internal/files"
+	"github.com/localizevideos/posture/sources/internal/validutf8"
 	"github.com/localizevideos/posture/sources/tabular/jsonpos"
 )
 
@@ -70,12 +72,7 @@ type Reader struct {
 // ReadFile reads the file at path (gzip when it ends in .gz); display is
 // the name used in origins and errors. fn is called for every row in order.
 func (r Reader) ReadFile(path, display string, fn func(*Row) error) error {
-	rc, err := files.Open(path)
-	if err != nil {
-		return fmt.Errorf("%s: %w", display, unwrapPath(err))
-	}
-	data, err := io.ReadAll(rc)
-	rc.Close()
+	data, err := files.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", display, unwrapPath(err))
 	}
@@ -84,11 +81,9 @@ func (r Reader) ReadFile(path, display string, fn func(*Row) error) error {
 
 // unwrapPath drops the *PathError wrapper whose message repeats the full path.
 func unwrapPath(err error) error {
-	var pe interface{ Unwrap() error }
+	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		if inner := pe.Unwrap(); inner != nil {
-			return inner
-		}
+		return pe.Err
 	}
 	return err
 }
@@ -185,7 +180,7 @@ func (r Reader) readCSV(data []byte, display string, fn func(*Row) error) error 
 			if cols[i] == "" {
 				continue
 			}
-			v = strings.TrimSpace(v)
+			v = validutf8.String(strings.TrimSpace(v))
 			if v != "" {
 				empty = false
 			}
@@ -306,16 +301,27 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
+// readJSONL reads one object per line. Lines are cut from data as they
+// are, however long (unlike a log's, a record is never truncated).
 func (r Reader) readJSONL(data []byte, display string, fn func(*Row) error) error {
-	return files.ReadLines(bytes.NewReader(data), func(n int, line []byte) error {
+	for n := 1; len(data) > 0; n++ {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
-			return nil
+			continue
 		}
 		doc := jsonpos.Sub(display, line, n)
 		if err := doc.Validate(); err != nil {
 			return err
 		}
-		return r.element(doc, n, display, fn)
-	})
+		if err := r.element(doc, n, display, fn); err != nil {
+			return err
+		}
+	}
+	return nil
 }

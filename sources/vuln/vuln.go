@@ -12,7 +12,10 @@
 // A report that is not valid JSON, or whose structure does not match its
 // scanner, makes the source fail with "<file>:<line>: <what>". An empty
 // file is an error too (a scanner that crashed), a report without findings
-// is not.
+// is not. Reports may be gzip-compressed (.gz); one holding more than
+// files.MaxStructured (256 MiB) after decompression is an error (a gzip
+// bomb is refused without being inflated into memory), as are the paths
+// files.Glob refuses (a directory named, a named pipe, a link loop).
 //
 // Choices per scanner are documented on ParseTrivy, ParseGrype,
 // ParseGovulncheck and ParseSARIF.
@@ -22,8 +25,9 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -105,9 +109,9 @@ func (s *source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 			return nil, err
 		}
 		display := files.Display(env.BaseDir, p)
-		data, err := readFile(p)
+		data, err := files.ReadFile(p)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", display, err)
+			return nil, fmt.Errorf("%s: %w", display, unwrapPath(err))
 		}
 		vs, err := s.parse(display, data)
 		if err != nil {
@@ -122,13 +126,14 @@ func (s *source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 	return &sources.Result{Data: snapshot.Data{Vulnerabilities: all}, Files: paths}, nil
 }
 
-func readFile(path string) ([]byte, error) {
-	rc, err := files.Open(path)
-	if err != nil {
-		return nil, err
+// unwrapPath drops the *fs.PathError wrapper whose message repeats the
+// file's full path (the error is prefixed with its display name).
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
-	defer rc.Close()
-	return io.ReadAll(rc)
+	return err
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}

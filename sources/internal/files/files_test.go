@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -102,4 +103,108 @@ func TestMappedLinesAcrossWindows(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, done)
 	assert.Equal(t, total, count)
+}
+
+func TestByteOrderMarkDroppedFromLineOne(t *testing.T) {
+	dir := t.TempDir()
+	body := "\uFEFFone\n\uFEFFtwo\n"
+	p := filepath.Join(dir, "bom.log")
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	_, _ = zw.Write([]byte(body))
+	require.NoError(t, zw.Close())
+	require.NoError(t, os.WriteFile(p+".gz", zipped.Bytes(), 0o644))
+	for _, path := range []string{p, p + ".gz"} {
+		var lines []string
+		require.NoError(t, Lines(path, func(_ int, l []byte) error { lines = append(lines, string(l)); return nil }))
+		assert.Equal(t, []string{"one", "\uFEFFtwo"}, lines, path)
+	}
+}
+
+// Paths that are not regular files are errors naming them (a named pipe
+// must not be opened: that waits for a writer), directories matched by a
+// wildcard are skipped.
+func TestGlobRefusesWhatIsNotAFile(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.log"), []byte("x\n"), 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "a.log.d"), 0o755))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "only"), 0o755))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "only", "sub"), 0o755))
+	require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "pipe.log"), 0o644))
+	require.NoError(t, os.Symlink("loop.log", filepath.Join(dir, "loop.log")))
+	require.NoError(t, os.Symlink("gone.log", filepath.Join(dir, "dangling.log")))
+
+	paths, err := Glob(dir, []string{"a.log*"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{filepath.Join(dir, "a.log")}, paths)
+	for pattern, want := range map[string]string{
+		"a.log.d":      "a.log.d: is a directory, not a file",
+		"only/*":       "only/*: matches only directories, no file",
+		"pipe.log":     "pipe.log: not a regular file (a named pipe)",
+		"*.log":        "dangling.log: symbolic link to a missing file",
+		"loop.log":     "loop.log: too many levels of symbolic links",
+		"dangling.log": "dangling.log: symbolic link to a missing file",
+	} {
+		_, err := Glob(dir, []string{pattern})
+		assert.EqualError(t, err, want, pattern)
+	}
+	// GlobAny: a link to nothing is a file that is gone, the rest as Glob.
+	paths, err = GlobAny(dir, []string{"dangling.log", "missing.log", "a.log"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{filepath.Join(dir, "a.log")}, paths)
+	_, err = GlobAny(dir, []string{"pipe.log"})
+	assert.EqualError(t, err, "pipe.log: not a regular file (a named pipe)")
+
+	// Opened directly, a named pipe is refused at once too.
+	for _, open := range []func(string) error{
+		func(p string) error { _, err := Open(p); return err },
+		func(p string) error { _, err := ReadFile(p); return err },
+		func(p string) error { return Lines(p, func(int, []byte) error { return nil }) },
+	} {
+		err := open(filepath.Join(dir, "pipe.log"))
+		assert.ErrorContains(t, err, "not a regular file (a named pipe)")
+	}
+}
+
+func TestReadFileLimits(t *testing.T) {
+	defer func(old int64) { MaxStructured = old }(MaxStructured)
+	MaxStructured = 1000
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, data, 0o644))
+		return p
+	}
+	zip := func(data []byte) []byte {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		_, _ = zw.Write(data)
+		require.NoError(t, zw.Close())
+		return buf.Bytes()
+	}
+	full := bytes.Repeat([]byte("x"), 1000)
+	for name, data := range map[string][]byte{"full.json": full, "full.json.gz": zip(full)} {
+		got, err := ReadFile(write(name, data))
+		require.NoError(t, err, name)
+		assert.Equal(t, full, got, name)
+	}
+	_, err := ReadFile(write("big.json", append(full, 'x')))
+	assert.EqualError(t, err, "holds 1001 bytes, more than the 1000 bytes a structured file may hold")
+	_, err = ReadFile(write("big.json.gz", zip(append(full, 'x'))))
+	assert.EqualError(t, err, "decompresses to more than 1000 bytes, the most a structured file may hold")
+	raw, err := ReadRaw(write("raw.gz", zip(full)))
+	require.NoError(t, err)
+	assert.Equal(t, zip(full), raw, "ReadRaw does not decompress")
+
+	z := zip(bytes.Repeat([]byte("line\n"), 100))
+	_, err = ReadFile(write("cut.json.gz", z[:len(z)-10]))
+	assert.ErrorContains(t, err, "truncated or corrupt gzip: unexpected EOF")
+	_, err = ReadFile(write("empty.json.gz", nil))
+	assert.ErrorContains(t, err, "truncated or corrupt gzip: unexpected EOF")
+	var re *ReadError
+	err = Lines(write("cut.log.gz", z[:len(z)-10]), func(int, []byte) error { return nil })
+	require.ErrorAs(t, err, &re)
+	assert.Greater(t, re.Line, 1)
+	assert.ErrorContains(t, err, "truncated or corrupt gzip: unexpected EOF")
 }

@@ -14,3 +14,5 @@ func mapLines(*os.File, int64, int64, int, func(int, []byte) error) error {
 }
 
 const canMap = false
+
+const nonBlock = 0

@@ -13,7 +13,7 @@ import (
 // false when the file cannot be mapped (a pipe, an empty file, an exotic
 // file system): the caller then reads it normally.
 func mappedLines(path string, fn func(lineNo int, line []byte) error) (done bool, err error) {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return false, nil
 	}
@@ -60,6 +60,9 @@ func mapLines(f *os.File, start, end int64, first int, fn func(lineNo int, line 
 		if off < start {
 			buf = buf[start-off:]
 		}
+		if off == 0 && start == 0 {
+			buf = bytes.TrimPrefix(buf, bom) // the file's first bytes
+		}
 		if carry.open {
 			i := bytes.IndexByte(buf, '\n')
 			if i < 0 {
@@ -100,3 +103,6 @@ func mapLines(f *os.File, start, end int64, first int, fn func(lineNo int, line 
 }
 
 const canMap = true
+
+// nonBlock opens a named pipe without waiting for a writer.
+const nonBlock = syscall.O_NONBLOCK

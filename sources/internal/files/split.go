@@ -88,7 +88,7 @@ func Split(path string, n int, minSize int64, primes func(line []byte) bool) []R
 	if !canMap || n < 2 || strings.HasSuffix(path, ".gz") {
 		return nil
 	}
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return nil
 	}
@@ -140,7 +140,7 @@ var errNoMap = errors.New("files: cannot map")
 // RangeLines streams the lines of one range of a file as Split cut it to fn
 // as Lines does, numbering them from 1 in the range.
 func RangeLines(path string, r Range, fn func(lineNo int, line []byte) error) error {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return err
 	}
@@ -205,6 +205,9 @@ func (s *scanner) lineBefore(b int64) (line []byte, ok bool, err error) {
 		}
 		if i := bytes.LastIndexByte(buf, '\n'); i >= 0 || lo == 0 {
 			line := buf[i+1:]
+			if i < 0 {
+				line = bytes.TrimPrefix(line, bom) // the file's first line
+			}
 			if len(line) > primeMax {
 				return nil, false, nil
 			}

@@ -198,6 +198,7 @@ func FuzzSplit(f *testing.F) {
 	f.Add([]byte("a\nb\r\n\nc"), uint8(3), uint8(0))
 	f.Add([]byte("\n\n\n\r\n"), uint8(7), uint8(1))
 	f.Add([]byte("x\ny\nz\n"), uint8(2), uint8(2))
+	f.Add([]byte("\uFEFFa\nb\n\uFEFFc\nd"), uint8(4), uint8(1)) // a BOM starts line 1 only
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, body []byte, n, mode uint8) {
 		p := filepath.Join(dir, "f.log")
@@ -234,6 +235,13 @@ func FuzzSplit(f *testing.F) {
 		}
 		if fmt.Sprint(whole) != fmt.Sprint(parts) {
 			t.Fatalf("ranges %+v: %q, want %q", rs, parts, whole)
+		}
+		var read []string
+		if err := ReadLines(bytes.NewReader(body), func(k int, l []byte) error { read = append(read, show(k, l)); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(body) <= MaxLine && fmt.Sprint(whole) != fmt.Sprint(read) {
+			t.Fatalf("ReadLines: %q, want %q", read, whole)
 		}
 	})
 }

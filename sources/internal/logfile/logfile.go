@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"runtime"
 	"strconv"
 	"sync/atomic"
@@ -22,6 +23,7 @@ import (
 	"github.com/localizevideos/posture/sources"
 	"github.com/localizevideos/posture/sources/internal/files"
 	"github.com/localizevideos/posture/sources/internal/timefmt"
+	"github.com/localizevideos/posture/sources/internal/validutf8"
 )
 
 // CancelEvery is how many lines are read between checks of the context.
@@ -90,11 +92,15 @@ func (f Files) Zone(env sources.Env) *time.Location {
 // Collect streams every file matched by the globs through the LineFunc
 // newLine returns for it, one file after the other, each in one pass
 // (CollectWith with Sequential). Every event is kept (window filtering is
-// the policies' job); lines the parser does not know are counted in
-// SkippedLines. Result.Files lists the files read as displayed (relative
-// to env.BaseDir when inside it), and an error reading a file is prefixed
-// with that name. The context is checked before each file and every
-// CancelEvery lines.
+// the policies' job); lines the parser does not know, and lines whose
+// events are dated before 1970 or after 9999, are counted in
+// SkippedLines. Event strings are made valid UTF-8 (validutf8). Result.Files
+// lists the files read as displayed (relative to env.BaseDir when inside
+// it), and an error reading a file is prefixed with that name (and the
+// line, for a .gz file that ends early: "<file>:<line>: truncated or
+// corrupt gzip"). Which paths are read, and which are errors (a directory
+// named, a named pipe, a symbolic link loop), is files.Glob's rule. The
+// context is checked before each file and every CancelEvery lines.
 func (f Files) Collect(ctx context.Context, env sources.Env, newLine NewLineFunc) (*sources.Result, error) {
 	return f.CollectWith(ctx, env, newLine, Sequential)
 }
@@ -136,7 +142,11 @@ func (f Files) CollectWith(ctx context.Context, env sources.Env, newLine NewLine
 		}
 		res.SkippedLines += ps.skipped
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", disp, err)
+			var re *files.ReadError
+			if errors.As(err, &re) {
+				return nil, fmt.Errorf("%s:%d: %w", disp, re.Line, re.Err)
+			}
+			return nil, fmt.Errorf("%s: %w", disp, unwrapPath(err))
 		}
 	}
 	end := trace.Phase("gather events of " + env.ID())
@@ -235,6 +245,9 @@ func (p *parser) line(n int, line []byte) error {
 	}
 	var ok bool
 	p.buf, ok = p.parse(p.buf[:0], line)
+	if ok && !inRange(p.buf) {
+		ok = false
+	}
 	if !ok {
 		p.skipped++
 		return nil
@@ -248,6 +261,35 @@ func (p *parser) line(n int, line []byte) error {
 		p.st.add(p.name, p.originOf(n), n, p.buf)
 	}
 	return nil
+}
+
+// Events happen from 1970 to the year 9999 (UTC): no log line this tool
+// reads predates the epoch (a zero time means garbage), and RFC 3339
+// cannot write a later year. A line whose event is dated otherwise is
+// skipped like a line that does not parse, whatever the kind's parser
+// accepted.
+var (
+	minTime = time.Unix(0, 0).UTC()
+	maxTime = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+func inRange(evs []Event) bool {
+	for i := range evs {
+		if evs[i].T.Before(minTime) || !evs[i].T.Before(maxTime) {
+			return false
+		}
+	}
+	return true
+}
+
+// unwrapPath drops the *fs.PathError wrapper whose message repeats the
+// file's full path (the error is prefixed with its display name).
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // originOf returns "<file>:<n>".
@@ -397,7 +439,7 @@ func (s *stamper) add(name, origin string, n int, evs []Event) {
 		c := &cs[len(cs)-1]
 		c.evs = append(c.evs, snapshot.Event{
 			TimeMS: s.ms, Time: s.ts, Source: name, Origin: origin,
-			IP: ev.IP, User: ev.User, Detail: ev.Detail,
+			IP: validutf8.String(ev.IP), User: validutf8.String(ev.User), Detail: validutf8.String(ev.Detail),
 		})
 		if origin == "" {
 			c.lines = append(c.lines, n)

@@ -146,7 +146,8 @@ var ErrEmpty = errors.New("empty time")
 // Parse reads a timestamp as found in CSV/JSON exports: RFC 3339 (with or
 // without fractional seconds, 'Z' or an offset, 'T' or a space), a zoneless
 // date-time (read in loc), "YYYY-MM-DD HH:MM:SS,mmm" (comma decimal), or a
-// bare date (midnight in loc). The result is in UTC.
+// bare date (midnight in loc). The result is in UTC, in the years 0000 to
+// 9999.
 func Parse(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -161,15 +162,24 @@ func Parse(s string, loc *time.Location) (time.Time, error) {
 	}
 	for _, l := range zoned {
 		if t, err := time.Parse(l, s); err == nil {
-			return t.UTC(), nil
+			return inRange(t.UTC(), s)
 		}
 	}
 	for _, l := range unzoned {
 		if t, err := time.ParseInLocation(l, s, loc); err == nil {
-			return t.UTC(), nil
+			return inRange(t.UTC(), s)
 		}
 	}
 	return time.Time{}, errors.New("unrecognised time " + quote(s))
+}
+
+// inRange refuses an instant that RFC 3339 cannot write in UTC (before the
+// year 0000 or after 9999: "0000-01-01T00:00:00+01:00").
+func inRange(t time.Time, s string) (time.Time, error) {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return time.Time{}, errors.New("time out of range " + quote(s))
+	}
+	return t, nil
 }
 
 func quote(s string) string {

@@ -65,6 +65,28 @@ func TestParse(t *testing.T) {
 	assert.ErrorContains(t, err, `unrecognised time "yesterday"`)
 }
 
+// Parse gives instants RFC 3339 can write in UTC: the years 0000 to 9999.
+func TestParseRange(t *testing.T) {
+	berlin, _ := Location("Europe/Berlin")
+	for _, in := range []string{"0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0000-01-01T01:00:00+01:00"} {
+		got, err := Parse(in, nil)
+		require.NoError(t, err, in)
+		s, _ := Stamp(got)
+		assert.Regexp(t, `^\d{4}-`, s, in)
+	}
+	for _, tc := range []struct {
+		in  string
+		loc *time.Location
+	}{{"0000-01-01T00:30:00+01:00", nil}, {"9999-12-31T23:30:00-01:00", nil}, {"0000-01-01", berlin}, {"0000-01-01 00:30", berlin}} {
+		_, err := Parse(tc.in, tc.loc)
+		assert.ErrorContains(t, err, `time out of range "`+tc.in+`"`)
+	}
+	for _, in := range []string{"99999-01-01", "-0001-01-01T00:00:00Z"} {
+		_, err := Parse(in, nil)
+		assert.ErrorContains(t, err, `unrecognised time`)
+	}
+}
+
 func TestISO(t *testing.T) {
 	got, n, ok := ISO([]byte("2026-11-27T03:12:01.123456+01:00 host sshd"), time.UTC)
 	require.True(t, ok)
