@@ -124,7 +124,7 @@ type Server struct {
 	repos    map[string]*Repo // "owner/name"
 	requests []Request
 	faults   []*Fault
-	tick     time.Time // creation time of the next issue without one
+	tick     time.Time // the fake's clock of issue events (creation without a time, closing, comments)
 }
 
 // Repo is one repository of the server. It embeds its Server, so a test
