@@ -45,6 +45,7 @@ import (
 
 	gh "github.com/google/go-github/v60/github"
 
+	"github.com/localizevideos/posture/internal/githubapi"
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/store"
@@ -599,7 +600,7 @@ func (t *Tracker) apply(ctx context.Context, o *op, s *Summary) error {
 	case o.Kind == KindLabel:
 		// Creating a label twice answers 422 "already_exists": safe to retry.
 		_, _, err := t.api.CreateLabel(retry.WithRetryable(ctx), t.opt.Owner, t.opt.Repo, o.label)
-		if err != nil && !alreadyExists(err) {
+		if err != nil && !githubapi.AlreadyExists(err) {
 			return err
 		}
 		return nil
@@ -640,7 +641,7 @@ func (t *Tracker) create(ctx context.Context, o *op) (*gh.Issue, error) {
 	if err == nil {
 		return i, nil
 	}
-	if !ambiguous(err) {
+	if !githubapi.MayHaveSucceeded(err) {
 		return nil, err
 	}
 	found, lerr := t.lookup(ctx, o.Metric)
@@ -660,53 +661,14 @@ func (t *Tracker) create(ctx context.Context, o *op) (*gh.Issue, error) {
 	return i, nil
 }
 
-func statusOf(err error) int {
-	var er *gh.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		return er.Response.StatusCode
-	}
-	var rl *gh.RateLimitError
-	if errors.As(err, &rl) && rl.Response != nil {
-		return rl.Response.StatusCode
-	}
-	var ab *gh.AbuseRateLimitError
-	if errors.As(err, &ab) && ab.Response != nil {
-		return ab.Response.StatusCode
-	}
-	return 0
-}
-
-// ambiguous: the request may or may not have been carried out.
-func ambiguous(err error) bool {
-	if errors.Is(err, retry.ErrBudgetExhausted) || errors.Is(err, retry.ErrRateLimited) ||
-		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
-	code := statusOf(err)
-	return code == 0 || code >= 500
-}
-
 // fatal errors stop the run: the service, the credentials or the budget
 // fail, so every further request would too. Other errors (a 404 or 422 on
 // one issue) skip that metric's remaining writes only.
 func fatal(err error) bool {
-	code := statusOf(err)
+	code := githubapi.StatusOf(err)
 	switch {
 	case code == 0, code >= 500, code == http.StatusUnauthorized, code == http.StatusForbidden, code == http.StatusTooManyRequests:
 		return true
-	}
-	return false
-}
-
-func alreadyExists(err error) bool {
-	var er *gh.ErrorResponse
-	if !errors.As(err, &er) || er.Response == nil || er.Response.StatusCode != http.StatusUnprocessableEntity {
-		return false
-	}
-	for _, e := range er.Errors {
-		if e.Code == "already_exists" {
-			return true
-		}
 	}
 	return false
 }

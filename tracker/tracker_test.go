@@ -13,10 +13,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/localizevideos/posture/internal/githubapi"
+	"github.com/localizevideos/posture/internal/githubapi/ghfake"
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/store"
-	"github.com/localizevideos/posture/tracker/ghfake"
 )
 
 // recorder is the network below the retries: it records every request that
@@ -70,7 +71,7 @@ const testToken = "ghs_TESTTOKEN0123456789abcdef"
 
 type harness struct {
 	t     *testing.T
-	gh    *ghfake.Server
+	gh    *ghfake.Repo
 	rec   *recorder
 	sleep *sleeper
 	log   bytes.Buffer
@@ -79,9 +80,10 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	f := ghfake.New("acme", "web")
+	f := ghfake.New().Repo("acme/web")
 	t.Cleanup(f.Close)
 	f.Token = testToken
+	f.HTMLURL = "https://github.example"
 	return &harness{t: t, gh: f, rec: &recorder{next: http.DefaultTransport}, sleep: &sleeper{}, now: time.Unix(1_800_000_000, 0)}
 }
 
@@ -92,7 +94,7 @@ var logins = map[string][]string{
 
 func (h *harness) tracker(dry bool) *Tracker {
 	h.t.Helper()
-	c, _, err := NewClient(ClientOptions{APIURL: h.gh.APIURL(), Token: testToken, Transport: h.rec,
+	c, _, err := githubapi.New(githubapi.Options{APIURL: h.gh.APIURL(), Token: testToken, Transport: h.rec,
 		Retry: retry.Options{MaxAttempts: 3, Sleep: h.sleep.Sleep, Rand: func() float64 { return 0 }, Now: func() time.Time { return h.now }}})
 	require.NoError(h.t, err)
 	return New(c.Issues, Options{Owner: "acme", Repo: "web", Logins: logins, DryRun: dry, Log: &h.log,
@@ -140,7 +142,7 @@ func metricOf(r *report.Report, id string) *report.Metric {
 	panic(id)
 }
 
-func issuesFor(gh *ghfake.Server, id string) []ghfake.Issue {
+func issuesFor(gh *ghfake.Repo, id string) []ghfake.Issue {
 	var out []ghfake.Issue
 	for _, i := range gh.Issues() {
 		if strings.Contains(i.Body, Marker(id)) {
@@ -301,7 +303,7 @@ func TestClosedByHandWhileFailingIsReopened(t *testing.T) {
 	assert.Contains(t, sev.Comments[0], "exception")
 }
 
-func closeByHand(t *testing.T, gh *ghfake.Server, n int) {
+func closeByHand(t *testing.T, gh *ghfake.Repo, n int) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPatch, gh.APIURL()+"repos/acme/web/issues/"+itoa(n), strings.NewReader(`{"state":"closed"}`))
 	require.NoError(t, err)
@@ -578,43 +580,11 @@ func TestBodyAndStateLine(t *testing.T) {
 	assert.False(t, ok)
 }
 
-func TestNewClientURLs(t *testing.T) {
-	c, _, err := NewClient(ClientOptions{})
-	require.NoError(t, err)
-	assert.Equal(t, "https://api.github.com/", c.BaseURL.String())
-	c, _, err = NewClient(ClientOptions{APIURL: "https://api.github.com"})
-	require.NoError(t, err)
-	assert.Equal(t, "https://api.github.com/", c.BaseURL.String())
-	c, _, err = NewClient(ClientOptions{APIURL: "https://ghe.example.com/api/v3"})
-	require.NoError(t, err)
-	assert.Equal(t, "https://ghe.example.com/api/v3/", c.BaseURL.String())
-	c, _, err = NewClient(ClientOptions{APIURL: "https://ghe.example.com"})
-	require.NoError(t, err)
-	assert.Equal(t, "https://ghe.example.com/api/v3/", c.BaseURL.String())
-	_, _, err = NewClient(ClientOptions{APIURL: "https://user:" + testToken + "@ghe.example.com/api/v3"})
-	require.Error(t, err)
-	assert.NotContains(t, err.Error(), testToken)
-	_, _, err = NewClient(ClientOptions{APIURL: "ftp://x"})
-	assert.Error(t, err)
-}
-
-func TestRedact(t *testing.T) {
-	err := RedactError(assert.AnError, "")
-	assert.Equal(t, assert.AnError, err)
-	e2 := RedactError(errorString("bad credentials: Bearer "+testToken), testToken)
-	assert.NotContains(t, e2.Error(), testToken)
-	assert.Contains(t, e2.Error(), "Bearer ***")
-}
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
-
 // A cancelled sync stops at once, even in the pause between two writes
 // (the real timer), and sends nothing more.
 func TestSyncStopsWhenCancelled(t *testing.T) {
 	h := newHarness(t)
-	c, _, err := NewClient(ClientOptions{APIURL: h.gh.APIURL(), Token: testToken, Transport: h.rec})
+	c, _, err := githubapi.New(githubapi.Options{APIURL: h.gh.APIURL(), Token: testToken, Transport: h.rec})
 	require.NoError(t, err)
 	tr := New(c.Issues, Options{Owner: "acme", Repo: "web", Logins: logins, Log: &h.log, WriteInterval: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -17,6 +17,7 @@ import (
 
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/internal/app"
+	"github.com/localizevideos/posture/internal/githubapi"
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/store"
@@ -136,10 +137,8 @@ func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report
 		}
 		return nil, exitCode(ExitError, fmt.Errorf("issues: repository %q: want owner/repo", repo))
 	}
-	token := e.getenv("GITHUB_TOKEN")
-	if token == "" {
-		token = e.getenv("GH_TOKEN")
-	}
+	settings := githubapi.FromEnv(e.getenv)
+	token := settings.Token
 	offline := token == ""
 	if offline && !dryRun {
 		return nil, exitCode(ExitError, fmt.Errorf("issues: %w", errNoToken))
@@ -176,10 +175,10 @@ func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report
 				fmt.Fprintf(e.stderr, "github: %s %s: %s (attempt %d); retrying in %s\n", w.Method, w.URL, w.Reason, w.Attempt, w.Delay.Round(time.Millisecond))
 			}
 		}
-		client, _, err := tracker.NewClient(tracker.ClientOptions{APIURL: e.getenv("GITHUB_API_URL"), Token: token,
+		client, _, err := githubapi.New(githubapi.Options{APIURL: settings.APIURL, Token: token,
 			Transport: issuesNet.Transport, Retry: retryOpt})
 		if err != nil {
-			return nil, exitCode(ExitError, tracker.RedactError(fmt.Errorf("issues: %w", err), token))
+			return nil, exitCode(ExitError, githubapi.RedactError(fmt.Errorf("issues: %w", err), token))
 		}
 		api = client.Issues
 	}
@@ -214,7 +213,7 @@ func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report
 		issuesStepSummary(e, s, serr)
 	}
 	if len(errs) > 0 {
-		return s, exitCode(ExitError, tracker.RedactError(errors.Join(errs...), token))
+		return s, exitCode(ExitError, githubapi.RedactError(errors.Join(errs...), token))
 	}
 	return s, nil
 }

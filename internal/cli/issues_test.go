@@ -18,10 +18,10 @@ import (
 
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/internal/app"
+	"github.com/localizevideos/posture/internal/githubapi/ghfake"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/store"
 	"github.com/localizevideos/posture/tracker"
-	"github.com/localizevideos/posture/tracker/ghfake"
 )
 
 const issuesToken = "ghp_CLITOKEN_must_never_show_0123456789"
@@ -115,11 +115,12 @@ func runIssuesCLI(t *testing.T, dir string, env map[string]string, args ...strin
 	return code, out.String(), errb.String()
 }
 
-func fakeGitHub(t *testing.T) (*ghfake.Server, map[string]string) {
+func fakeGitHub(t *testing.T) (*ghfake.Repo, map[string]string) {
 	t.Helper()
-	gh := ghfake.New("acme", "web")
+	gh := ghfake.New().Repo("acme/web")
 	t.Cleanup(gh.Close)
 	gh.Token = issuesToken
+	gh.HTMLURL = "https://github.example"
 	return gh, map[string]string{"GITHUB_TOKEN": issuesToken, "GITHUB_API_URL": gh.APIURL(), "GITHUB_REPOSITORY": "acme/web"}
 }
 

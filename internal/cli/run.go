@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/localizevideos/posture/internal/githubapi"
 )
 
 // runIssues is the issues step of `posture run` (docs/github-actions.md#kpi-issues-posture-issues): it opens,
@@ -24,7 +26,7 @@ var runIssues = func(e *env, g *globals, rr *reportRun) error {
 	if repo == "" {
 		repo = e.getenv("GITHUB_REPOSITORY")
 	}
-	if repo == "" && e.getenv("GITHUB_TOKEN") == "" && e.getenv("GH_TOKEN") == "" {
+	if repo == "" && githubapi.FromEnv(e.getenv).Token == "" {
 		if !g.quiet {
 			fmt.Fprintln(e.stderr, "issues: skipped (no issues_repository, GITHUB_REPOSITORY or token; --no-issues silences this)")
 		}

@@ -9,6 +9,7 @@ import (
 
 	gh "github.com/google/go-github/v60/github"
 
+	"github.com/localizevideos/posture/internal/githubapi"
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources/internal/timefmt"
 	"github.com/localizevideos/posture/sources/vuln"
@@ -52,7 +53,7 @@ func (c *collector) alerts(ctx context.Context, r repoRef) ([]snapshot.Vulnerabi
 // featureOff tells whether an alert API error means the feature is turned
 // off for an existing repository. A missing repository is an error.
 func (c *collector) featureOff(ctx context.Context, r repoRef, err error) (bool, error) {
-	switch statusOf(err) {
+	switch githubapi.StatusOf(err) {
 	case http.StatusNotFound:
 		found, cerr := c.repoExists(ctx, r)
 		if cerr != nil {
@@ -63,7 +64,7 @@ func (c *collector) featureOff(ctx context.Context, r repoRef, err error) (bool,
 		}
 		return true, nil
 	case http.StatusForbidden:
-		msg := strings.ToLower(messageOf(err))
+		msg := strings.ToLower(githubapi.MessageOf(err))
 		for _, s := range []string{"disabled", "not enabled", "must be enabled", "advanced security", "no analysis"} {
 			if strings.Contains(msg, s) {
 				return true, nil
@@ -74,14 +75,14 @@ func (c *collector) featureOff(ctx context.Context, r repoRef, err error) (bool,
 }
 
 func offReason(err error) string {
-	msg := strings.TrimSpace(messageOf(err))
+	msg := strings.TrimSpace(githubapi.MessageOf(err))
 	if msg == "" {
 		msg = "not available"
 	}
 	if len(msg) > 160 {
 		msg = msg[:160] + "…"
 	}
-	return fmt.Sprintf("%d %s", statusOf(err), msg)
+	return fmt.Sprintf("%d %s", githubapi.StatusOf(err), msg)
 }
 
 // cursorAlerts lists every page of an alert API that pages by cursor

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	gh "github.com/google/go-github/v60/github"
 
+	"github.com/localizevideos/posture/internal/githubapi"
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
@@ -46,19 +48,15 @@ type repoCheck struct {
 }
 
 func (s *Source) newCollector(env sources.Env) (*collector, error) {
-	apiURL := s.cfg.APIURL
+	settings := githubapi.FromEnv(env.Env)
+	apiURL, setting := s.cfg.APIURL, "api_url"
 	if apiURL == "" {
-		apiURL = strings.TrimSpace(env.Env("GITHUB_API_URL"))
+		apiURL, setting = settings.APIURL, "GITHUB_API_URL"
 	}
-	if apiURL == "" {
-		apiURL = DefaultAPIURL
-	}
-	if _, err := checkAPIURL(apiURL); err != nil {
-		return nil, fmt.Errorf("api URL: %w", err)
-	}
-	now := s.now
-	if now == nil {
-		now = time.Now
+	if apiURL != "" { // checked before the token is looked at
+		if err := githubapi.CheckAPIURL(apiURL); err != nil {
+			return nil, fmt.Errorf("%s: %w", setting, err)
+		}
 	}
 	base := s.base
 	if base == nil {
@@ -66,26 +64,20 @@ func (s *Source) newCollector(env sources.Env) (*collector, error) {
 		t.ResponseHeaderTimeout = 2 * time.Minute
 		base = t
 	}
-	rt := retry.New(base, retry.Options{Budget: s.cfg.MaxRequests, Sleep: s.sleep, Now: now, Rand: s.rand})
-
-	var src tokenSource
+	opts := githubapi.Options{APIURL: apiURL, Setting: setting, Transport: base,
+		Retry: retry.Options{Budget: s.cfg.MaxRequests, Sleep: s.sleep, Now: s.now, Rand: s.rand}}
 	if s.cfg.AppID != 0 {
-		app, err := newAppTokens(s.cfg, env.BaseDir, apiURL, rt, now)
-		if err != nil {
-			return nil, err
+		path := s.cfg.PrivateKeyPath
+		if !filepath.IsAbs(path) && env.BaseDir != "" {
+			path = filepath.Join(env.BaseDir, path)
 		}
-		src = app
+		opts.App = &githubapi.App{ID: s.cfg.AppID, InstallationID: s.cfg.InstallationID, PrivateKeyPath: path}
+	} else if settings.Token == "" {
+		return nil, errors.New("no token: set GITHUB_TOKEN or configure a GitHub App")
 	} else {
-		tok := strings.TrimSpace(env.Env("GITHUB_TOKEN"))
-		if tok == "" {
-			tok = strings.TrimSpace(env.Env("GH_TOKEN"))
-		}
-		if tok == "" {
-			return nil, errors.New("no token: set GITHUB_TOKEN or configure a GitHub App")
-		}
-		src = staticToken(tok)
+		opts.Token = settings.Token
 	}
-	client, err := newClient(&authTransport{next: rt, src: src}, apiURL)
+	client, rt, err := githubapi.New(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +119,7 @@ func (c *collector) run(ctx context.Context) (*sources.Result, error) {
 	if c.src.wants(PartMembers) || len(cfg.Repos) == 0 {
 		u, _, err := c.client.Users.Get(ctx, c.owner)
 		if err != nil {
-			if statusOf(err) == http.StatusNotFound {
+			if githubapi.IsNotFound(err) {
 				return nil, fmt.Errorf("github source %s: owner %q not found", c.name, c.owner)
 			}
 			return nil, c.fail("owner "+c.owner, err)
@@ -320,7 +312,7 @@ func (c *collector) repoExists(ctx context.Context, r repoRef) (bool, error) {
 		switch {
 		case err == nil:
 			chk.found = true
-		case statusOf(err) == http.StatusNotFound:
+		case githubapi.IsNotFound(err):
 			chk.found = false
 		default:
 			chk.err = err
@@ -337,7 +329,7 @@ func (c *collector) repoMissing(r repoRef) error {
 // notFound turns a 404 of a repository API into the missing-repository
 // error when the repository itself does not exist.
 func (c *collector) notFound(ctx context.Context, r repoRef, what string, err error) error {
-	if statusOf(err) == http.StatusNotFound {
+	if githubapi.IsNotFound(err) {
 		found, cerr := c.repoExists(ctx, r)
 		if cerr != nil {
 			return c.fail(r.String()+": "+what, cerr)
@@ -347,32 +339,6 @@ func (c *collector) notFound(ctx context.Context, r repoRef, what string, err er
 		}
 	}
 	return c.fail(r.String()+": "+what, err)
-}
-
-// statusOf returns the HTTP status of a go-github error (0 when none).
-func statusOf(err error) int {
-	var er *gh.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		return er.Response.StatusCode
-	}
-	var rl *gh.RateLimitError
-	if errors.As(err, &rl) && rl.Response != nil {
-		return rl.Response.StatusCode
-	}
-	var ab *gh.AbuseRateLimitError
-	if errors.As(err, &ab) && ab.Response != nil {
-		return ab.Response.StatusCode
-	}
-	return 0
-}
-
-// messageOf returns the message GitHub gave with an error ("" when none).
-func messageOf(err error) string {
-	var er *gh.ErrorResponse
-	if errors.As(err, &er) {
-		return er.Message
-	}
-	return ""
 }
 
 // maxPages guards against a server that keeps sending the same next link.

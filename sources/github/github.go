@@ -70,9 +70,10 @@
 //     state reasons). A time that does not parse leaves the field null with
 //     a note (an issue body is prose, not a structured file).
 //
-// Every request goes through sources/internal/retry (backoff on 5xx and
-// network errors, Retry-After / X-RateLimit-Reset waits up to 60 s, the
-// max_requests budget).
+// The client is internal/githubapi's: every request goes through the
+// retrying transport of internal/retry (backoff on 5xx and network errors,
+// Retry-After / X-RateLimit-Reset waits up to 60 s, the max_requests
+// budget).
 package github
 
 import (
@@ -80,11 +81,11 @@ import (
 	_ "embed"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/localizevideos/posture/internal/githubapi"
 	"github.com/localizevideos/posture/sources"
 )
 
@@ -101,7 +102,7 @@ var Parts = []string{PartMembers, PartAlerts, PartDeployments, PartIncidents}
 
 // Defaults.
 const (
-	DefaultAPIURL        = "https://api.github.com"
+	DefaultAPIURL        = githubapi.DefaultAPIURL
 	DefaultIncidentLabel = "incident"
 	DefaultMaxRequests   = 5000
 	DefaultConcurrency   = 4
@@ -198,7 +199,7 @@ func New(c *Config) (*Source, error) {
 		cfg.IncidentLabel = DefaultIncidentLabel
 	}
 	if cfg.APIURL != "" {
-		if _, err := checkAPIURL(cfg.APIURL); err != nil {
+		if err := githubapi.CheckAPIURL(cfg.APIURL); err != nil {
 			return nil, fmt.Errorf("api_url: %w", err)
 		}
 	}
@@ -273,28 +274,6 @@ func (s *Source) wants(part string) bool {
 		}
 	}
 	return false
-}
-
-// checkAPIURL accepts an absolute http(s) URL without credentials.
-func checkAPIURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("%q is not an http(s) URL", redactURL(raw))
-	}
-	if u.User != nil {
-		return nil, fmt.Errorf("credentials in the URL are not allowed; use GITHUB_TOKEN")
-	}
-	return u, nil
-}
-
-// redactURL drops a userinfo part before a URL is quoted in an error.
-func redactURL(raw string) string {
-	if i := strings.Index(raw, "@"); i >= 0 {
-		if j := strings.Index(raw, "://"); j >= 0 && j < i {
-			return raw[:j+3] + "…@" + raw[i+1:]
-		}
-	}
-	return raw
 }
 
 // validName accepts GitHub logins and repository names.

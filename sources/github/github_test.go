@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -21,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/localizevideos/posture/internal/githubapi/ghfake"
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
 )
@@ -60,7 +62,7 @@ func build(t *testing.T, f *fake, cfg Config) (*Source, *recorder) {
 		cfg.Owner = "acme"
 	}
 	if cfg.APIURL == "" && f != nil {
-		cfg.APIURL = f.apiURL()
+		cfg.APIURL = f.APIURL()
 	}
 	s, err := New(&cfg)
 	require.NoError(t, err)
@@ -72,53 +74,55 @@ func build(t *testing.T, f *fake, cfg Config) (*Source, *recorder) {
 // world fills the fake with an organisation of two repositories holding
 // more than one page of everything.
 func world(f *fake) {
-	f.admins = []string{"carol", "alice", "bob"} // two pages of admins
-	f.no2fa = []string{"bob"}
+	f.Admins = []string{"carol", "alice", "bob"} // two pages of admins
+	f.No2FA = []string{"bob"}
 
-	web := f.repo("acme/web")
-	web.dependabot = []map[string]any{
-		depAlert{n: 1, state: "open", ghsa: "GHSA-aaaa-bbbb-cccc", cve: "CVE-2026-1111", pkg: "lodash", severity: "high", created: day(40)}.json("acme/web"),
-		depAlert{n: 2, state: "fixed", ghsa: "GHSA-dddd-eeee-ffff", pkg: "minimist", severity: "critical", created: day(30), fixed: day(10)}.json("acme/web"),
-		depAlert{n: 3, state: "dismissed", ghsa: "GHSA-gggg-hhhh-iiii", pkg: "axios", severity: "medium", created: day(20), reason: "tolerable_risk"}.json("acme/web"),
-		depAlert{n: 4, state: "auto_dismissed", ghsa: "GHSA-jjjj-kkkk-llll", pkg: "jest", severity: "low", created: day(15)}.json("acme/web"),
-		depAlert{n: 5, state: "open", ghsa: "GHSA-mmmm-nnnn-oooo", pkg: "express", severity: "moderate", created: day(5)}.json("acme/web"),
+	web := f.Repo("acme/web")
+	web.Dependabot = []map[string]any{
+		ghfake.DependabotAlert{Number: 1, State: "open", GHSA: "GHSA-aaaa-bbbb-cccc", CVE: "CVE-2026-1111", Package: "lodash", Severity: "high", Created: day(40)}.JSON("acme/web"),
+		ghfake.DependabotAlert{Number: 2, State: "fixed", GHSA: "GHSA-dddd-eeee-ffff", Package: "minimist", Severity: "critical", Created: day(30), Fixed: day(10)}.JSON("acme/web"),
+		ghfake.DependabotAlert{Number: 3, State: "dismissed", GHSA: "GHSA-gggg-hhhh-iiii", Package: "axios", Severity: "medium", Created: day(20), DismissedReason: "tolerable_risk"}.JSON("acme/web"),
+		ghfake.DependabotAlert{Number: 4, State: "auto_dismissed", GHSA: "GHSA-jjjj-kkkk-llll", Package: "jest", Severity: "low", Created: day(15)}.JSON("acme/web"),
+		ghfake.DependabotAlert{Number: 5, State: "open", GHSA: "GHSA-mmmm-nnnn-oooo", Package: "express", Severity: "moderate", Created: day(5)}.JSON("acme/web"),
 	}
-	web.code = []map[string]any{
-		codeAlert{n: 1, state: "open", rule: "js/zipslip", secLevel: "high", ruleSeverity: "error", created: day(12)}.json("acme/web"),
-		codeAlert{n: 2, state: "dismissed", rule: "js/xss", secLevel: "medium", ruleSeverity: "warning", created: day(11), reason: "false positive"}.json("acme/web"),
-		codeAlert{n: 3, state: "fixed", rule: "js/unused-local", ruleSeverity: "note", created: day(9), fixed: day(2)}.json("acme/web"),
+	web.CodeScanning = []map[string]any{
+		ghfake.CodeScanningAlert{Number: 1, State: "open", Rule: "js/zipslip", SecuritySeverity: "high", RuleSeverity: "error", Created: day(12)}.JSON("acme/web"),
+		ghfake.CodeScanningAlert{Number: 2, State: "dismissed", Rule: "js/xss", SecuritySeverity: "medium", RuleSeverity: "warning", Created: day(11), DismissedReason: "false positive"}.JSON("acme/web"),
+		ghfake.CodeScanningAlert{Number: 3, State: "fixed", Rule: "js/unused-local", RuleSeverity: "note", Created: day(9), Fixed: day(2)}.JSON("acme/web"),
 	}
-	web.secret = []map[string]any{
-		secretAlert{n: 1, state: "open", typ: "stripe_api_key", created: day(3), secret: "sk_live_SECRETVALUE0001"}.json("acme/web"),
-		secretAlert{n: 2, state: "resolved", resolution: "revoked", typ: "aws_access_key_id", created: day(8), resolved: day(7), secret: "AKIASECRETVALUE0002"}.json("acme/web"),
-		secretAlert{n: 3, state: "resolved", resolution: "false_positive", typ: "slack_api_token", created: day(6), resolved: day(6), secret: "xoxb-SECRETVALUE0003"}.json("acme/web"),
+	web.SecretScanning = []map[string]any{
+		ghfake.SecretScanningAlert{Number: 1, State: "open", SecretType: "stripe_api_key", Created: day(3), Secret: "sk_live_SECRETVALUE0001"}.JSON("acme/web"),
+		ghfake.SecretScanningAlert{Number: 2, State: "resolved", Resolution: "revoked", SecretType: "aws_access_key_id", Created: day(8), Resolved: day(7), Secret: "AKIASECRETVALUE0002"}.JSON("acme/web"),
+		ghfake.SecretScanningAlert{Number: 3, State: "resolved", Resolution: "false_positive", SecretType: "slack_api_token", Created: day(6), Resolved: day(6), Secret: "xoxb-SECRETVALUE0003"}.JSON("acme/web"),
 	}
-	web.deployments = []map[string]any{
-		deployment("acme/web", 103, "production", "sha3", "deploy", "Deploy v3", day(1)),
-		deployment("acme/web", 102, "production", "sha2", "deploy:rollback", "Rollback to v1", day(2)),
-		deployment("acme/web", 101, "staging", "sha1", "deploy", "Deploy v1", day(3)),
+	web.Deployments = []map[string]any{
+		ghfake.Deployment("acme/web", 103, "production", "sha3", "deploy", "Deploy v3", day(1)),
+		ghfake.Deployment("acme/web", 102, "production", "sha2", "deploy:rollback", "Rollback to v1", day(2)),
+		ghfake.Deployment("acme/web", 101, "staging", "sha1", "deploy", "Deploy v1", day(3)),
 	}
-	web.statuses[103] = []map[string]any{depStatus(9, "success", day(1)), depStatus(8, "in_progress", day(1)), depStatus(7, "queued", day(1))}
-	web.statuses[102] = []map[string]any{depStatus(6, "inactive", day(1)), depStatus(5, "success", day(2))}
-	web.statuses[101] = nil
-	web.issues = []map[string]any{
-		issue{n: 10, title: "DB credentials leaked", labels: []string{"incident", "SEV-1"}, state: "closed", reason: "completed",
-			body:    "Summary\r\nStarted: 2026-11-01T08:00:00Z\r\nDetected: 2026-11-01T09:30:00+01:00\r\n",
-			created: day(19), closed: day(17)}.json("acme/web"),
-		issue{n: 11, title: "Phishing wave", labels: []string{"incident", "sev 3"}, state: "open",
-			body:    "### Started at\n\n2026-11-10 06:15:00Z\n\n### Detected at\n\n_No response_\n",
-			created: day(9)}.json("acme/web"),
-		issue{n: 12, title: "Not an incident after all", labels: []string{"incident"}, state: "closed", reason: "not_planned", created: day(8), closed: day(8)}.json("acme/web"),
-		issue{n: 13, title: "Fix incident runbook", labels: []string{"incident"}, state: "open", pr: true, created: day(7)}.json("acme/web"),
-		issue{n: 14, title: "Feature request", labels: []string{"enhancement"}, state: "open", created: day(6)}.json("acme/web"),
+	web.Statuses[103] = []map[string]any{ghfake.DeploymentStatus(9, "success", day(1)), ghfake.DeploymentStatus(8, "in_progress", day(1)), ghfake.DeploymentStatus(7, "queued", day(1))}
+	web.Statuses[102] = []map[string]any{ghfake.DeploymentStatus(6, "inactive", day(1)), ghfake.DeploymentStatus(5, "success", day(2))}
+	web.Statuses[101] = nil
+	for _, is := range []ghfake.Issue{
+		{Number: 10, Title: "DB credentials leaked", Labels: []string{"incident", "SEV-1"}, State: "closed", StateReason: "completed",
+			Body:    "Summary\r\nStarted: 2026-11-01T08:00:00Z\r\nDetected: 2026-11-01T09:30:00+01:00\r\n",
+			Created: day(19), Closed: day(17)},
+		{Number: 11, Title: "Phishing wave", Labels: []string{"incident", "sev 3"}, State: "open",
+			Body:    "### Started at\n\n2026-11-10 06:15:00Z\n\n### Detected at\n\n_No response_\n",
+			Created: day(9)},
+		{Number: 12, Title: "Not an incident after all", Labels: []string{"incident"}, State: "closed", StateReason: "not_planned", Created: day(8), Closed: day(8)},
+		{Number: 13, Title: "Fix incident runbook", Labels: []string{"incident"}, State: "open", PullRequest: true, Created: day(7)},
+		{Number: 14, Title: "Feature request", Labels: []string{"enhancement"}, State: "open", Created: day(6)},
+	} {
+		web.AddIssue(is)
 	}
 
-	api := f.repo("acme/api")
-	api.dependabot = []map[string]any{
-		depAlert{n: 7, state: "open", ghsa: "GHSA-pppp-qqqq-rrrr", pkg: "golang.org/x/net", severity: "critical", created: day(2)}.json("acme/api"),
+	api := f.Repo("acme/api")
+	api.Dependabot = []map[string]any{
+		ghfake.DependabotAlert{Number: 7, State: "open", GHSA: "GHSA-pppp-qqqq-rrrr", Package: "golang.org/x/net", Severity: "critical", Created: day(2)}.JSON("acme/api"),
 	}
-	api.off["code-scanning"] = offFeature{404, "no analysis found"}
-	api.off["secret-scanning"] = offFeature{404, "Secret scanning is disabled on this repository."}
+	api.Off["code-scanning"] = ghfake.Off{Status: 404, Message: "no analysis found"}
+	api.Off["secret-scanning"] = ghfake.Off{Status: 404, Message: "Secret scanning is disabled on this repository."}
 }
 
 func TestCollectEverything(t *testing.T) {
@@ -253,31 +257,31 @@ func TestCollectEverything(t *testing.T) {
 	assert.Equal(t, [][2]int{{0, 2}, {1, 2}, {2, 2}}, p.calls)
 
 	// every list asked for 100 a page and went past page one.
-	for _, r := range f.allRequests() {
+	for _, r := range f.Log("") {
 		if strings.Contains(r, "?") && !strings.Contains(r, "/access_tokens") {
 			assert.Contains(t, r, "per_page=100", r)
 		}
 	}
-	assert.Len(t, f.requests("GET /orgs/acme/members"), 3, "two pages of owners, one of the 2fa filter")
-	assert.Len(t, f.requests("GET /orgs/acme/repos"), 1)
-	assert.Len(t, f.requests("GET /repos/acme/web/dependabot/alerts"), 3)
-	assert.Len(t, f.requests("GET /repos/acme/web/code-scanning/alerts"), 2)
-	assert.Len(t, f.requests("GET /repos/acme/web/secret-scanning/alerts"), 2)
-	assert.Len(t, f.requests("GET /repos/acme/web/deployments?"), 2)
-	assert.Len(t, f.requests("GET /repos/acme/web/deployments/103/statuses"), 2)
-	assert.Len(t, f.requests("GET /repos/acme/web/issues"), 2)
+	assert.Len(t, f.Log("GET /orgs/acme/members"), 3, "two pages of owners, one of the 2fa filter")
+	assert.Len(t, f.Log("GET /orgs/acme/repos"), 1)
+	assert.Len(t, f.Log("GET /repos/acme/web/dependabot/alerts"), 3)
+	assert.Len(t, f.Log("GET /repos/acme/web/code-scanning/alerts"), 2)
+	assert.Len(t, f.Log("GET /repos/acme/web/secret-scanning/alerts"), 2)
+	assert.Len(t, f.Log("GET /repos/acme/web/deployments?"), 2)
+	assert.Len(t, f.Log("GET /repos/acme/web/deployments/103/statuses"), 2)
+	assert.Len(t, f.Log("GET /repos/acme/web/issues"), 2)
 	// the repository was checked once, after the 404s of api's alerts.
-	assert.Equal(t, 1, f.count("GET /repos/acme/api"))
-	assert.Equal(t, 0, f.count("GET /repos/acme/web"))
+	assert.Equal(t, 1, f.Count("GET /repos/acme/api"))
+	assert.Equal(t, 0, f.Count("GET /repos/acme/web"))
 }
 
 func TestCursorPaginationFollowsAfter(t *testing.T) {
 	f := newFake(t)
-	f.pageSize = 3
-	r := f.repo("acme/svc")
+	f.MaxPerPage = 3
+	r := f.Repo("acme/svc")
 	for i := 1; i <= 10; i++ {
-		r.dependabot = append(r.dependabot, depAlert{n: i, state: "open", ghsa: fmt.Sprintf("GHSA-%04d", i), pkg: "p", severity: "low", created: day(i)}.json("acme/svc"))
-		r.code = append(r.code, codeAlert{n: i, state: "open", rule: fmt.Sprintf("rule-%d", i), secLevel: "low", created: day(i)}.json("acme/svc"))
+		r.Dependabot = append(r.Dependabot, ghfake.DependabotAlert{Number: i, State: "open", GHSA: fmt.Sprintf("GHSA-%04d", i), Package: "p", Severity: "low", Created: day(i)}.JSON("acme/svc"))
+		r.CodeScanning = append(r.CodeScanning, ghfake.CodeScanningAlert{Number: i, State: "open", Rule: fmt.Sprintf("rule-%d", i), SecuritySeverity: "low", Created: day(i)}.JSON("acme/svc"))
 	}
 	s, _ := build(t, f, Config{Repos: []string{"svc"}, Collect: []string{"alerts"}})
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
@@ -287,56 +291,56 @@ func TestCursorPaginationFollowsAfter(t *testing.T) {
 		n[v.Scanner]++
 	}
 	assert.Equal(t, map[string]int{"dependabot": 10, "code_scanning": 10}, n)
-	reqs := f.requests("GET /repos/acme/svc/dependabot/alerts")
+	reqs := f.Log("GET /repos/acme/svc/dependabot/alerts")
 	require.Len(t, reqs, 4)
 	assert.NotContains(t, reqs[0], "after=")
 	for _, q := range reqs[1:] {
 		assert.Contains(t, q, "after=")
 		assert.NotRegexp(t, `[?&]page=`, q, "no page numbers on a cursor list")
 	}
-	assert.Len(t, f.requests("GET /repos/acme/svc/code-scanning/alerts"), 4)
+	assert.Len(t, f.Log("GET /repos/acme/svc/code-scanning/alerts"), 4)
 }
 
 func TestPageNumberFallbackForAlerts(t *testing.T) {
 	// A server that pages alert lists by number (GHES) is followed too:
 	// secret scanning in the fake pages by number.
 	f := newFake(t)
-	r := f.repo("acme/svc")
+	r := f.Repo("acme/svc")
 	for i := 1; i <= 5; i++ {
-		r.secret = append(r.secret, secretAlert{n: i, state: "open", typ: fmt.Sprintf("type_%d", i), created: day(i), secret: "s"}.json("acme/svc"))
+		r.SecretScanning = append(r.SecretScanning, ghfake.SecretScanningAlert{Number: i, State: "open", SecretType: fmt.Sprintf("type_%d", i), Created: day(i), Secret: "s"}.JSON("acme/svc"))
 	}
 	s, _ := build(t, f, Config{Repos: []string{"svc"}, Collect: []string{"alerts"}})
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.NoError(t, err)
 	assert.Len(t, res.Data.Vulnerabilities, 5)
-	reqs := f.requests("GET /repos/acme/svc/secret-scanning/alerts")
+	reqs := f.Log("GET /repos/acme/svc/secret-scanning/alerts")
 	require.Len(t, reqs, 3)
 	assert.Contains(t, reqs[2], "page=3")
 }
 
 func simpleRepo(f *fake) {
-	r := f.repo("acme/web")
-	r.deployments = []map[string]any{deployment("acme/web", 1, "production", "abc", "deploy", "", day(1))}
-	r.statuses[1] = []map[string]any{depStatus(1, "success", day(1))}
+	r := f.Repo("acme/web")
+	r.Deployments = []map[string]any{ghfake.Deployment("acme/web", 1, "production", "abc", "deploy", "", day(1))}
+	r.Statuses[1] = []map[string]any{ghfake.DeploymentStatus(1, "success", day(1))}
 }
 
 func TestRetries502ThenSuccess(t *testing.T) {
 	f := newFake(t)
 	simpleRepo(f)
-	f.inject("GET /repos/acme/web/deployments", fault{status: 502, body: `{"message":"Server Error"}`}, fault{status: 502, body: "<html>bad gateway</html>"})
+	f.Inject("GET /repos/acme/web/deployments", ghfake.Fault{Status: 502, Body: `{"message":"Server Error"}`}, ghfake.Fault{Status: 502, Body: "<html>bad gateway</html>"})
 	s, rec := build(t, f, Config{Repos: []string{"web"}, Collect: []string{"deployments"}})
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.NoError(t, err)
 	require.Len(t, res.Data.Deployments, 1)
-	assert.Len(t, f.requests("GET /repos/acme/web/deployments?"), 3)
+	assert.Len(t, f.Log("GET /repos/acme/web/deployments?"), 3)
 	assert.Equal(t, []time.Duration{750 * time.Millisecond, 1500 * time.Millisecond}, rec.Waits())
 }
 
 func TestSecondaryRateLimit403RetryAfter(t *testing.T) {
 	f := newFake(t)
 	simpleRepo(f)
-	f.inject("GET /repos/acme/web/deployments", fault{status: 403, header: map[string]string{"Retry-After": "17"},
-		body: `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`})
+	f.Inject("GET /repos/acme/web/deployments", ghfake.Fault{Status: 403, Header: http.Header{"Retry-After": {"17"}},
+		Body: `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`})
 	s, rec := build(t, f, Config{Repos: []string{"web"}, Collect: []string{"deployments"}})
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.NoError(t, err)
@@ -347,7 +351,7 @@ func TestSecondaryRateLimit403RetryAfter(t *testing.T) {
 func Test429RetryAfter(t *testing.T) {
 	f := newFake(t)
 	simpleRepo(f)
-	f.inject("GET /repos/acme/web/deployments/1/statuses", fault{status: 429, header: map[string]string{"Retry-After": "3"}, body: `{"message":"Too Many Requests"}`})
+	f.Inject("GET /repos/acme/web/deployments/1/statuses", ghfake.Fault{Status: 429, Header: http.Header{"Retry-After": {"3"}}, Body: `{"message":"Too Many Requests"}`})
 	s, rec := build(t, f, Config{Repos: []string{"web"}, Collect: []string{"deployments"}})
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.NoError(t, err)
@@ -359,9 +363,9 @@ func TestPrimaryRateLimitWaitsForReset(t *testing.T) {
 	f := newFake(t)
 	simpleRepo(f)
 	reset := strconv.FormatInt(now0.Add(40*time.Second).Unix(), 10)
-	f.inject("GET /repos/acme/web/deployments", fault{status: 403,
-		header: map[string]string{"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset, "X-RateLimit-Resource": "core"},
-		body:   `{"message":"API rate limit exceeded for installation ID 1.","documentation_url":"https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"}`})
+	f.Inject("GET /repos/acme/web/deployments", ghfake.Fault{Status: 403,
+		Header: http.Header{"X-RateLimit-Limit": {"5000"}, "X-RateLimit-Remaining": {"0"}, "X-RateLimit-Reset": {reset}, "X-RateLimit-Resource": {"core"}},
+		Body:   `{"message":"API rate limit exceeded for installation ID 1.","documentation_url":"https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"}`})
 	s, rec := build(t, f, Config{Repos: []string{"web"}, Collect: []string{"deployments"}})
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.NoError(t, err)
@@ -378,19 +382,19 @@ func TestLastRequestOfTheWindowDoesNotBlockTheClient(t *testing.T) {
 	simpleRepo(f)
 	start := time.Now().UTC().Truncate(time.Second)
 	reset := strconv.FormatInt(start.Add(20*time.Second).Unix(), 10)
-	f.inject("GET /repos/acme/web/deployments", fault{status: 200,
-		header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
-		body:   `[` + mustJSON(deployment("acme/web", 1, "production", "abc", "deploy", "", day(1))) + `]`})
-	f.inject("GET /repos/acme/web/deployments/1/statuses", fault{status: 403,
-		header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
-		body:   `{"message":"API rate limit exceeded"}`})
+	f.Inject("GET /repos/acme/web/deployments", ghfake.Fault{Status: 200,
+		Header: http.Header{"X-RateLimit-Remaining": {"0"}, "X-RateLimit-Reset": {reset}},
+		Body:   `[` + mustJSON(ghfake.Deployment("acme/web", 1, "production", "abc", "deploy", "", day(1))) + `]`})
+	f.Inject("GET /repos/acme/web/deployments/1/statuses", ghfake.Fault{Status: 403,
+		Header: http.Header{"X-RateLimit-Remaining": {"0"}, "X-RateLimit-Reset": {reset}},
+		Body:   `{"message":"API rate limit exceeded"}`})
 	s, rec := build(t, f, Config{Repos: []string{"web"}, Collect: []string{"deployments"}})
 	rec.now = start
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.NoError(t, err)
 	assert.Equal(t, "success", res.Data.Deployments[0].Status)
 	assert.Equal(t, []time.Duration{20 * time.Second}, rec.Waits())
-	assert.Equal(t, 2, f.count("GET /repos/acme/web/deployments/1/statuses"), "the server was asked, twice")
+	assert.Equal(t, 2, f.Count("GET /repos/acme/web/deployments/1/statuses"), "the server was asked, twice")
 }
 
 func mustJSON(v any) string {
@@ -405,9 +409,9 @@ func TestLongRateLimitFailsClearly(t *testing.T) {
 	f := newFake(t)
 	simpleRepo(f)
 	reset := now0.Add(50 * time.Minute)
-	f.inject("GET /repos/acme/web/deployments", fault{status: 403,
-		header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": strconv.FormatInt(reset.Unix(), 10)},
-		body:   `{"message":"API rate limit exceeded"}`})
+	f.Inject("GET /repos/acme/web/deployments", ghfake.Fault{Status: 403,
+		Header: http.Header{"X-RateLimit-Remaining": {"0"}, "X-RateLimit-Reset": {strconv.FormatInt(reset.Unix(), 10)}},
+		Body:   `{"message":"API rate limit exceeded"}`})
 	s, rec := build(t, f, Config{Repos: []string{"web"}, Collect: []string{"deployments"}})
 	_, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.Error(t, err)
@@ -418,18 +422,18 @@ func TestLongRateLimitFailsClearly(t *testing.T) {
 func TestPlain403IsAnErrorWithoutRetry(t *testing.T) {
 	f := newFake(t)
 	simpleRepo(f)
-	f.inject("GET /repos/acme/web/deployments", fault{status: 403, body: `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/deployments/deployments#list-deployments"}`})
+	f.Inject("GET /repos/acme/web/deployments", ghfake.Fault{Status: 403, Body: `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/deployments/deployments#list-deployments"}`})
 	s, rec := build(t, f, Config{Repos: []string{"web"}, Collect: []string{"deployments"}})
 	_, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "github source org: acme/web: deployments:")
 	assert.Contains(t, err.Error(), "403 Resource not accessible by integration")
-	assert.Len(t, f.requests("GET /repos/acme/web/deployments"), 1)
+	assert.Len(t, f.Log("GET /repos/acme/web/deployments"), 1)
 	assert.Empty(t, rec.Waits())
 
 	// On an alert API too: a 403 that does not say the feature is off fails.
 	f = newFake(t)
-	f.repo("acme/web").off["dependabot"] = offFeature{403, "Resource not accessible by integration"}
+	f.Repo("acme/web").Off["dependabot"] = ghfake.Off{Status: 403, Message: "Resource not accessible by integration"}
 	s, _ = build(t, f, Config{Repos: []string{"web"}, Collect: []string{"alerts"}})
 	_, err = s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.Error(t, err)
@@ -449,10 +453,10 @@ func TestMissingRepositoryIsAnError(t *testing.T) {
 
 func TestAlertsDisabledAreSkipped(t *testing.T) {
 	f := newFake(t)
-	r := f.repo("acme/web")
-	r.off["dependabot"] = offFeature{403, "Dependabot alerts are disabled for this repository."}
-	r.off["code-scanning"] = offFeature{403, "Advanced Security must be enabled for this repository to use code scanning."}
-	r.secret = []map[string]any{secretAlert{n: 1, state: "open", typ: "github_personal_access_token", created: day(1), secret: "ghp_x"}.json("acme/web")}
+	r := f.Repo("acme/web")
+	r.Off["dependabot"] = ghfake.Off{Status: 403, Message: "Dependabot alerts are disabled for this repository."}
+	r.Off["code-scanning"] = ghfake.Off{Status: 403, Message: "Advanced Security must be enabled for this repository to use code scanning."}
+	r.SecretScanning = []map[string]any{ghfake.SecretScanningAlert{Number: 1, State: "open", SecretType: "github_personal_access_token", Created: day(1), Secret: "ghp_x"}.JSON("acme/web")}
 	s, _ := build(t, f, Config{Repos: []string{"web"}, Collect: []string{"alerts"}})
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.NoError(t, err)
@@ -473,7 +477,7 @@ func TestRequestBudget(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "github source org: ")
 	assert.Contains(t, err.Error(), "request budget of 6 exhausted (raise max_requests)")
-	assert.Len(t, f.allRequests(), 6)
+	assert.Len(t, f.Log(""), 6)
 }
 
 func TestDefaultBudgetAndConcurrency(t *testing.T) {
@@ -500,53 +504,25 @@ func TestGitHubAppAuth(t *testing.T) {
 	key := writeKey(t, dir)
 	f := newFake(t)
 	simpleRepo(f)
-	f.token = "ghs_INSTALLATIONtoken0000000000000000000"
-	f.app = &fakeApp{id: 4242, installationID: 777, key: &key.PublicKey, token: f.token}
+	f.Token = "ghs_INSTALLATIONtoken0000000000000000000"
+	f.App = &ghfake.App{ID: 4242, InstallationID: 777, Key: &key.PublicKey, Token: f.Token}
 	s, rec := build(t, f, Config{Repos: []string{"web"}, Collect: []string{"deployments"},
 		AppID: 4242, InstallationID: 777, PrivateKeyPath: "keys/app.pem"})
-	f.clock = rec.Now
+	f.Clock = rec.Now
 	env := envWith(map[string]string{"GITHUB_TOKEN": "ghp_ignored_when_app_is_configured"}, nil)
 	env.BaseDir = dir
 	res, err := s.Collect(context.Background(), env)
 	require.NoError(t, err)
-	assert.Empty(t, f.app.jwtErrors)
-	assert.Equal(t, 1, f.app.minted, "one token for the whole run")
+	assert.Empty(t, f.App.JWTErrors)
+	assert.Equal(t, 1, f.App.Minted, "one token for the whole run")
 	require.Len(t, res.Data.Deployments, 1)
-	assert.Equal(t, []string{"POST /app/installations/777/access_tokens"}, f.requests("POST "))
-	for i, a := range f.auths {
-		if f.log[i] == "POST /app/installations/777/access_tokens" {
+	assert.Equal(t, []string{"POST /app/installations/777/access_tokens"}, f.Log("POST "))
+	for _, r := range f.Requests() {
+		if r.String() == "POST /app/installations/777/access_tokens" {
 			continue
 		}
-		assert.Equal(t, "Bearer "+f.token, a, f.log[i])
+		assert.Equal(t, "Bearer "+f.Token, r.Auth, r.String())
 	}
-}
-
-func TestGitHubAppTokenIsRenewedBeforeExpiry(t *testing.T) {
-	dir := t.TempDir()
-	key := writeKey(t, dir)
-	f := newFake(t)
-	f.token = "ghs_RENEWED"
-	f.app = &fakeApp{id: 1, installationID: 2, key: &key.PublicKey, token: f.token}
-	rec := &recorder{now: now0}
-	f.clock = rec.Now
-	s, err := New(&Config{Owner: "acme", APIURL: f.apiURL(), AppID: 1, InstallationID: 2, PrivateKeyPath: filepath.Join(dir, "keys", "app.pem")})
-	require.NoError(t, err)
-	s.now, s.sleep = rec.Now, rec.Sleep
-	c, err := s.newCollector(envWith(nil, nil))
-	require.NoError(t, err)
-	src := c.client.Client().Transport.(rateShield).next.(*authTransport).src
-	for i := 0; i < 3; i++ {
-		tok, err := src.Token(context.Background())
-		require.NoError(t, err)
-		assert.Equal(t, "ghs_RENEWED", tok)
-	}
-	assert.Equal(t, 1, f.app.minted)
-	rec.mu.Lock()
-	rec.now = rec.now.Add(59 * time.Minute)
-	rec.mu.Unlock()
-	_, err = src.Token(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, 2, f.app.minted)
 }
 
 func TestGitHubAppBadKeyIsRejectedByServer(t *testing.T) {
@@ -555,7 +531,7 @@ func TestGitHubAppBadKeyIsRejectedByServer(t *testing.T) {
 	other, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
 	f := newFake(t)
-	f.app = &fakeApp{id: 1, installationID: 2, key: &other.PublicKey, token: "ghs_never"}
+	f.App = &ghfake.App{ID: 1, InstallationID: 2, Key: &other.PublicKey, Token: "ghs_never"}
 	s, _ := build(t, f, Config{Collect: []string{"members"}, AppID: 1, InstallationID: 2, PrivateKeyPath: "keys/app.pem"})
 	env := envWith(nil, nil)
 	env.BaseDir = dir
@@ -563,7 +539,7 @@ func TestGitHubAppBadKeyIsRejectedByServer(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "GitHub App installation 2: creating an access token")
 	assert.Contains(t, err.Error(), "401")
-	assert.Equal(t, []string{"bad signature"}, f.app.jwtErrors)
+	assert.Equal(t, []string{"bad signature"}, f.App.JWTErrors)
 }
 
 func TestPrivateKeyErrors(t *testing.T) {
@@ -587,7 +563,7 @@ func TestPrivateKeyErrors(t *testing.T) {
 func TestEnterpriseServerURL(t *testing.T) {
 	f := newFake(t) // serves under /api/v3 only
 	simpleRepo(f)
-	for _, api := range []string{f.srv.URL + "/api/v3", f.srv.URL + "/api/v3/", f.srv.URL} {
+	for _, api := range []string{f.URL + "/api/v3", f.URL + "/api/v3/", f.URL} {
 		s, _ := build(t, f, Config{Repos: []string{"web"}, Collect: []string{"deployments"}, APIURL: api})
 		res, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 		require.NoError(t, err, api)
@@ -598,7 +574,7 @@ func TestEnterpriseServerURL(t *testing.T) {
 	require.NoError(t, err)
 	rec := &recorder{now: now0}
 	s.sleep, s.now = rec.Sleep, rec.Now
-	res, err := s.Collect(context.Background(), envWith(map[string]string{"GH_TOKEN": testToken, "GITHUB_API_URL": f.apiURL()}, nil))
+	res, err := s.Collect(context.Background(), envWith(map[string]string{"GH_TOKEN": testToken, "GITHUB_API_URL": f.APIURL()}, nil))
 	require.NoError(t, err)
 	assert.Len(t, res.Data.Deployments, 1)
 
@@ -622,8 +598,8 @@ func TestCollectSubsetSetsProvides(t *testing.T) {
 	assert.Len(t, res.Data.Incidents, 2)
 	assert.Empty(t, res.Data.Vulnerabilities)
 	assert.Empty(t, res.Data.Deployments)
-	assert.Empty(t, f.requests("GET /repos/acme/web/dependabot"))
-	assert.Empty(t, f.requests("GET /repos/acme/web/deployments"))
+	assert.Empty(t, f.Log("GET /repos/acme/web/dependabot"))
+	assert.Empty(t, f.Log("GET /repos/acme/web/deployments"))
 
 	f = newFake(t)
 	world(f)
@@ -631,15 +607,15 @@ func TestCollectSubsetSetsProvides(t *testing.T) {
 	res, err = s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"alerts"}, res.Provides)
-	assert.Empty(t, f.requests("GET /users/"), "no owner lookup when repos are listed and members are not collected")
-	assert.Empty(t, f.requests("GET /orgs/"))
+	assert.Empty(t, f.Log("GET /users/"), "no owner lookup when repos are listed and members are not collected")
+	assert.Empty(t, f.Log("GET /orgs/"))
 }
 
 func TestUserOwner(t *testing.T) {
 	f := newFake(t)
-	f.owners = map[string]string{"octocat": "User"}
-	r := f.repo("octocat/hello")
-	r.deployments = []map[string]any{deployment("octocat/hello", 5, "production", "s", "deploy", "", day(1))}
+	f.Owners = map[string]string{"octocat": "User"}
+	r := f.Repo("octocat/hello")
+	r.Deployments = []map[string]any{ghfake.Deployment("octocat/hello", 5, "production", "s", "deploy", "", day(1))}
 	s, _ := build(t, f, Config{Owner: "octocat", Collect: []string{"members", "deployments"}})
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.NoError(t, err)
@@ -649,8 +625,8 @@ func TestUserOwner(t *testing.T) {
 	assert.Equal(t, "owner", a.Role)
 	assert.True(t, a.Privileged)
 	assert.Nil(t, a.MFA)
-	assert.Len(t, f.requests("GET /users/octocat/repos"), 1, "ListByUser for a user owner")
-	assert.Empty(t, f.requests("GET /orgs/"))
+	assert.Len(t, f.Log("GET /users/octocat/repos"), 1, "ListByUser for a user owner")
+	assert.Empty(t, f.Log("GET /orgs/"))
 	require.Len(t, res.Data.Deployments, 1)
 	assert.Equal(t, "octocat/hello", res.Data.Deployments[0].Repo)
 }
@@ -658,8 +634,8 @@ func TestUserOwner(t *testing.T) {
 func TestMFAUnknownWhen2FAFilterIsRefused(t *testing.T) {
 	for _, code := range []int{403, 422} {
 		f := newFake(t)
-		f.admins = []string{"alice"}
-		f.twofa = &offFeature{code, "Only owners can use this filter."}
+		f.Admins = []string{"alice"}
+		f.TwoFA = &ghfake.Off{Status: code, Message: "Only owners can use this filter."}
 		s, _ := build(t, f, Config{Collect: []string{"members"}})
 		res, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 		require.NoError(t, err)
@@ -689,7 +665,7 @@ func TestNoToken(t *testing.T) {
 
 func TestIssuesDisabledIsSkipped(t *testing.T) {
 	f := newFake(t)
-	f.repo("acme/web").off["issues"] = offFeature{410, "Issues are disabled for this repo"}
+	f.Repo("acme/web").Off["issues"] = ghfake.Off{Status: 410, Message: "Issues are disabled for this repo"}
 	s, _ := build(t, f, Config{Repos: []string{"web"}, Collect: []string{"incidents"}})
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.NoError(t, err)
@@ -699,9 +675,11 @@ func TestIssuesDisabledIsSkipped(t *testing.T) {
 
 func TestCustomIncidentLabel(t *testing.T) {
 	f := newFake(t)
-	f.repo("acme/web").issues = []map[string]any{
-		issue{n: 1, title: "outage", labels: []string{"security-incident", "Sev 2"}, state: "closed", created: day(3), closed: day(2)}.json("acme/web"),
-		issue{n: 2, title: "other", labels: []string{"incident"}, state: "open", created: day(3)}.json("acme/web"),
+	for _, is := range []ghfake.Issue{
+		{Number: 1, Title: "outage", Labels: []string{"security-incident", "Sev 2"}, State: "closed", Created: day(3), Closed: day(2)},
+		{Number: 2, Title: "other", Labels: []string{"incident"}, State: "open", Created: day(3)},
+	} {
+		f.Repo("acme/web").AddIssue(is)
 	}
 	s, _ := build(t, f, Config{Repos: []string{"web"}, Collect: []string{"incidents"}, IncidentLabel: "security-incident"})
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
@@ -712,12 +690,12 @@ func TestCustomIncidentLabel(t *testing.T) {
 	assert.Equal(t, "sev2", in.Severity)
 	require.NotNil(t, in.ResolvedAt, "closed without a state reason (before GitHub had them) is resolved")
 	assert.Equal(t, day(2).UnixMilli(), *in.ResolvedAtMS)
-	assert.Contains(t, f.requests("GET /repos/acme/web/issues")[0], "labels=security-incident")
+	assert.Contains(t, f.Log("GET /repos/acme/web/issues")[0], "labels=security-incident")
 }
 
 func TestRepoFromOtherOwner(t *testing.T) {
 	f := newFake(t)
-	f.repo("partner/lib").deployments = []map[string]any{deployment("partner/lib", 9, "production", "s", "deploy", "", day(1))}
+	f.Repo("partner/lib").Deployments = []map[string]any{ghfake.Deployment("partner/lib", 9, "production", "s", "deploy", "", day(1))}
 	s, _ := build(t, f, Config{Repos: []string{"partner/lib"}, Collect: []string{"deployments"}})
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.NoError(t, err)
@@ -729,7 +707,7 @@ func TestConcurrencyReadsEveryRepoOnce(t *testing.T) {
 	f := newFake(t)
 	for i := 0; i < 9; i++ {
 		full := fmt.Sprintf("acme/r%d", i)
-		f.repo(full).deployments = []map[string]any{deployment(full, int64(i+1), "production", "s", "deploy", "", day(1))}
+		f.Repo(full).Deployments = []map[string]any{ghfake.Deployment(full, int64(i+1), "production", "s", "deploy", "", day(1))}
 	}
 	s, _ := build(t, f, Config{Collect: []string{"deployments"}, Concurrency: 3})
 	p := &progress{}
@@ -749,7 +727,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	// the Authorization header is only ever sent to the API.
 	f := newFake(t)
 	world(f)
-	f.repo("acme/web").off["dependabot"] = offFeature{403, "Dependabot alerts are disabled for this repository."}
+	f.Repo("acme/web").Off["dependabot"] = ghfake.Off{Status: 403, Message: "Dependabot alerts are disabled for this repository."}
 	s, _ := build(t, f, Config{})
 	p := &progress{}
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), p))
@@ -763,7 +741,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	var errs []string
 	// A plain 403, a 404 repo, a budget error, a long rate limit, a bad
 	// token and a network error.
-	f.inject("GET /repos/acme/web/deployments", fault{status: 403, body: `{"message":"Must have admin rights to Repository."}`})
+	f.Inject("GET /repos/acme/web/deployments", ghfake.Fault{Status: 403, Body: `{"message":"Must have admin rights to Repository."}`})
 	s, _ = build(t, f, Config{Repos: []string{"web"}, Collect: []string{"deployments"}})
 	_, err = s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.Error(t, err)
@@ -779,13 +757,13 @@ func TestSecretsNeverLeak(t *testing.T) {
 	require.Error(t, err)
 	errs = append(errs, err.Error(), fmt.Sprintf("%+v", err))
 
-	f.inject("GET /users/acme", fault{status: 429, header: map[string]string{"Retry-After": "3600"}})
+	f.Inject("GET /users/acme", ghfake.Fault{Status: 429, Header: http.Header{"Retry-After": {"3600"}}})
 	s, _ = build(t, f, Config{})
 	_, err = s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.Error(t, err)
 	errs = append(errs, err.Error(), fmt.Sprintf("%+v", err))
 
-	f.token = "a-different-token"
+	f.Token = "a-different-token"
 	s, _ = build(t, f, Config{})
 	_, err = s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.Error(t, err)
@@ -814,27 +792,27 @@ func TestAppSecretsNeverLeak(t *testing.T) {
 
 	f := newFake(t)
 	world(f)
-	f.token = "ghs_INSTALLATIONsecret1111111111111111"
-	f.app = &fakeApp{id: 9, installationID: 10, key: &key.PublicKey, token: f.token}
+	f.Token = "ghs_INSTALLATIONsecret1111111111111111"
+	f.App = &ghfake.App{ID: 9, InstallationID: 10, Key: &key.PublicKey, Token: f.Token}
 	s, rec := build(t, f, Config{AppID: 9, InstallationID: 10, PrivateKeyPath: "keys/app.pem"})
-	f.clock = rec.Now
+	f.Clock = rec.Now
 	env := envWith(nil, nil)
 	env.BaseDir = dir
 	res, err := s.Collect(context.Background(), env)
 	require.NoError(t, err)
 	data, err := json.Marshal(res)
 	require.NoError(t, err)
-	for _, secret := range []string{f.token, keyBody} {
+	for _, secret := range []string{f.Token, keyBody} {
 		assert.NotContains(t, string(data), secret)
 		assert.NotContains(t, strings.Join(s.Notes(), "\n"), secret)
 	}
 	// A failure after the token was minted.
-	f.inject("GET /orgs/acme/members", fault{status: 403, body: `{"message":"Resource not accessible by integration"}`})
+	f.Inject("GET /orgs/acme/members", ghfake.Fault{Status: 403, Body: `{"message":"Resource not accessible by integration"}`})
 	s, rec = build(t, f, Config{AppID: 9, InstallationID: 10, PrivateKeyPath: "keys/app.pem"})
-	f.clock = rec.Now
+	f.Clock = rec.Now
 	_, err = s.Collect(context.Background(), env)
 	require.Error(t, err)
-	for _, secret := range []string{f.token, keyBody, "Bearer"} {
+	for _, secret := range []string{f.Token, keyBody, "Bearer"} {
 		assert.NotContains(t, err.Error(), secret)
 		assert.NotContains(t, fmt.Sprintf("%+v", err), secret)
 	}

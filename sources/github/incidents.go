@@ -10,6 +10,7 @@ import (
 
 	gh "github.com/google/go-github/v60/github"
 
+	"github.com/localizevideos/posture/internal/githubapi"
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources/internal/timefmt"
 	"github.com/localizevideos/posture/sources/tabular"
@@ -30,7 +31,7 @@ func (c *collector) incidents(ctx context.Context, r repoRef) ([]snapshot.Incide
 		return resp, err
 	})
 	if err != nil {
-		if statusOf(err) == http.StatusGone { // issues are turned off
+		if githubapi.StatusOf(err) == http.StatusGone { // issues are turned off
 			c.note("%s: incidents skipped: issues are disabled", r)
 			return nil, nil
 		}

@@ -8,6 +8,7 @@ import (
 
 	gh "github.com/google/go-github/v60/github"
 
+	"github.com/localizevideos/posture/internal/githubapi"
 	"github.com/localizevideos/posture/snapshot"
 )
 
@@ -29,10 +30,10 @@ func (c *collector) members(ctx context.Context, isOrg bool) ([]snapshot.Account
 	no2fa, err := c.listMembers(ctx, "2fa_disabled")
 	mfaKnown := true
 	if err != nil {
-		switch statusOf(err) {
+		switch githubapi.StatusOf(err) {
 		case http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity:
 			mfaKnown = false
-			c.note("members: two-factor status of %s is not readable with this token (%d): mfa left unknown", c.owner, statusOf(err))
+			c.note("members: two-factor status of %s is not readable with this token (%d): mfa left unknown", c.owner, githubapi.StatusOf(err))
 		default:
 			return nil, c.fail("owners of "+c.owner+" without 2FA", err)
 		}

@@ -1,4 +1,4 @@
-package github
+package githubapi
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -47,24 +46,12 @@ func (a *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
+	if tok == "" {
+		return a.next.RoundTrip(req)
+	}
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+tok)
 	return a.next.RoundTrip(r)
-}
-
-// rateShield hides X-RateLimit-Reset on successful responses that used the
-// last request of the window. go-github would otherwise refuse every later
-// request on its own, without asking the server, until the reset; the retry
-// transport below is the one place that decides how long to wait (and fails
-// clearly when the wait is too long).
-type rateShield struct{ next http.RoundTripper }
-
-func (s rateShield) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := s.next.RoundTrip(req)
-	if err == nil && resp != nil && resp.StatusCode < 400 && resp.Header.Get("X-RateLimit-Remaining") == "0" {
-		resp.Header.Del("X-RateLimit-Reset")
-	}
-	return resp, err
 }
 
 // loadKey reads an RSA private key (PKCS #1 "RSA PRIVATE KEY", as GitHub
@@ -113,26 +100,14 @@ func signJWT(key *rsa.PrivateKey, appID int64, now time.Time) (string, error) {
 	return signing + "." + enc.EncodeToString(sig), nil
 }
 
-// jwtTransport authenticates as the app itself (a fresh JWT per request).
-type jwtTransport struct {
-	next  http.RoundTripper
+// appJWT authenticates as the app itself (a fresh JWT per request).
+type appJWT struct {
 	key   *rsa.PrivateKey
 	appID int64
 	now   func() time.Time
 }
 
-func (j *jwtTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tok, err := signJWT(j.key, j.appID, j.now())
-	if err != nil {
-		if req.Body != nil {
-			_ = req.Body.Close()
-		}
-		return nil, err
-	}
-	r := req.Clone(req.Context())
-	r.Header.Set("Authorization", "Bearer "+tok)
-	return j.next.RoundTrip(r)
-}
+func (j appJWT) Token(context.Context) (string, error) { return signJWT(j.key, j.appID, j.now()) }
 
 // appTokens mints installation tokens and renews them shortly before they
 // expire (they live one hour).
@@ -146,20 +121,16 @@ type appTokens struct {
 	expires time.Time
 }
 
-func newAppTokens(cfg Config, baseDir, apiURL string, rt http.RoundTripper, now func() time.Time) (*appTokens, error) {
-	path := cfg.PrivateKeyPath
-	if !filepath.IsAbs(path) && baseDir != "" {
-		path = filepath.Join(baseDir, path)
-	}
-	key, err := loadKey(path)
+func newAppTokens(app App, apiURL, setting string, rt http.RoundTripper, now func() time.Time) (*appTokens, error) {
+	key, err := loadKey(app.PrivateKeyPath)
 	if err != nil {
 		return nil, err
 	}
-	client, err := newClient(&jwtTransport{next: rt, key: key, appID: cfg.AppID, now: now}, apiURL)
+	client, err := newClient(&authTransport{next: rt, src: appJWT{key: key, appID: app.ID, now: now}}, apiURL, setting)
 	if err != nil {
 		return nil, err
 	}
-	return &appTokens{client: client, installationID: cfg.InstallationID, now: now}, nil
+	return &appTokens{client: client, installationID: app.InstallationID, now: now}, nil
 }
 
 func (a *appTokens) Token(ctx context.Context) (string, error) {
@@ -182,15 +153,4 @@ func (a *appTokens) Token(ctx context.Context) (string, error) {
 		a.expires = a.now().Add(50 * time.Minute)
 	}
 	return a.token, nil
-}
-
-// newClient builds a go-github client over rt for apiURL (api.github.com,
-// a GHES ".../api/v3" URL, or a GHES host to which /api/v3/ is added).
-func newClient(rt http.RoundTripper, apiURL string) (*gh.Client, error) {
-	c, err := gh.NewClient(&http.Client{Transport: rateShield{next: rt}}).WithEnterpriseURLs(apiURL, apiURL)
-	if err != nil {
-		return nil, fmt.Errorf("api_url %q: %v", redactURL(apiURL), err)
-	}
-	c.UserAgent = "posture"
-	return c, nil
 }

@@ -1,0 +1,95 @@
+package ghfake
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func get(t *testing.T, s *Server, path, token string) (*http.Response, []map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.APIURL()+strings.TrimPrefix(path, "/"), nil)
+	require.NoError(t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var items []map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&items)
+	return resp, items
+}
+
+// The fake itself must behave like GitHub where its clients' correctness
+// depends on it: no credentials, no data; a wrong prefix is refused.
+func TestFakeRefusesWhatGitHubRefuses(t *testing.T) {
+	f := New()
+	t.Cleanup(f.Close)
+	f.Token = "t0ken"
+	f.Owners["acme"] = "Organization"
+	resp, err := http.Get(f.APIURL() + "orgs/acme/members")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	resp, err = http.Get(f.URL + "/elsewhere")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotAcceptable, resp.StatusCode)
+	assert.Equal(t, []string{"GET /orgs/acme/members"}, f.Log(""), "API requests are logged; others are refused before")
+}
+
+func TestIssueListFiltersAndPages(t *testing.T) {
+	f := New()
+	t.Cleanup(f.Close)
+	f.MaxPerPage = 2
+	r := f.Repo("acme/web")
+	for _, i := range []Issue{
+		{Number: 7, Title: "a", Labels: []string{"incident"}},
+		{Number: 3, Title: "b", Labels: []string{"Incident", "sev1"}, State: "closed"},
+		{Number: 5, Title: "c", Labels: []string{"incident"}, PullRequest: true},
+		{Title: "d", Labels: []string{"other"}},
+	} {
+		r.AddIssue(i)
+	}
+	numbers := func(items []map[string]any) []float64 {
+		var out []float64
+		for _, i := range items {
+			out = append(out, i["number"].(float64))
+		}
+		return out
+	}
+	_, items := get(t, f, "repos/acme/web/issues?state=all&labels=incident", "")
+	assert.Equal(t, []float64{7, 3}, numbers(items), "stored order, first page")
+	resp, items := get(t, f, "repos/acme/web/issues?state=all&labels=incident&page=2", "")
+	assert.Equal(t, []float64{5}, numbers(items))
+	assert.Contains(t, resp.Header.Get("Link"), `rel="prev"`)
+	_, items = get(t, f, "repos/acme/web/issues?state=all&labels=INCIDENT,sev1&direction=asc", "")
+	assert.Equal(t, []float64{3}, numbers(items))
+	_, items = get(t, f, "repos/acme/web/issues?direction=desc", "")
+	assert.Equal(t, []float64{8, 7}, numbers(items), "open ones by default; d got the next free number")
+	assert.Equal(t, "https://github.com/acme/web/issues/7", items[1]["html_url"])
+	_, items = get(t, f, "repos/acme/web/issues?direction=desc&page=2", "")
+	require.Len(t, items, 1)
+	assert.Contains(t, items[0], "pull_request", "pull requests are listed too, as on GitHub")
+}
+
+func TestInjectedFaultsAnswerInOrder(t *testing.T) {
+	f := New()
+	t.Cleanup(f.Close)
+	f.Repo("acme/web")
+	f.Inject("GET /repos/acme/web", Fault{Status: 502}, Fault{Status: 429, Header: http.Header{"Retry-After": {"3"}}})
+	resp, _ := get(t, f, "repos/acme/web", "")
+	assert.Equal(t, 502, resp.StatusCode)
+	resp, _ = get(t, f, "repos/acme/web?x=1", "")
+	assert.Equal(t, 429, resp.StatusCode)
+	assert.Equal(t, "3", resp.Header.Get("Retry-After"))
+	resp, _ = get(t, f, "repos/acme/web", "")
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, 3, f.Count("GET /repos/acme/web"))
+	assert.Equal(t, []string{"GET /repos/acme/web?x=1"}, f.Log("GET /repos/acme/web?"))
+}
