@@ -730,20 +730,21 @@ func TestSARIFRuleHelp(t *testing.T) {
 	assert.Contains(t, props["tls_downgrade_attempts"]["tags"], "security", "security-severity needs the security tag")
 }
 
-// tool.driver.version is the build's version; semanticVersion only for a
-// semantic version.
+// tool.driver.version is the build's version, starting with an integer as
+// the SARIF multitool wants (SARIF2005); semanticVersion only for a semantic
+// version.
 func TestSARIFToolVersion(t *testing.T) {
-	for _, tc := range []struct{ version, semantic string }{
-		{"v1.2.3", "1.2.3"},
-		{"v0.0.0-20261127000000-abcdef123456", "0.0.0-20261127000000-abcdef123456"},
-		{"devel", ""},
-		{"v1.2.3-devel", ""},
-		{"1.2", ""},
+	for _, tc := range []struct{ version, driver, semantic string }{
+		{"v1.2.3", "1.2.3", "1.2.3"},
+		{"v0.0.0-20261127000000-abcdef123456", "0.0.0-20261127000000-abcdef123456", "0.0.0-20261127000000-abcdef123456"},
+		{"devel", "0.0.0-devel", ""},
+		{"v1.2.3-devel", "1.2.3-devel", ""},
+		{"1.2", "1.2", ""},
 	} {
 		r := fixture()
 		r.Tool = &report.Tool{Name: "posture", Version: tc.version}
 		d := sarifOf(t, r, Options{}).Runs[0].Tool.Driver
-		assert.Equal(t, tc.version, d.Version)
+		assert.Equal(t, tc.driver, d.Version)
 		assert.Equal(t, tc.semantic, d.SemanticVersion, tc.version)
 	}
 

@@ -150,7 +150,7 @@ func (SARIF) Write(w io.Writer, r *report.Report, opt Options) error {
 	}
 	driver := sarifDriver{Name: ToolName, InformationURI: InformationURI, Rules: []sarifRule{}}
 	if r.Tool != nil {
-		driver.Version = r.Tool.Version
+		driver.Version = driverVersion(r.Tool.Version)
 		driver.SemanticVersion = semanticVersion(r.Tool.Version)
 	}
 	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
@@ -230,7 +230,7 @@ func sarifRuleOf(r *report.Report, m report.Metric, opt Options) sarifRule {
 	}
 	rule := sarifRule{
 		ID:               m.ID,
-		Name:             pascalCase(m.ID),
+		Name:             ruleName(m.ID),
 		ShortDescription: sarifText{Text: title},
 		FullDescription: sarifText{Text: fmt.Sprintf("%s (%s, unit %s), %s, owned by %s.",
 			title, orDefault(m.Category, "uncategorised"), orDefault(m.Unit, "none"), target, orDefault(m.Owner, "nobody"))},
@@ -461,6 +461,26 @@ func semanticVersion(v string) string {
 		return ""
 	}
 	return strings.TrimPrefix(v, "v")
+}
+
+// driverVersion is the tool version as SARIF's driver.version wants it:
+// starting with an integer (SARIF2005), so "v1.2.0" is given as "1.2.0" and
+// a development build ("devel") as "0.0.0-devel".
+func driverVersion(v string) string {
+	v = strings.TrimPrefix(v, "v")
+	if v == "" || v[0] < '0' || v[0] > '9' {
+		return "0.0.0-" + v
+	}
+	return v
+}
+
+// ruleName is a rule's friendly name, omitted when it would only repeat
+// the id (SARIF1001: a name identical to the id must be left out).
+func ruleName(id string) string {
+	if n := pascalCase(id); !strings.EqualFold(n, id) {
+		return n
+	}
+	return ""
 }
 
 // pascalCase turns a metric id into a SARIF rule's friendly name:
