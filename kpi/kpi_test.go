@@ -135,7 +135,6 @@ func TestBetter(t *testing.T) {
 func pts(vals map[string]float64) []report.Point {
 	var out []report.Point
 	for d, v := range vals {
-		v := v
 		out = append(out, report.Point{AsOf: d + "T00:00:00Z", Value: &v})
 	}
 	return out

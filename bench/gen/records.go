@@ -499,7 +499,7 @@ var (
 func advisories(r *rand.Rand, n int, prefix string, pkgs []string) []advisory {
 	out := make([]advisory, n)
 	for i := range out {
-		sev := "MEDIUM"
+		var sev string
 		switch q := r.IntN(100); {
 		case q < 5:
 			sev = "CRITICAL"

@@ -1,6 +1,7 @@
 package archtest
 
 import (
+	"errors"
 	"os/exec"
 	"strings"
 	"testing"
@@ -39,7 +40,8 @@ func deps(t *testing.T, pkgs ...string) map[string][]string {
 	cmd.Dir = "../.."
 	out, err := cmd.Output()
 	if err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
 			t.Fatalf("go list: %v\n%s", err, ee.Stderr)
 		}
 		t.Fatalf("go list: %v", err)

@@ -23,7 +23,6 @@ import (
 	"embed"
 	"fmt"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"text/template"
@@ -368,13 +367,4 @@ func metricLink(id, from string) string {
 		target = "metrics.md#" + id
 	}
 	return "[`" + id + "`](" + target + ")"
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

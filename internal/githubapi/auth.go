@@ -61,7 +61,7 @@ func loadKey(path string) (*rsa.PrivateKey, error) {
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("private_key_path %s: %v", path, pe.Err)
+			return nil, fmt.Errorf("private_key_path %s: %w", path, pe.Err)
 		}
 		return nil, fmt.Errorf("private_key_path %s: cannot read", path)
 	}

@@ -129,7 +129,7 @@ func newClient(rt http.RoundTripper, apiURL, setting string) (*gh.Client, error)
 	if strings.TrimRight(apiURL, "/") != DefaultAPIURL {
 		var err error
 		if c, err = c.WithEnterpriseURLs(apiURL, apiURL); err != nil {
-			return nil, fmt.Errorf("%s %q: %v", setting, RedactURL(apiURL), err)
+			return nil, fmt.Errorf("%s %q: %w", setting, RedactURL(apiURL), err)
 		}
 	}
 	c.UserAgent = "posture"

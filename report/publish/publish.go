@@ -17,7 +17,6 @@ import (
 	"github.com/localizevideos/posture/dashboard"
 	"github.com/localizevideos/posture/internal/atomicfile"
 	"path/filepath"
-	"time"
 
 	"github.com/localizevideos/posture/history"
 	"github.com/localizevideos/posture/output"
@@ -169,10 +168,3 @@ func WriteDerived(dir string) error {
 
 // WriteFileAtomic writes a file atomically (see atomicfile.Write).
 func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
-
-func latestAsOf(newestFirst []*report.Report) string {
-	if len(newestFirst) == 0 {
-		return time.Time{}.Format(time.RFC3339)
-	}
-	return newestFirst[0].AsOf
-}

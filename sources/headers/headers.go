@@ -123,7 +123,7 @@ func checkURL(raw string) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("not a URL: %v", errors.Unwrap(err))
+		return fmt.Errorf("not a URL: %w", errors.Unwrap(err))
 	}
 	if _, hasPw := u.User.Password(); hasPw {
 		return fmt.Errorf("%s: URLs with a password are not accepted (it would end up in the records)", u.Redacted())

@@ -51,17 +51,6 @@ func keys(vs []snapshot.Vulnerability) []string {
 	return out
 }
 
-func byKey(t *testing.T, vs []snapshot.Vulnerability, key string) snapshot.Vulnerability {
-	t.Helper()
-	for _, v := range vs {
-		if v.Key == key {
-			return v
-		}
-	}
-	t.Fatalf("no record %q in %v", key, keys(vs))
-	return snapshot.Vulnerability{}
-}
-
 func TestTrivyImage(t *testing.T) {
 	vs := mustCollect(t, "trivy", "trivy-image.json")
 	const os = "ghcr.io/localizevideos/api:2026.11.3 (debian 12.7)"

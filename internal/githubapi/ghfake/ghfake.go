@@ -207,7 +207,6 @@ func (s *Server) AddFault(f *Fault) {
 // answers one request, in order.
 func (s *Server) Inject(key string, faults ...Fault) {
 	for _, f := range faults {
-		f := f
 		f.Times = 1
 		f.Match = func(r Request) bool { return r.Method+" "+r.Path == key }
 		s.AddFault(&f)

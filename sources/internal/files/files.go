@@ -208,7 +208,7 @@ type gzFile struct {
 
 func (g *gzFile) Read(p []byte) (int, error) {
 	n, err := g.Reader.Read(p)
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		err = gzError(err)
 	}
 	return n, err
@@ -224,7 +224,7 @@ func (g *gzFile) Close() error {
 
 // gzError says that a decompression error is the file's fault.
 func gzError(err error) error {
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF // an empty .gz file
 	}
 	return fmt.Errorf("truncated or corrupt gzip: %w", err)
@@ -343,7 +343,7 @@ func ReadLines(r io.Reader, fn func(lineNo int, line []byte) error) error {
 	n := 0
 	for {
 		chunk, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
+		if errors.Is(err, bufio.ErrBufferFull) {
 			if len(long) < MaxLine {
 				long = append(long, chunk...)
 			}
@@ -366,7 +366,6 @@ func ReadLines(r io.Reader, fn func(lineNo int, line []byte) error) error {
 				return ferr
 			}
 		}
-		long = long[:0:0]
 		long = nil
 		if err == io.EOF {
 			return nil

@@ -4,6 +4,7 @@ package files
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"syscall"
 )
@@ -23,7 +24,7 @@ func mappedLines(path string, fn func(lineNo int, line []byte) error) (done bool
 		return false, nil
 	}
 	err = mapLines(f, 0, st.Size(), 1, fn)
-	if err == errNoMap {
+	if errors.Is(err, errNoMap) {
 		return false, nil
 	}
 	return true, err
@@ -73,7 +74,7 @@ func mapLines(f *os.File, start, end int64, first int, fn func(lineNo int, line 
 				buf = buf[i+1:]
 				n++
 				if err := fn(n, carry.line()); err != nil {
-					syscall.Munmap(data)
+					_ = syscall.Munmap(data)
 					return err
 				}
 				carry.reset()
@@ -86,7 +87,7 @@ func mapLines(f *os.File, start, end int64, first int, fn func(lineNo int, line 
 				break
 			}
 			if err := emit(buf[:i]); err != nil {
-				syscall.Munmap(data)
+				_ = syscall.Munmap(data)
 				return err
 			}
 			buf = buf[i+1:]

@@ -322,7 +322,7 @@ func collectRanges(ctx context.Context, path string, rs []files.Range, into *par
 		}
 	})
 	for _, err := range errs {
-		if err != nil && err != errStopped {
+		if err != nil && !errors.Is(err, errStopped) {
 			return err
 		}
 	}
