@@ -164,8 +164,8 @@ func settings() ([]Attr, error) {
 
 func kindData(k sources.Kind, cat []*engine.Definition) (kindDoc, error) {
 	d := kindDoc{Name: k.Name, Summary: k.Summary, Doc: strings.TrimSpace(k.Doc), Columns: k.Columns}
-	if k.NewConfig == nil {
-		return d, fmt.Errorf("source kind %s: no NewConfig", k.Name)
+	if k.Build == nil {
+		return d, fmt.Errorf("source kind %s: no Build", k.Name)
 	}
 	b, err := bodyOf(k.NewConfig(), k.Defaults)
 	if err != nil {
