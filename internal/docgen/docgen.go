@@ -341,15 +341,6 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// feed is one input of a metric: a kind, and the part of it when the input
-// names one ("github.alerts").
-type feed struct{ Kind, Part string }
-
-func parseInput(in string) feed {
-	k, p, _ := strings.Cut(in, ".")
-	return feed{Kind: k, Part: p}
-}
-
 // kindLink links a source kind's section of the configuration reference
 // from a document in docs/.
 func kindLink(kind, from string) string {
