@@ -21,14 +21,12 @@ type fakeCfg struct {
 
 func init() {
 	sources.Register(sources.Kind{
-		Name:      "fake_log",
-		NewConfig: func() any { return &fakeCfg{} },
-		New:       func(any) (sources.Source, error) { return nil, nil },
+		Name:  "fake_log",
+		Build: sources.Typed(func(*fakeCfg) (sources.Source, error) { return nil, nil }),
 	})
 	sources.Register(sources.Kind{
-		Name:      "fake_err",
-		NewConfig: func() any { return &fakeCfg{} },
-		New:       func(any) (sources.Source, error) { return nil, nil },
+		Name:  "fake_err",
+		Build: sources.Typed(func(*fakeCfg) (sources.Source, error) { return nil, nil }),
 	})
 }
 

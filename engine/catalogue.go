@@ -36,7 +36,7 @@ type Definition struct {
 	Target      report.Target // default target
 	Gate        bool          // default gate
 	Better      string        // down or up: the desired direction for trends (kpi.Better of custom.better and Target)
-	Inputs      []string      // source kinds that feed it (or InputAlways / InputAll)
+	Inputs      []string      // collections it reads (see IsCollectionInput), source kinds, or InputAlways / InputAll
 	Rule        ast.Ref       // data.<package>.<rule>
 	Location    string        // file:line of the rule
 	Builtin     bool
@@ -115,18 +115,18 @@ func Catalogue(c *ast.Compiler, builtin func(file string) bool) ([]*Definition, 
 		d.Better = kpi.Better(d.Target, d.Better)
 		switch in := a.Custom["inputs"].(type) {
 		case nil:
-			bad("metric %q: custom.inputs must list the source kinds that feed it", d.ID)
+			bad("metric %q: custom.inputs must list the collections it reads", d.ID)
 		case []any:
 			for _, x := range in {
 				s, ok := x.(string)
 				if !ok || s == "" {
-					bad("metric %q: custom.inputs must be a list of source kinds", d.ID)
+					bad("metric %q: custom.inputs must be a list of collections", d.ID)
 					break
 				}
 				d.Inputs = append(d.Inputs, s)
 			}
 		default:
-			bad("metric %q: custom.inputs must be a list of source kinds", d.ID)
+			bad("metric %q: custom.inputs must be a list of collections", d.ID)
 		}
 		if prev, dup := seen[d.ID]; dup {
 			bad("metric %q is already declared at %s", d.ID, prev.Location)

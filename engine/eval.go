@@ -268,7 +268,8 @@ func addFindings(in *Input, findings []ComplianceFinding) (*Input, error) {
 		doc[k] = v
 	}
 	doc["compliance_findings"] = findings
-	return &Input{AsOf: in.AsOf, Doc: doc, Value: ast.NewObject(items...), Failed: in.Failed, Kinds: in.Kinds}, nil
+	return &Input{AsOf: in.AsOf, Doc: doc, Value: ast.NewObject(items...), Failed: in.Failed, Kinds: in.Kinds,
+		Collections: in.Collections, FailedCollections: in.FailedCollections}, nil
 }
 
 func (e *Engine) eval(ctx context.Context, pq rego.PreparedEvalQuery, in *Input, input ast.Value, sv *sharedValues) (any, bool, error) {

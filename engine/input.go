@@ -59,6 +59,22 @@ type Input struct {
 	// each "<kind>.<part>" a source provides (Part.Provides) to the ids of
 	// those sources.
 	Kinds map[string][]string
+	// Collections maps each collection name to the ids of the sources that
+	// provide it (snapshot.Part.Collections; failed ones included), and
+	// each "<collection>:<trait>" to those that provide it with the trait.
+	Collections map[string][]string
+	// FailedCollections maps each collection name (and
+	// "<collection>:<trait>") to the ids of the sources that failed and
+	// whose kind may provide it.
+	FailedCollections map[string][]string
+}
+
+func (in *Input) addProvider(p snapshot.Provided, id string) {
+	in.Collections[p.Collection] = append(in.Collections[p.Collection], id)
+	for _, t := range p.Traits {
+		k := p.Collection + ":" + string(t)
+		in.Collections[k] = append(in.Collections[k], id)
+	}
 }
 
 type deployment struct {
@@ -109,47 +125,39 @@ type Late func() (*snapshot.Snapshot, error)
 func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exception, late Late) (*Input, error) {
 	asOf = asOf.UTC()
 	asOfMS := asOf.UnixMilli()
-	in := &Input{AsOf: asOf, Failed: map[string][]string{}, Kinds: map[string][]string{}}
+	in := &Input{AsOf: asOf, Failed: map[string][]string{}, Kinds: map[string][]string{},
+		Collections: map[string][]string{}, FailedCollections: map[string][]string{}}
 	windowStart := asOfMS - int64(s.WindowDays)*dayMS
 
-	// The parts' collections are gathered first and merged once, at their
-	// final size: a collection that only one part has is used as it is.
-	var (
-		events        = map[string][][]snapshot.Event{}
-		incidents     [][]snapshot.Incident
-		alerts        [][]snapshot.Alert
-		accounts      [][]snapshot.Account
-		tokens        [][]snapshot.Token
-		auditFindings [][]snapshot.AuditFinding
-		deploys       [][]snapshot.Deployment
-		configFiles   [][]snapshot.ConfigFile
-		endpoints     [][]snapshot.Endpoint
-		tlsEndpoints  [][]snapshot.TLSEndpoint
-		baseline      = &snapshot.Baseline{Files: map[string]string{}}
-	)
+	// The parts' events are gathered first and merged once, at their final
+	// size; the other collections are joined by their own Value.
+	events := map[string][][]snapshot.Event{}
+	baseline := &snapshot.Baseline{Files: map[string]string{}}
 	for _, p := range snap.Parts {
 		id := p.ID()
 		in.Kinds[p.Kind] = append(in.Kinds[p.Kind], id)
 		for _, sub := range p.Provides {
 			in.Kinds[p.Kind+"."+sub] = append(in.Kinds[p.Kind+"."+sub], id)
 		}
+		for _, pr := range p.Collections() {
+			in.addProvider(pr, id)
+		}
 		if p.Failed() {
 			in.Failed[p.Kind] = append(in.Failed[p.Kind], id)
+			// A failed source fails every collection its kind may provide.
+			for _, pr := range snapshot.KindProvides(p.Kind) {
+				in.FailedCollections[pr.Collection] = append(in.FailedCollections[pr.Collection], id)
+				for _, t := range pr.Traits {
+					k := pr.Collection + ":" + string(t)
+					in.FailedCollections[k] = append(in.FailedCollections[k], id)
+				}
+			}
 			continue
 		}
 		d := &p.Data
 		for t, es := range d.Events {
 			events[t] = append(events[t], es.Segments()...)
 		}
-		incidents = append(incidents, d.Incidents)
-		alerts = append(alerts, d.Alerts)
-		accounts = append(accounts, d.Accounts)
-		tokens = append(tokens, d.Tokens)
-		auditFindings = append(auditFindings, d.AuditFindings)
-		deploys = append(deploys, d.Deployments)
-		configFiles = append(configFiles, d.ConfigFiles)
-		endpoints = append(endpoints, d.Endpoints)
-		tlsEndpoints = append(tlsEndpoints, d.TLSEndpoints)
 		if d.Baseline != nil && d.Baseline.Present {
 			baseline.Present = true
 			baseline.ApprovedAt, baseline.ApprovedBy = d.Baseline.ApprovedAt, d.Baseline.ApprovedBy
@@ -220,19 +228,20 @@ func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []
 		},
 		"sources":             lateValue(func(s *snapshot.Snapshot) any { return sourcesOf(s) }),
 		"events":              allEvents,
-		"incidents":           nonNil(concat(incidents)),
-		"alerts":              nonNil(concat(alerts)),
-		"accounts":            nonNil(uniqueAccounts(concat(accounts))),
-		"tokens":              nonNil(concat(tokens)),
-		"audit_findings":      nonNil(concat(auditFindings)),
-		"deployments":         deployments(concat(deploys), s.ProductionEnvironments),
-		"vulnerabilities":     lateValue(func(s *snapshot.Snapshot) any { return nonNil(vulnerabilitiesOf(s)) }),
-		"config_files":        nonNil(concat(configFiles)),
-		"endpoints":           nonNil(concat(endpoints)),
-		"tls_endpoints":       nonNil(concat(tlsEndpoints)),
 		"baseline":            baseline,
 		"exceptions":          exc,
 		"compliance_findings": []ComplianceFinding{},
+	}
+	for _, c := range snapshot.Collections() {
+		switch c {
+		case snapshot.Deployments:
+			doc[c.Name()] = deployments(snapshot.Deployments.Gather(snap.Parts), s.ProductionEnvironments)
+		case snapshot.Vulnerabilities:
+			// The ledger annotates the scanners' findings late.
+			doc[c.Name()] = lateValue(func(s *snapshot.Snapshot) any { return snapshot.Vulnerabilities.Merged(s.Parts) })
+		default:
+			doc[c.Name()] = c.Value(snap.Parts)
+		}
 	}
 	in.Doc = doc
 	end := trace.Phase("input to AST")
@@ -258,49 +267,6 @@ func sourcesOf(snap *snapshot.Snapshot) map[string]sourceInfo {
 	return srcs
 }
 
-// vulnerabilitiesOf lists the findings of every part that did not fail.
-func vulnerabilitiesOf(snap *snapshot.Snapshot) []snapshot.Vulnerability {
-	n := 0
-	for _, p := range snap.Parts {
-		if !p.Failed() {
-			n += len(p.Data.Vulnerabilities)
-		}
-	}
-	if n == 0 {
-		return nil
-	}
-	out := make([]snapshot.Vulnerability, 0, n)
-	for _, p := range snap.Parts {
-		if !p.Failed() {
-			out = append(out, p.Data.Vulnerabilities...)
-		}
-	}
-	return out
-}
-
-// concat joins lists into one slice of their total length; when only one
-// list has elements it is returned itself (capped, so that an append
-// cannot write into the part it belongs to).
-func concat[T any](lists [][]T) []T {
-	n, full := 0, 0
-	var only []T
-	for _, l := range lists {
-		if len(l) > 0 {
-			n += len(l)
-			full++
-			only = l
-		}
-	}
-	if full <= 1 {
-		return only[:len(only):len(only)]
-	}
-	out := make([]T, 0, n)
-	for _, l := range lists {
-		out = append(out, l...)
-	}
-	return out
-}
-
 // filterAll joins the elements of lists that keep holds for, counting them
 // first so the result is allocated once.
 func filterAll[T any](lists [][]T, keep func(*T) bool) []T {
@@ -323,49 +289,8 @@ func filterAll[T any](lists [][]T, keep func(*T) bool) []T {
 	return out
 }
 
-func nonNil[T any](xs []T) []T {
-	if xs == nil {
-		return []T{}
-	}
-	return xs
-}
-
 // toValue converts a Go document to an OPA value once (see ToValue).
 func toValue(doc any) (ast.Value, error) { return ToValue(doc) }
-
-// uniqueAccounts keeps one record per (system, login): the first, with empty
-// fields filled from later duplicates.
-func uniqueAccounts(in []snapshot.Account) []snapshot.Account {
-	idx := make(map[string]int, len(in))
-	out := make([]snapshot.Account, 0, len(in))
-	for _, a := range in {
-		k := a.System + "/" + a.Login
-		i, ok := idx[k]
-		if !ok {
-			idx[k] = len(out)
-			out = append(out, a)
-			continue
-		}
-		p := &out[i]
-		if p.Role == "" {
-			p.Role = a.Role
-		}
-		p.Privileged = p.Privileged || a.Privileged
-		if p.Status == "" {
-			p.Status = a.Status
-		}
-		if p.MFA == nil {
-			p.MFA = a.MFA
-		}
-		if p.CreatedAtMS == nil {
-			p.CreatedAt, p.CreatedAtMS = a.CreatedAt, a.CreatedAtMS
-		}
-		if p.LastActiveAtMS == nil {
-			p.LastActiveAt, p.LastActiveAtMS = a.LastActiveAt, a.LastActiveAtMS
-		}
-	}
-	return out
-}
 
 // deployments adds the derived fields: production, successful and the sha of
 // the latest successful production deployment of the same repo before each.

@@ -155,6 +155,13 @@ func feeds(d *Definition, in *Input) (measured, failed []string) {
 			}
 			continue
 		}
+		if IsCollectionInput(k) {
+			measured = append(measured, in.Collections[k]...)
+			failed = append(failed, in.FailedCollections[k]...)
+			continue
+		}
+		// A source kind or "<kind>.<part>", as inputs named them before
+		// they named collections.
 		measured = append(measured, in.Kinds[k]...)
 		kind := k
 		if i := strings.IndexByte(k, '.'); i > 0 {
@@ -163,6 +170,14 @@ func feeds(d *Definition, in *Input) (measured, failed []string) {
 		failed = append(failed, in.Failed[kind]...)
 	}
 	return dedupe(measured), dedupe(failed)
+}
+
+// IsCollectionInput reports whether a metric input names a collection
+// ("accounts", "events.login_failed") or a collection with a trait its
+// sources must declare ("accounts:activity"), rather than a source kind.
+func IsCollectionInput(input string) bool {
+	name, _, _ := strings.Cut(input, ":")
+	return snapshot.IsCollection(name)
 }
 
 func always(d *Definition) bool {

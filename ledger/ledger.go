@@ -3,8 +3,9 @@
 // JSON file committed with the reports (its model, reading and writing are
 // store.Ledger's).
 //
-// Scanner files (trivy, grype, govulncheck, sarif) only list what is open
-// now, so the ledger remembers, for each finding key, the report dates on
+// Scanner files (the findings of the kinds that provide them as
+// snapshot.TraitScanner: trivy, grype, govulncheck, sarif) only list what
+// is open now, so the ledger remembers, for each finding key, the report dates on
 // which it was listed and those on which its scanner ran and did not list
 // it. From those observations it derives, for any date D:
 //
@@ -48,8 +49,12 @@ const Schema = store.LedgerSchema
 // FileName is the ledger's file name in the reports folder.
 const FileName = store.LedgerFile
 
-// ScannerKinds are the source kinds whose findings the ledger follows.
-var ScannerKinds = map[string]bool{"trivy": true, "grype": true, "govulncheck": true, "sarif": true}
+// Scanner reports whether the ledger follows the findings of a source kind:
+// those it provides as scanner findings (snapshot.TraitScanner), which a
+// scan lists only while they are open.
+func Scanner(kind string) bool {
+	return snapshot.KindHas(kind, snapshot.Vulnerabilities.Name(), snapshot.TraitScanner)
+}
 
 // Path is the ledger file of a reports folder.
 func Path(reportsDir string) string { return store.LedgerPath(reportsDir) }
@@ -104,7 +109,7 @@ func Observe(snap *snapshot.Snapshot, asOf time.Time) *Observation {
 		OK: map[string]bool{}, Failed: map[string]bool{},
 	}
 	for _, p := range snap.Parts {
-		if !ScannerKinds[p.Kind] {
+		if !Scanner(p.Kind) {
 			continue
 		}
 		id := p.ID()
@@ -187,7 +192,7 @@ func withSources(have, by []string) []string {
 // the bare name an older ledger recorded.
 func isID(s string) bool {
 	kind, name, ok := strings.Cut(s, ".")
-	return ok && name != "" && ScannerKinds[kind]
+	return ok && name != "" && Scanner(kind)
 }
 
 // sameSource reports whether two recorded sources are the same: equal, or
@@ -486,7 +491,7 @@ func (l *Ledger) Annotate(snap *snapshot.Snapshot, asOf time.Time, origin string
 	var firstHost *snapshot.Part
 	for i, p := range snap.Parts {
 		out.Parts[i] = p
-		if !ScannerKinds[p.Kind] || p.Failed() {
+		if !Scanner(p.Kind) || p.Failed() {
 			continue
 		}
 		cp := *p

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/localizevideos/posture/snapshot"
+	_ "github.com/localizevideos/posture/sources/vuln" // the scanner kinds
 )
 
 func day(s string) time.Time {

@@ -16,7 +16,7 @@ _detected := [i | some i in input.incidents; lib.in_window(i.detected_at_ms)]
 #   target:
 #     trend: down
 #   gate: false
-#   inputs: [incidents, github.incidents]
+#   inputs: [incidents]
 mttd_hours := lib.mean_result(durations, origins, lib.hour_ms) if {
 	counted := [i | some i in _detected; lib.known(i.started_at_ms)]
 	durations := [(i.detected_at_ms - i.started_at_ms) | some i in counted]
@@ -33,7 +33,7 @@ mttd_hours := lib.mean_result(durations, origins, lib.hour_ms) if {
 #   target:
 #     trend: down
 #   gate: false
-#   inputs: [incidents, github.incidents]
+#   inputs: [incidents]
 mttr_hours := lib.mean_result(durations, origins, lib.hour_ms) if {
 	counted := [i |
 		some i in input.incidents
@@ -54,7 +54,7 @@ mttr_hours := lib.mean_result(durations, origins, lib.hour_ms) if {
 #   target:
 #     trend: stable
 #   gate: false
-#   inputs: [incidents, github.incidents]
+#   inputs: [incidents]
 incident_count := lib.count_result([i.origin | some i in _detected])
 
 # METADATA
@@ -68,7 +68,7 @@ incident_count := lib.count_result([i.origin | some i in _detected])
 #     max: 0
 #     soft: true
 #   gate: false
-#   inputs: [incidents, github.incidents]
+#   inputs: [incidents]
 sev1_incidents := lib.count_result([i.origin | some i in _detected; i.severity == "sev1"])
 
 # METADATA

@@ -14,7 +14,7 @@ import data.posture.lib
 #     trend: down
 #     soft: true
 #   gate: false
-#   inputs: [accounts, github.members]
+#   inputs: [accounts]
 privileged_accounts := lib.count_result({lib.account_scope(a) |
 	some a in input.accounts
 	lib.privileged_account(a)
@@ -30,7 +30,7 @@ privileged_accounts := lib.count_result({lib.account_scope(a) |
 #   target:
 #     max: 0
 #   gate: true
-#   inputs: [accounts]
+#   inputs: ["accounts:activity"]
 orphaned_accounts := lib.findings_result("orphaned_accounts", {{"scope": lib.account_scope(a), "origin": a.origin} |
 	some a in input.accounts
 	lib.active_account(a)
@@ -104,7 +104,7 @@ _compliant(t) if {
 #   target:
 #     trend: down
 #   gate: false
-#   inputs: [nginx_access_log, sshd_log, app_log]
+#   inputs: [events.http_forbidden, events.invalid_user, events.authz_fail]
 unauthorized_access_attempts := lib.count_result([e.origin |
 	some type in ["http_forbidden", "invalid_user", "authz_fail"]
 	some e in input.events[type]

@@ -62,7 +62,7 @@ _automation_actors := {lower(a) | some a in input.settings.automation_actors}
 #   target:
 #     max: 0
 #   gate: true
-#   inputs: [deployments, github.deployments]
+#   inputs: [deployments]
 manual_prod_changes := lib.count_result([d.origin |
 	some d in _prod_in_window
 	not _automation_actors[lower(d.creator)]
@@ -78,7 +78,7 @@ manual_prod_changes := lib.count_result([d.origin |
 #   target:
 #     trend: down
 #   gate: false
-#   inputs: [deployments, github.deployments]
+#   inputs: [deployments]
 failed_deployments := lib.count_result([d.origin |
 	some d in _prod_in_window
 	d.status in {"failure", "error"}
@@ -94,7 +94,7 @@ failed_deployments := lib.count_result([d.origin |
 #   target:
 #     trend: down
 #   gate: false
-#   inputs: [deployments, github.deployments]
+#   inputs: [deployments]
 rollbacks := lib.count_result([d.origin | some d in _prod_in_window; _rollback(d)])
 
 _rollback(d) if contains(lower(d.task), "rollback")

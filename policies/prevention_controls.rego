@@ -16,7 +16,7 @@ _in_window(type) := [e.origin | some e in input.events[type]; lib.in_window(e.ts
 #   target:
 #     trend: stable
 #   gate: false
-#   inputs: [sshd_log, app_log]
+#   inputs: [events.login_failed, events.login_success]
 failed_login_rate := lib.percent_result(count(failed), array.concat(failed, succeeded)) if {
 	failed := _in_window("login_failed")
 	succeeded := _in_window("login_success")
@@ -30,7 +30,7 @@ failed_login_rate := lib.percent_result(count(failed), array.concat(failed, succ
 #   category: prevention_controls
 #   unit: count
 #   gate: false
-#   inputs: [nginx_access_log, nginx_error_log, app_log]
+#   inputs: [events.rate_limited]
 rate_limit_triggers := lib.count_result(_in_window("rate_limited"))
 
 # METADATA
@@ -41,7 +41,7 @@ rate_limit_triggers := lib.count_result(_in_window("rate_limited"))
 #   category: prevention_controls
 #   unit: count
 #   gate: false
-#   inputs: [fail2ban_log]
+#   inputs: [events.ban]
 blocked_ips := {
 	"value": count({e.ip | some e in bans}),
 	"items": count(bans),
@@ -66,7 +66,7 @@ blocked_ips := {
 #   target:
 #     max: 0
 #   gate: true
-#   inputs: [headers]
+#   inputs: [endpoints]
 security_header_drift := lib.findings_result(
 	"security_header_drift",
 	{{"scope": f.scope, "origin": f.origin} | some f in header_findings},
@@ -82,7 +82,7 @@ security_header_drift := lib.findings_result(
 #   target:
 #     max: 0
 #   gate: true
-#   inputs: [nginx_access_log, nginx_error_log]
+#   inputs: [events.tls_downgrade]
 tls_downgrade_attempts := lib.count_result(_in_window("tls_downgrade"))
 
 # ---------------------------------------------------------------------------

@@ -232,6 +232,9 @@ func readPart(dir string, e ManifestEntry) (*Part, error) {
 	if err := gojson.Unmarshal(b, p); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if err := decodeOpen(b, p); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	p.SHA256 = e.SHA256
 	p.CollectedAt = e.CollectedAt
 	return p, nil

@@ -8,10 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"reflect"
 	"runtime"
 	"sort"
-	"strings"
 )
 
 // WriteTo writes the part as JSON with one record per line: readable, diff-
@@ -116,24 +114,6 @@ func (e *recordEncoder) events(l EventList) {
 	e.w.WriteString("\n]")
 }
 
-// list writes a JSON array with one element per line.
-func (e *recordEncoder) list(v reflect.Value) error {
-	e.w.WriteByte('[')
-	for i := 0; i < v.Len(); i++ {
-		b, err := e.marshal(v.Index(i).Interface())
-		if err != nil {
-			return err
-		}
-		if i > 0 {
-			e.w.WriteByte(',')
-		}
-		e.w.WriteByte('\n')
-		e.w.Write(b)
-	}
-	e.w.WriteString("\n]")
-	return nil
-}
-
 // encodeBlock is how many events a goroutine encodes at a time when a list
 // is encoded in parallel; shorter lists than two blocks are encoded in
 // place. A variable for tests, as is encodeWorkers.
@@ -209,58 +189,50 @@ func appendEvents(b []byte, events []Event, lo, hi int, first bool) []byte {
 	return b
 }
 
-var dataFields = func() []reflect.StructField {
-	t := reflect.TypeOf(Data{})
-	out := make([]reflect.StructField, t.NumField())
-	for i := range out {
-		out[i] = t.Field(i)
-	}
-	return out
-}()
-
-// data writes the non-empty collections of d (the fields of Data, in
-// declaration order; events by type, sorted).
+// data writes the non-empty collections of d: the events by type, sorted,
+// then each collection in registration order, then the baseline.
 func (e *recordEncoder) data(d *Data) error {
-	v := reflect.ValueOf(d).Elem()
 	first := true
-	for i, f := range dataFields {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		fv := v.Field(i)
-		if fv.IsZero() || (fv.Kind() != reflect.Pointer && fv.Len() == 0) {
-			continue
-		}
+	key := func(name string) {
 		if !first {
 			e.w.WriteByte(',')
 		}
 		first = false
 		e.w.WriteString("\n\"" + name + "\": ")
-		switch {
-		case fv.Kind() == reflect.Slice:
-			if err := e.list(fv); err != nil {
-				return err
-			}
-		case fv.Kind() == reflect.Map:
-			keys := make([]string, 0, fv.Len())
-			for _, k := range fv.MapKeys() {
-				keys = append(keys, k.String())
-			}
-			sort.Strings(keys)
-			e.w.WriteByte('{')
-			for j, k := range keys {
-				if j > 0 {
-					e.w.WriteByte(',')
-				}
-				e.w.WriteString("\n\"" + k + "\": ")
-				e.events(fv.MapIndex(reflect.ValueOf(k)).Interface().(EventList))
-			}
-			e.w.WriteString("\n}")
-		default:
-			b, err := e.marshal(fv.Interface())
-			if err != nil {
-				return err
-			}
-			e.w.Write(b)
+	}
+	if len(d.Events) > 0 {
+		key("events")
+		keys := make([]string, 0, len(d.Events))
+		for k := range d.Events {
+			keys = append(keys, k)
 		}
+		sort.Strings(keys)
+		e.w.WriteByte('{')
+		for j, k := range keys {
+			if j > 0 {
+				e.w.WriteByte(',')
+			}
+			e.w.WriteString("\n\"" + k + "\": ")
+			e.events(d.Events[k])
+		}
+		e.w.WriteString("\n}")
+	}
+	for _, c := range Collections() {
+		if c.Len(d) == 0 {
+			continue
+		}
+		key(c.Name())
+		if err := c.encode(e, d); err != nil {
+			return err
+		}
+	}
+	if d.Baseline != nil {
+		key("baseline")
+		b, err := e.marshal(d.Baseline)
+		if err != nil {
+			return err
+		}
+		e.w.Write(b)
 	}
 	return nil
 }

@@ -189,8 +189,12 @@ type TLSEndpoint struct {
 	Origin           string   `json:"origin"`
 }
 
-// Data is what one source collected: each field is a collection of the
-// policy input document. Empty collections are omitted.
+// Data is what one source collected: its records of each collection of the
+// policy input document (see Collection). The built-in collections keep
+// their records in the fields below (read them there or through the
+// collection: Incidents.Of(d)); collections registered elsewhere
+// (NewCollection) keep theirs in an open set. Empty collections are
+// omitted from snapshot files.
 type Data struct {
 	Events          map[string]EventList `json:"events,omitempty"`
 	Incidents       []Incident           `json:"incidents,omitempty"`
@@ -207,6 +211,8 @@ type Data struct {
 	// from <reports_dir>/baseline.json, kept with the snapshot so a report
 	// can be reproduced from it.
 	Baseline *Baseline `json:"baseline,omitempty"`
+
+	open map[string]any // name -> *[]T of the collections registered by NewCollection
 }
 
 // Baseline is the set of approved config file fingerprints.
@@ -236,9 +242,10 @@ func (d *Data) EventSlice(typ string) []Event {
 
 // Count returns the number of records held.
 func (d *Data) Count() int {
-	n := len(d.Incidents) + len(d.Alerts) + len(d.Accounts) + len(d.Tokens) +
-		len(d.AuditFindings) + len(d.Deployments) + len(d.Vulnerabilities) +
-		len(d.ConfigFiles) + len(d.Endpoints) + len(d.TLSEndpoints)
+	n := 0
+	for _, c := range Collections() {
+		n += c.Len(d)
+	}
 	for _, es := range d.Events {
 		n += es.Len()
 	}

@@ -70,8 +70,9 @@ type Result struct {
 	SkippedLines int      // log lines that matched no known pattern
 	Files        []string // files read, for the manifest
 	// Provides lists the parts of a multi-part kind that were collected
-	// (the github kind: members, alerts, deployments, incidents). Metrics
-	// whose inputs name "<kind>.<part>" are measured only when it is listed.
+	// (the github kind: members, alerts, deployments, incidents): the kind's
+	// collections that come with a part (snapshot.Provided.Part) are
+	// provided only when it is listed.
 	Provides []string
 	// Notes say what was skipped and why (a feature turned off, a field not
 	// readable). They go to the manifest; never put credentials in them.
@@ -83,13 +84,14 @@ type Source interface {
 	Collect(ctx context.Context, env Env) (*Result, error)
 }
 
-// Kind describes a source kind: its configuration schema and constructor.
+// Kind describes a source kind: its configuration schema and constructor,
+// and the collections its sources provide.
 //
 // The reference (docs/configuration.md) is generated from it: the
-// attributes from NewConfig's struct (the `hcl` tag gives the name and
-// whether it is optional, the `doc` tag the meaning, the field type the HCL
-// type), their defaults from Defaults, and the prose from Summary, Doc and
-// Columns.
+// attributes from the config struct Build makes (the `hcl` tag gives the
+// name and whether it is optional, the `doc` tag the meaning, the field
+// type the HCL type), their defaults from Defaults, the prose from Summary,
+// Doc and Columns, and the metrics it feeds from Collections.
 type Kind struct {
 	Name string
 	// Summary is one line for `posture metrics` and docs.
@@ -105,13 +107,56 @@ type Kind struct {
 	// leaves them out, by attribute name: the constants the kind applies,
 	// or a DefaultDoc describing them.
 	Defaults map[string]any
-	// NewConfig returns a pointer to a fresh config struct whose fields carry
-	// gohcl tags (`hcl:"paths"`, `hcl:"timezone,optional"`...). The config
-	// loader decodes the source block's body into it.
-	NewConfig func() any
-	// New builds the source from a decoded config (the pointer NewConfig gave).
-	New func(cfg any) (Source, error)
+	// Collections are the collections the kind's sources provide, with the
+	// traits of their records ("scanner" findings, accounts with
+	// "activity"). A metric is measured by the configured sources that
+	// provide a collection among its inputs.
+	Collections []snapshot.Provided
+	// Build makes the kind's config struct and its sources: Typed(New)
+	// for a constructor New(*Config) (S, error).
+	Build Builder
 }
+
+// Builder makes a kind's config struct and builds sources from it. Typed
+// is the implementation every kind uses.
+type Builder interface {
+	// NewConfig returns a pointer to a fresh config struct whose fields
+	// carry gohcl tags (`hcl:"paths"`, `hcl:"timezone,optional"`...). The
+	// config loader decodes the source block's body into it.
+	NewConfig() any
+	// New builds the source from a decoded config (the pointer NewConfig
+	// gave).
+	New(cfg any) (Source, error)
+}
+
+// Typed returns the Builder of a kind from its constructor: the config
+// struct is a new C, and the decoded config is handed to newSource as the
+// *C it is (no kind repeats the type assertion).
+func Typed[C any, S Source](newSource func(*C) (S, error)) Builder {
+	return typed[C, S](newSource)
+}
+
+type typed[C any, S Source] func(*C) (S, error)
+
+func (f typed[C, S]) NewConfig() any { return new(C) }
+
+func (f typed[C, S]) New(cfg any) (Source, error) {
+	c, ok := cfg.(*C)
+	if !ok || c == nil {
+		return nil, fmt.Errorf("internal error: config is %T, want %T", cfg, c)
+	}
+	s, err := f(c)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// NewConfig returns a fresh config struct of the kind (see Builder).
+func (k Kind) NewConfig() any { return k.Build.NewConfig() }
+
+// New builds a source of the kind from its decoded config (see Builder).
+func (k Kind) New(cfg any) (Source, error) { return k.Build.New(cfg) }
 
 var (
 	mu    sync.RWMutex
@@ -125,6 +170,10 @@ func Register(k Kind) {
 	if _, dup := kinds[k.Name]; dup {
 		panic(fmt.Sprintf("source kind %q registered twice", k.Name))
 	}
+	if k.Build == nil {
+		panic(fmt.Sprintf("source kind %q has no Build", k.Name))
+	}
+	snapshot.DeclareKind(k.Name, k.Collections)
 	kinds[k.Name] = k
 }
 
@@ -145,6 +194,16 @@ func Kinds() []string {
 		out = append(out, n)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// Events returns the event collections "events.<type>" of the given types,
+// for Kind.Collections of a log kind.
+func Events(types ...string) []snapshot.Provided {
+	out := make([]snapshot.Provided, len(types))
+	for i, t := range types {
+		out[i] = snapshot.Provided{Collection: snapshot.EventCollection(t)}
+	}
 	return out
 }
 

@@ -36,14 +36,12 @@ func (s stub) Collect(_ context.Context, env sources.Env) (*sources.Result, erro
 
 func init() {
 	sources.Register(sources.Kind{
-		Name:      "accounts_stub",
-		NewConfig: func() any { return &stubCfg{} },
-		New:       func(c any) (sources.Source, error) { return stub{mode: c.(*stubCfg).Mode}, nil },
+		Name:  "accounts_stub",
+		Build: sources.Typed(func(c *stubCfg) (stub, error) { return stub{mode: c.Mode}, nil }),
 	})
 	sources.Register(sources.Kind{
-		Name:      "alerts_stub",
-		NewConfig: func() any { return &stubCfg{} },
-		New:       func(c any) (sources.Source, error) { return stub{mode: c.(*stubCfg).Mode}, nil },
+		Name:  "alerts_stub",
+		Build: sources.Typed(func(c *stubCfg) (stub, error) { return stub{mode: c.Mode}, nil }),
 	})
 }
 

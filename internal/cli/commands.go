@@ -109,17 +109,18 @@ func cmdMetrics(e *env, g *globals) *cli.Command {
 				r := row{ID: m.ID, Title: m.Title, Category: m.Category, Owner: m.Owner, Unit: m.Unit, Target: m.Target,
 					Gate: m.Gate, Inputs: m.Inputs, FedBy: []string{}, Custom: !m.Builtin, Location: m.Location}
 				for _, k := range m.Inputs {
-					kind, part, _ := strings.Cut(k, ".") // github.members is fed by github sources
 					for _, s := range a.Config.Sources {
-						if s.Kind != kind {
-							continue
-						}
-						fed := s.ID()
-						if part != "" {
-							fed += " (" + part + ")"
-						}
-						if !slices.Contains(r.FedBy, fed) {
-							r.FedBy = append(r.FedBy, fed)
+						for _, f := range engine.InputFeeds(k) {
+							if f.Kind != s.Kind {
+								continue
+							}
+							fed := s.ID()
+							if f.Part != "" { // github (members): fed by the part
+								fed += " (" + f.Part + ")"
+							}
+							if !slices.Contains(r.FedBy, fed) {
+								r.FedBy = append(r.FedBy, fed)
+							}
 						}
 					}
 				}
@@ -354,7 +355,7 @@ func (g *globals) writeReport(e *env, r *report.Report, opt output.Options) erro
 func outputOptions(a *app.App) output.Options {
 	opt := output.Options{ConfigPath: app.Display(a.Config.Path), Metrics: map[string]output.MetricInfo{}}
 	for _, m := range a.Metrics {
-		info := output.MetricInfo{Description: m.Description, Inputs: m.Inputs}
+		info := output.MetricInfo{Description: m.Description, Inputs: feedKinds(m.Definition)}
 		if m.Builtin {
 			info.BuiltinRule = strings.TrimPrefix(m.Location, app.BuiltinPrefix)
 		}
@@ -570,4 +571,19 @@ func valueText(m report.Metric) string {
 
 func escapeAnnotation(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// feedKinds names the source kinds ("<kind>" or "<kind>.<part>") that feed
+// a metric, or its special input (exceptions, "*") when it has one.
+func feedKinds(d *engine.Definition) []string {
+	var out []string
+	for _, in := range d.Inputs {
+		if in == engine.InputAlways || in == engine.InputAll {
+			out = append(out, in)
+		}
+	}
+	for _, f := range d.Feeds() {
+		out = append(out, f.String())
+	}
+	return out
 }

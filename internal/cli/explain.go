@@ -22,6 +22,7 @@ type explained struct {
 	Description string          `json:"description"`
 	DefinedAt   string          `json:"defined_at"`
 	Inputs      []string        `json:"inputs"`
+	Kinds       []string        `json:"-"` // the source kinds that feed the inputs
 	Counted     []explainRecord `json:"counted"`
 	Waived      []explainWaived `json:"waived"`
 }
@@ -74,7 +75,7 @@ func cmdExplain(e *env, g *globals) *cli.Command {
 			if m == nil || def == nil {
 				return exitCode(ExitError, fmt.Errorf("explain: unknown metric %q (see `posture metrics`)", id))
 			}
-			out := explained{Metric: *m, Description: def.Description, DefinedAt: def.Location, Inputs: def.Inputs,
+			out := explained{Metric: *m, Description: def.Description, DefinedAt: def.Location, Inputs: def.Inputs, Kinds: feedKinds(def),
 				Counted: []explainRecord{}, Waived: []explainWaived{}}
 			raw := x.ev.Raw[id]
 			if raw != nil {
@@ -124,7 +125,7 @@ func printExplain(w io.Writer, x *explained, truncated bool, raw interface{}) er
 		fmt.Fprintf(w, "  previous: %s on %s\n", num(*m.Trend.Previous), m.Trend.PreviousAsOf)
 	}
 	if m.Status == report.StatusUnmeasured {
-		fmt.Fprintf(w, "\n  No configured source feeds this metric. Add a source of kind: %s\n", strings.Join(x.Inputs, ", "))
+		fmt.Fprintf(w, "\n  No configured source feeds this metric. Add a source of kind: %s\n", strings.Join(x.Kinds, ", "))
 		return nil
 	}
 	fmt.Fprintf(w, "\n  counted: %d\n", m.Evidence.Items)

@@ -164,8 +164,8 @@ func settings() ([]Attr, error) {
 
 func kindData(k sources.Kind, cat []*engine.Definition) (kindDoc, error) {
 	d := kindDoc{Name: k.Name, Summary: k.Summary, Doc: strings.TrimSpace(k.Doc), Columns: k.Columns}
-	if k.NewConfig == nil {
-		return d, fmt.Errorf("source kind %s: no NewConfig", k.Name)
+	if k.Build == nil {
+		return d, fmt.Errorf("source kind %s: no Build", k.Name)
 	}
 	b, err := bodyOf(k.NewConfig(), k.Defaults)
 	if err != nil {
@@ -176,13 +176,12 @@ func kindData(k sources.Kind, cat []*engine.Definition) (kindDoc, error) {
 	return d, nil
 }
 
-// feeds lists the catalogue metrics whose inputs name the kind (or one of
-// its parts).
+// feeds lists the catalogue metrics fed by the kind: whose inputs name a
+// collection it provides (or one of its parts does).
 func feeds(kind string, cat []*engine.Definition) (long, short string) {
 	var parts, ids []string
 	for _, def := range cat {
-		for _, in := range def.Inputs {
-			f := parseInput(in)
+		for _, f := range def.Feeds() {
 			if f.Kind != kind {
 				continue
 			}

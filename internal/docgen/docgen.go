@@ -6,8 +6,9 @@
 //     (config.Settings: names, types and the defaults a loaded config
 //     really has), its blocks (config.Blocks: the gohcl-tagged body structs,
 //     `doc` tags), every source kind (sources.Kind: the attributes of its
-//     NewConfig struct, Defaults, Doc, Columns, and the metrics whose
-//     METADATA inputs name it) and the environment variables;
+//     config struct, Defaults, Doc, Columns, and the metrics whose
+//     METADATA inputs name a collection it provides) and the environment
+//     variables;
 //   - docs/metrics.md: the built-in catalogue, read from the METADATA of the
 //     embedded policies exactly as the engine reads it.
 //
@@ -338,15 +339,6 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-// feed is one input of a metric: a kind, and the part of it when the input
-// names one ("github.alerts").
-type feed struct{ Kind, Part string }
-
-func parseInput(in string) feed {
-	k, p, _ := strings.Cut(in, ".")
-	return feed{Kind: k, Part: p}
 }
 
 // kindLink links a source kind's section of the configuration reference

@@ -151,7 +151,7 @@ func TestEverySourceKindIsDocumented(t *testing.T) {
 }
 
 // Every metric of the catalogue has a definition, and every input names a
-// registered kind (and, for the github kind, one of its parts).
+// collection that some registered source kind provides.
 func TestEveryMetricIsDefined(t *testing.T) {
 	for _, d := range mustCatalogue(t) {
 		assert.GreaterOrEqual(t, len(strings.Fields(d.Description)), 5, "%s: METADATA description is the definition", d.ID)
@@ -159,9 +159,12 @@ func TestEveryMetricIsDefined(t *testing.T) {
 			if in == engine.InputAlways || in == engine.InputAll {
 				continue
 			}
-			f := parseInput(in)
-			_, ok := sources.Lookup(f.Kind)
-			assert.True(t, ok, "%s: input %q is no source kind", d.ID, in)
+			assert.True(t, engine.IsCollectionInput(in), "%s: input %q is no collection", d.ID, in)
+			for _, f := range engine.InputFeeds(in) {
+				_, ok := sources.Lookup(f.Kind)
+				assert.True(t, ok, "%s: input %q: %q is no source kind", d.ID, in, f.Kind)
+			}
+			assert.NotEmpty(t, engine.InputFeeds(in), "%s: no source kind provides %q", d.ID, in)
 		}
 	}
 }

@@ -59,10 +59,21 @@ func inputsText(inputs []string) string {
 		case engine.InputAll:
 			parts = append(parts, "the whole snapshot: every configured source (always measured; `error` when any source failed)")
 		default:
-			f := parseInput(in)
-			s := kindLink(f.Kind, MetricsFile)
-			if f.Part != "" {
-				s += " (part `" + f.Part + "`)"
+			var kinds []string
+			for _, f := range engine.InputFeeds(in) {
+				s := kindLink(f.Kind, MetricsFile)
+				if f.Part != "" {
+					s += " (part `" + f.Part + "`)"
+				}
+				kinds = append(kinds, s)
+			}
+			if !engine.IsCollectionInput(in) {
+				parts = append(parts, kinds...)
+				continue
+			}
+			s := "`" + in + "`"
+			if len(kinds) > 0 {
+				s += " (" + strings.Join(kinds, ", ") + ")"
 			}
 			parts = append(parts, s)
 		}

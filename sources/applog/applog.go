@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"time"
 
+	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
 	"github.com/localizevideos/posture/sources/internal/logfile"
 )
@@ -24,9 +25,10 @@ type Config = logfile.Config
 // structured export.
 // Declaring it registers the kind.
 var New = logfile.Register(sources.Kind{
-	Name:    KindName,
-	Summary: "application JSON Lines log (OWASP Logging Vocabulary): logins, authz failures, rate limits",
-	Doc:     doc,
+	Name:        KindName,
+	Summary:     "application JSON Lines log (OWASP Logging Vocabulary): logins, authz failures, rate limits",
+	Doc:         doc,
+	Collections: sources.Events(snapshot.EventLoginFailed, snapshot.EventLoginSuccess, snapshot.EventAuthzFail, snapshot.EventRateLimited),
 }, newLine, logfile.Stateless)
 
 //go:embed app_log.md

@@ -75,20 +75,16 @@ func (c *Config) FilePaths() []string { return c.Paths }
 
 func init() {
 	sources.Register(sources.Kind{
-		Name:      "config_files",
-		Summary:   "fingerprints of watched config files (JSON, YAML, HCL, text) for drift against the approved baseline",
-		Doc:       doc,
-		NewConfig: func() any { return &Config{} },
-		New: func(cfg any) (sources.Source, error) {
-			c, ok := cfg.(*Config)
-			if !ok || c == nil {
-				return nil, fmt.Errorf("internal error: config is %T, want *configfiles.Config", cfg)
-			}
+		Name:        "config_files",
+		Summary:     "fingerprints of watched config files (JSON, YAML, HCL, text) for drift against the approved baseline",
+		Doc:         doc,
+		Collections: []snapshot.Provided{{Collection: snapshot.ConfigFiles.Name()}},
+		Build: sources.Typed(func(c *Config) (sources.Source, error) {
 			if len(c.Paths) == 0 {
 				return nil, fmt.Errorf("paths: at least one path is required")
 			}
 			return &source{cfg: c}, nil
-		},
+		}),
 	})
 }
 

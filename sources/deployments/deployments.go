@@ -52,18 +52,17 @@ var doc string
 
 func init() {
 	sources.Register(sources.Kind{
-		Name:      "deployments",
-		Summary:   "deployments from JSON/CSV (id,environment,sha,ref,task,description,creator,created_at,status)",
-		Doc:       doc,
-		Columns:   columns,
-		NewConfig: func() any { return &sources.FileConfig{} },
-		New: func(cfg any) (sources.Source, error) {
-			c, err := tabular.CheckConfig(cfg)
-			if err != nil {
+		Name:        "deployments",
+		Summary:     "deployments from JSON/CSV (id,environment,sha,ref,task,description,creator,created_at,status)",
+		Doc:         doc,
+		Columns:     columns,
+		Collections: []snapshot.Provided{{Collection: snapshot.Deployments.Name()}},
+		Build: sources.Typed(func(c *sources.FileConfig) (*source, error) {
+			if err := tabular.CheckPaths(c); err != nil {
 				return nil, err
 			}
 			return &source{cfg: c}, nil
-		},
+		}),
 	})
 }
 

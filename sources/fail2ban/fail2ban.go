@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"time"
 
+	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
 	"github.com/localizevideos/posture/sources/internal/logfile"
 )
@@ -22,9 +23,10 @@ type Config = logfile.Config
 // file (rotated *.gz ones transparently).
 // Declaring it registers the kind.
 var New = logfile.Register(sources.Kind{
-	Name:    KindName,
-	Summary: "fail2ban log: Ban and Restore Ban of client IPs",
-	Doc:     doc,
+	Name:        KindName,
+	Summary:     "fail2ban log: Ban and Restore Ban of client IPs",
+	Doc:         doc,
+	Collections: sources.Events(snapshot.EventBan),
 }, newLine, logfile.Stateless)
 
 //go:embed fail2ban_log.md

@@ -86,6 +86,7 @@ import (
 	"time"
 
 	"github.com/localizevideos/posture/internal/githubapi"
+	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
 )
 
@@ -139,14 +140,13 @@ func init() {
 			"max_requests":   DefaultMaxRequests,
 			"concurrency":    DefaultConcurrency,
 		},
-		NewConfig: func() any { return &Config{} },
-		New: func(cfg any) (sources.Source, error) {
-			c, ok := cfg.(*Config)
-			if !ok || c == nil {
-				return nil, fmt.Errorf("internal error: config is %T, want *github.Config", cfg)
-			}
-			return New(c)
+		Collections: []snapshot.Provided{
+			{Collection: snapshot.Accounts.Name(), Part: PartMembers},
+			{Collection: snapshot.Vulnerabilities.Name(), Part: PartAlerts},
+			{Collection: snapshot.Deployments.Name(), Part: PartDeployments},
+			{Collection: snapshot.Incidents.Name(), Part: PartIncidents},
 		},
+		Build: sources.Typed(New),
 	})
 }
 

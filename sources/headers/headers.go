@@ -80,18 +80,12 @@ var doc string
 
 func init() {
 	sources.Register(sources.Kind{
-		Name:      "headers",
-		Summary:   "HTTP security headers of URLs (GET, redirects followed; urls, concurrency, timeout, ca_file)",
-		Doc:       doc,
-		Defaults:  map[string]any{"concurrency": DefaultConcurrency, "timeout": DefaultTimeout},
-		NewConfig: func() any { return &Config{} },
-		New: func(cfg any) (sources.Source, error) {
-			c, ok := cfg.(*Config)
-			if !ok || c == nil {
-				return nil, fmt.Errorf("internal error: config is %T, want *headers.Config", cfg)
-			}
-			return New(c)
-		},
+		Name:        "headers",
+		Summary:     "HTTP security headers of URLs (GET, redirects followed; urls, concurrency, timeout, ca_file)",
+		Doc:         doc,
+		Defaults:    map[string]any{"concurrency": DefaultConcurrency, "timeout": DefaultTimeout},
+		Collections: []snapshot.Provided{{Collection: snapshot.Endpoints.Name()}},
+		Build:       sources.Typed(New),
 	})
 }
 

@@ -19,22 +19,12 @@ const AccessKind = "nginx_access_log"
 
 func init() {
 	sources.Register(sources.Kind{
-		Name:      AccessKind,
-		Summary:   "nginx access log (combined format): 403s, rate-limit statuses, requests on SSLv3/TLSv1/TLSv1.1",
-		Doc:       accessDoc,
-		Defaults:  map[string]any{"rate_limit_status": DefaultRateLimitStatus},
-		NewConfig: func() any { return &AccessConfig{} },
-		New: func(cfg any) (sources.Source, error) {
-			c, ok := cfg.(*AccessConfig)
-			if !ok {
-				return nil, fmt.Errorf("%s: unexpected config type %T", AccessKind, cfg)
-			}
-			s, err := NewAccess(c)
-			if err != nil {
-				return nil, err
-			}
-			return s, nil
-		},
+		Name:        AccessKind,
+		Summary:     "nginx access log (combined format): 403s, rate-limit statuses, requests on SSLv3/TLSv1/TLSv1.1",
+		Doc:         accessDoc,
+		Defaults:    map[string]any{"rate_limit_status": DefaultRateLimitStatus},
+		Collections: sources.Events(snapshot.EventHTTPForbidden, snapshot.EventRateLimited, snapshot.EventTLSDowngrade),
+		Build:       sources.Typed(NewAccess),
 	})
 }
 

@@ -23,9 +23,10 @@ type ErrorConfig = logfile.Config
 // reads every configured file (rotated *.gz ones transparently).
 // Declaring it registers the kind.
 var NewError = logfile.Register(sources.Kind{
-	Name:    ErrorKind,
-	Summary: "nginx error log: limit_req rejections, TLS handshakes refused for protocol version",
-	Doc:     errorDoc,
+	Name:        ErrorKind,
+	Summary:     "nginx error log: limit_req rejections, TLS handshakes refused for protocol version",
+	Doc:         errorDoc,
+	Collections: sources.Events(snapshot.EventRateLimited, snapshot.EventTLSDowngrade),
 }, newErrorLine, logfile.Stateless)
 
 //go:embed nginx_error_log.md

@@ -8,6 +8,7 @@ import (
 	_ "embed"
 	"time"
 
+	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
 	"github.com/localizevideos/posture/sources/internal/logfile"
 )
@@ -24,9 +25,10 @@ type Config = logfile.Config
 // event is kept.
 // Declaring it registers the kind.
 var New = logfile.Register(sources.Kind{
-	Name:    KindName,
-	Summary: "OpenSSH log lines (syslog or journal): failed and successful logins, invalid users",
-	Doc:     doc,
+	Name:        KindName,
+	Summary:     "OpenSSH log lines (syslog or journal): failed and successful logins, invalid users",
+	Doc:         doc,
+	Collections: sources.Events(snapshot.EventLoginFailed, snapshot.EventLoginSuccess, snapshot.EventInvalidUser),
 }, newLine, carry)
 
 //go:embed sshd_log.md

@@ -67,24 +67,29 @@ var (
 )
 
 func init() {
-	register(sources.Kind{Name: "incidents", Summary: "security incidents from CSV/JSON (id,title,severity,started_at,detected_at,resolved_at)",
+	register(sources.Kind{Name: "incidents", Collections: []snapshot.Provided{{Collection: snapshot.Incidents.Name()}},
+		Summary: "security incidents from CSV/JSON (id,title,severity,started_at,detected_at,resolved_at)",
 		Doc:     "Security incidents, one row per incident: they feed the detection and response metrics (time to detect and to resolve, incident counts).",
 		Columns: incidentColumns}, collectIncidents)
-	register(sources.Kind{Name: "alerts", Summary: "fired alerts from CSV/JSON (id,fired_at,incident_id)",
+	register(sources.Kind{Name: "alerts", Collections: []snapshot.Provided{{Collection: snapshot.Alerts.Name()}},
+		Summary: "fired alerts from CSV/JSON (id,fired_at,incident_id)",
 		Doc:     "Fired alerts, one row per alert, linked to the incident they led to: they feed `alert_to_incident_ratio`.",
 		Columns: alertColumns}, collectAlerts)
-	register(sources.Kind{Name: "accounts", Summary: "accounts from CSV/JSON (system,login,role,privileged,status,mfa,created_at,last_active_at)",
+	register(sources.Kind{Name: "accounts", Collections: []snapshot.Provided{{Collection: snapshot.Accounts.Name(), Traits: []snapshot.Trait{snapshot.TraitActivity}}},
+		Summary: "accounts from CSV/JSON (system,login,role,privileged,status,mfa,created_at,last_active_at)",
 		Doc: "Accounts of any system (an IdP export, cloud IAM, a host's users), one row per account. " +
 			"Active = `status` empty or `active`. Privileged = active and (`privileged` true or `role` admin, owner, root or superuser). " +
 			"Orphaned = active and `last_active_at` older than `inactive_days` before the as-of instant (or, when it is empty, `created_at` older than that); " +
 			"an account with neither is not judged. Records are unique by (system, login), compared case-insensitively: a later row for the same account " +
 			"only fills the fields the first one left empty. Finding scope: `<system>/<login>`.",
 		Columns: accountColumns}, collectAccounts)
-	register(sources.Kind{Name: "tokens", Summary: "API/access tokens from CSV/JSON (id,account,created_at,expires_at,revoked)",
+	register(sources.Kind{Name: "tokens", Collections: []snapshot.Provided{{Collection: snapshot.Tokens.Name()}},
+		Summary: "API/access tokens from CSV/JSON (id,account,created_at,expires_at,revoked)",
 		Doc: "API and access tokens, one row per token. Live = not revoked and (`expires_at` empty or after the as-of instant). " +
 			"Compliant = `expires_at` set and at most `max_token_lifetime_days` after `created_at`.",
 		Columns: tokenColumns}, collectTokens)
-	register(sources.Kind{Name: "audit_findings", Summary: "audit findings from CSV/JSON (id,title,severity,status,opened_at,closed_at)",
+	register(sources.Kind{Name: "audit_findings", Collections: []snapshot.Provided{{Collection: snapshot.AuditFindings.Name()}},
+		Summary: "audit findings from CSV/JSON (id,title,severity,status,opened_at,closed_at)",
 		Doc:     "Findings of internal or external audits, one row per finding: open ones (status `open`, opened on or before the as-of instant) feed `audit_findings`.",
 		Columns: auditFindingColumns}, collectAuditFindings)
 }

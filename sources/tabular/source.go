@@ -26,19 +26,15 @@ func Zone(cfg *sources.FileConfig, env sources.Env) (*time.Location, error) {
 	return time.UTC, nil
 }
 
-// CheckConfig validates a decoded FileConfig (used by the kinds' New).
-func CheckConfig(cfg any) (*sources.FileConfig, error) {
-	c, ok := cfg.(*sources.FileConfig)
-	if !ok || c == nil {
-		return nil, fmt.Errorf("internal error: config is %T, want *sources.FileConfig", cfg)
-	}
+// CheckPaths validates a decoded FileConfig (used by the kinds' New).
+func CheckPaths(c *sources.FileConfig) error {
 	if len(c.Paths) == 0 {
-		return nil, fmt.Errorf("paths: at least one path is required")
+		return fmt.Errorf("paths: at least one path is required")
 	}
 	if _, err := timefmt.Location(c.Timezone); err != nil {
-		return nil, fmt.Errorf("timezone %q: %w", c.Timezone, err)
+		return fmt.Errorf("timezone %q: %w", c.Timezone, err)
 	}
-	return c, nil
+	return nil
 }
 
 // Each reads every file matched by the config's globs (relative to
@@ -78,13 +74,11 @@ func (s *tableSource) Collect(ctx context.Context, env sources.Env) (*sources.Re
 // register registers a table kind described by k (name, summary, doc and
 // columns).
 func register(k sources.Kind, collect func(ctx context.Context, env sources.Env, cfg *sources.FileConfig) (*sources.Result, error)) {
-	k.NewConfig = func() any { return &sources.FileConfig{} }
-	k.New = func(cfg any) (sources.Source, error) {
-		c, err := CheckConfig(cfg)
-		if err != nil {
+	k.Build = sources.Typed(func(c *sources.FileConfig) (*tableSource, error) {
+		if err := CheckPaths(c); err != nil {
 			return nil, err
 		}
 		return &tableSource{cfg: c, collect: collect}, nil
-	}
+	})
 	sources.Register(k)
 }

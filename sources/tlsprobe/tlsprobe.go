@@ -79,18 +79,12 @@ var doc string
 
 func init() {
 	sources.Register(sources.Kind{
-		Name:      "tls",
-		Summary:   "TLS endpoints: versions accepted (1.0-1.3), certificate expiry and validity (hosts, ca_file, timeout, concurrency)",
-		Doc:       doc,
-		Defaults:  map[string]any{"concurrency": DefaultConcurrency, "timeout": DefaultTimeout},
-		NewConfig: func() any { return &Config{} },
-		New: func(cfg any) (sources.Source, error) {
-			c, ok := cfg.(*Config)
-			if !ok || c == nil {
-				return nil, fmt.Errorf("internal error: config is %T, want *tlsprobe.Config", cfg)
-			}
-			return New(c)
-		},
+		Name:        "tls",
+		Summary:     "TLS endpoints: versions accepted (1.0-1.3), certificate expiry and validity (hosts, ca_file, timeout, concurrency)",
+		Doc:         doc,
+		Defaults:    map[string]any{"concurrency": DefaultConcurrency, "timeout": DefaultTimeout},
+		Collections: []snapshot.Provided{{Collection: snapshot.TLSEndpoints.Name()}},
+		Build:       sources.Typed(New),
 	})
 }
 

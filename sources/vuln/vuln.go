@@ -76,20 +76,16 @@ func init() {
 
 func register(name, summary, doc string, parse Parser) {
 	sources.Register(sources.Kind{
-		Name:      name,
-		Summary:   summary,
-		Doc:       doc,
-		NewConfig: func() any { return &Config{} },
-		New: func(cfg any) (sources.Source, error) {
-			c, ok := cfg.(*Config)
-			if !ok || c == nil {
-				return nil, fmt.Errorf("internal error: config is %T, want *vuln.Config", cfg)
-			}
+		Name:        name,
+		Summary:     summary,
+		Doc:         doc,
+		Collections: []snapshot.Provided{{Collection: snapshot.Vulnerabilities.Name(), Traits: []snapshot.Trait{snapshot.TraitScanner}}},
+		Build: sources.Typed(func(c *Config) (sources.Source, error) {
 			if len(c.Paths) == 0 {
 				return nil, fmt.Errorf("paths: at least one path is required")
 			}
 			return &source{cfg: c, parse: parse}, nil
-		},
+		}),
 	})
 }
 

@@ -460,7 +460,8 @@ func (s *source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 
 // Register registers a source kind whose configuration is Config and whose
 // files are parsed by the LineFuncs of newLine. k gives the kind's name and
-// its documentation (Summary, Doc); its NewConfig and New are set here.
+// its documentation (Summary, Doc) and the event collections it provides
+// (sources.Events); its Build is set here.
 // carry (at most one) is what state the parser keeps across lines; without
 // it, Sequential: a large file is then never parsed in parallel ranges. It
 // returns the kind's constructor, for the package to export as New.
@@ -483,14 +484,7 @@ func Register(k sources.Kind, newLine NewLineFunc, carry ...Carry) func(*Config)
 		}
 		return &source{files: f, newLine: newLine, carry: c}, nil
 	}
-	k.NewConfig = func() any { return &Config{} }
-	k.New = func(cfg any) (sources.Source, error) {
-		c, ok := cfg.(*Config)
-		if !ok {
-			return nil, fmt.Errorf("%s: unexpected config type %T", kind, cfg)
-		}
-		return newSource(c)
-	}
+	k.Build = sources.Typed(newSource)
 	sources.Register(k)
 	return newSource
 }

@@ -1,7 +1,7 @@
 package custom.metrics
 
 # A custom metric joins the catalogue through its METADATA: id, title,
-# category, unit, default target and the source kinds that feed it.
+# category, unit, default target and the collections it reads (inputs).
 # The rule gives {"value": number or null, "items", "records", "waived"}.
 
 # METADATA
