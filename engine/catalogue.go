@@ -179,7 +179,7 @@ func parseTarget(v any) (report.Target, error) {
 		case "max", "min":
 			f, err := toFloat(x)
 			if err != nil {
-				return t, fmt.Errorf("%s: %v", k, err)
+				return t, fmt.Errorf("%s: %w", k, err)
 			}
 			if k == "max" {
 				t.Max = &f

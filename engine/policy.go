@@ -5,6 +5,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -120,7 +121,8 @@ func parse(name string, src []byte) (*Module, error) {
 type PolicyError struct{ Err error }
 
 func (e *PolicyError) Error() string {
-	if errs, ok := e.Err.(ast.Errors); ok {
+	var errs ast.Errors
+	if errors.As(e.Err, &errs) {
 		lines := make([]string, 0, len(errs))
 		for _, x := range errs {
 			loc := ""

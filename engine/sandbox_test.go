@@ -104,7 +104,7 @@ violation contains "no resource limits" if {
 }
 
 func TestCustomMetricErrors(t *testing.T) {
-	_, err := engineWith(t, map[string]string{"dup.rego": strings.Replace(probe, "probe_now", "orphaned_accounts", -1)})
+	_, err := engineWith(t, map[string]string{"dup.rego": strings.ReplaceAll(probe, "probe_now", "orphaned_accounts")})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `metric "orphaned_accounts" is already declared`)
 

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -61,7 +62,7 @@ func LoadIssues(path string) (*IssueIndex, error) {
 	}
 	if s, ok := raw["schema"]; ok && len(s) > 0 && s[0] == '"' {
 		if err := json.Unmarshal(s, &x.Schema); err != nil {
-			return nil, fmt.Errorf("%s: schema: %v", path, err)
+			return nil, fmt.Errorf("%s: schema: %w", path, err)
 		}
 		if err := checkSchema(path, x.Schema, IssuesSchema); err != nil {
 			return nil, err
@@ -89,7 +90,8 @@ func LoadIssues(path string) (*IssueIndex, error) {
 		var is Issue
 		if err := json.Unmarshal(v, &is); err != nil {
 			start := dec.InputOffset() - int64(len(v))
-			if te, ok := err.(*json.UnmarshalTypeError); ok {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
 				te.Offset += start
 				if te.Field == "" {
 					te.Field = fmt.Sprintf("%q", id)

@@ -121,7 +121,7 @@ func LoadLedger(path string) (*Ledger, error) {
 		}
 		for _, r := range f.Listed {
 			if err := checkRange(r); err != nil {
-				return nil, fmt.Errorf("%s: findings[%q]: %v", path, k, err)
+				return nil, fmt.Errorf("%s: findings[%q]: %w", path, k, err)
 			}
 		}
 	}

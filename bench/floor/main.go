@@ -824,7 +824,9 @@ func passes(ep *endpoint, check string) bool {
 			return false
 		}
 		var n float64
-		fmt.Sscan(ages[0], &n)
+		if _, err := fmt.Sscan(ages[0], &n); err != nil {
+			return false
+		}
 		return n >= 15552000
 	case "csp":
 		for _, p := range cspPolicies(ep) {

@@ -107,7 +107,9 @@ func check(args []string) error {
 	posturePath := fs.String("posture", "", "posture eval --format json report")
 	floorPath := fs.String("floor", "", "floor -items output")
 	opaPath := fs.String("opa", "", "opa eval -f json output of data.posture.metrics (optional)")
-	fs.Parse(args)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	if *posturePath == "" || *floorPath == "" {
 		return fmt.Errorf("check: -posture and -floor are required")
 	}

@@ -81,7 +81,7 @@ func run(dir string, paths int, delay time.Duration, concurrency int, lifetime t
 		csp := "default-src 'self'; script-src 'self' 'nonce-r4nd0m'; frame-ancestors 'none'"
 		xcto, xfo, referrer := "nosniff", "DENY", "strict-origin-when-cross-origin"
 		var i int
-		fmt.Sscanf(strings.TrimPrefix(r.URL.Path, "/p/"), "%d", &i)
+		_, _ = fmt.Sscanf(strings.TrimPrefix(r.URL.Path, "/p/"), "%d", &i) // any other path is page 0
 		switch i % 10 {
 		case 7:
 			hsts = "max-age=86400"

@@ -198,7 +198,7 @@ func (r Reader) readCSV(data []byte, display string, fn func(*Row) error) error 
 func csvError(display string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("%s:%d: invalid CSV: %v", display, pe.Line, pe.Err)
+		return fmt.Errorf("%s:%d: invalid CSV: %w", display, pe.Line, pe.Err)
 	}
 	return fmt.Errorf("%s: invalid CSV: %w", display, err)
 }

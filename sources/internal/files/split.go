@@ -146,7 +146,7 @@ func RangeLines(path string, r Range, fn func(lineNo int, line []byte) error) er
 	}
 	defer f.Close()
 	if err := mapLines(f, r.Start, r.End, 1, fn); err != nil {
-		if err == errNoMap {
+		if errors.Is(err, errNoMap) {
 			return errors.New("cannot map the file")
 		}
 		return err
