@@ -229,7 +229,7 @@ func build(in []*report.Report) (*page, error) {
 		if a.Worsening != b.Worsening {
 			return a.Worsening
 		}
-		if ra, rb := categoryRank(a.Category), categoryRank(b.Category); ra != rb {
+		if ra, rb := report.CategoryRank(a.Category), report.CategoryRank(b.Category); ra != rb {
 			return ra < rb
 		}
 		return a.order < b.order
@@ -249,7 +249,7 @@ func build(in []*report.Report) (*page, error) {
 	}
 	sort.SliceStable(p.Categories, func(i, j int) bool {
 		a, b := p.Categories[i], p.Categories[j]
-		if ra, rb := categoryRank(a.ID), categoryRank(b.ID); ra != rb {
+		if ra, rb := report.CategoryRank(a.ID), report.CategoryRank(b.ID); ra != rb {
 			return ra < rb
 		}
 		return a.ID < b.ID
@@ -285,7 +285,7 @@ func build(in []*report.Report) (*page, error) {
 func newCard(m *report.Metric, pts []point) *card {
 	c := &card{
 		ID: m.ID, Title: m.Title, Owner: m.Owner, Category: m.Category,
-		CategoryName: categoryName(m.Category),
+		CategoryName: report.CategoryName(m.Category),
 		Status:       string(m.Status), StatusLabel: statusLabel(m.Status),
 		StatusIcon: statusIcon(m.Status), StatusClass: statusClass(m.Status),
 		Unit: unitSuffix(m.Unit), UnitWord: unitWord(m.Unit),

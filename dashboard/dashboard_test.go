@@ -529,7 +529,7 @@ func TestFormatting(t *testing.T) {
 	assert.Equal(t, "−12.5%", trendChange(m))
 	assert.Equal(t, "↓", trendArrow(m))
 	assert.Equal(t, "insufficient history", trendWords(report.TrendInsufficient))
-	assert.Equal(t, "Supply chain", categoryName("supply_chain"))
+	assert.Equal(t, "Supply chain", report.CategoryName("supply_chain"))
 	lo, hi := yRange([]float64{0, 0}, "count")
 	assert.Equal(t, []float64{0, 1}, []float64{lo, hi})
 	lo, hi = yRange([]float64{88.5, 97.1, 100}, "percent")

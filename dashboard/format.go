@@ -10,43 +10,6 @@ import (
 	"github.com/localizevideos/posture/report"
 )
 
-// categoryNames are the display names of the built-in security-metrics categories, in order.
-var categoryNames = []struct{ id, name string }{
-	{"detection_response", "Detection & Response"},
-	{"prevention_controls", "Prevention & Controls"},
-	{"identity_access", "Identity & Access"},
-	{"vulnerability_management", "Vulnerability Management"},
-	{"operational_hygiene", "Operational Hygiene"},
-	{"compliance_signals", "Compliance Signals"},
-}
-
-// categoryRank orders the built-in categories first, custom ones after.
-func categoryRank(id string) int {
-	for i, c := range categoryNames {
-		if c.id == id {
-			return i
-		}
-	}
-	return len(categoryNames)
-}
-
-// categoryName is the display name of a category id: the built-in name, or
-// the id with underscores as spaces and the first letter upper-cased.
-func categoryName(id string) string {
-	for _, c := range categoryNames {
-		if c.id == id {
-			return c.name
-		}
-	}
-	if id == "" {
-		return "Uncategorised"
-	}
-	s := strings.ReplaceAll(id, "_", " ")
-	r := []rune(s)
-	r[0] = []rune(strings.ToUpper(string(r[0])))[0]
-	return string(r)
-}
-
 // statusInfo is how a status is shown: a word and an icon, never colour alone.
 var statusInfo = map[report.Status]struct{ label, icon, help string }{
 	report.StatusError:      {"Error", "i-error", "a source it needs failed, or its policy errored"},

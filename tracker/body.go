@@ -36,19 +36,9 @@ func Title(m *report.Metric) string {
 	return fmt.Sprintf("%s off target (%s)", t, m.Category)
 }
 
-// categoryColors gives the kpi:<id> labels of each built-in security-metrics category one colour.
-var categoryColors = map[string]string{
-	"detection_response":       "5319e7",
-	"prevention_controls":      "1d76db",
-	"identity_access":          "fbca04",
-	"vulnerability_management": "b60205",
-	"operational_hygiene":      "0e8a16",
-	"compliance_signals":       "006b75",
-}
-
 func metricLabelColor(category string) string {
-	if c, ok := categoryColors[category]; ok {
-		return c
+	if c, ok := report.BuiltinCategory(category); ok {
+		return c.Color
 	}
 	return "c5def5"
 }
