@@ -17,8 +17,8 @@ var opaFree = []string{
 	"report/rollup",
 	"report/synthetic",
 	"output",
-	"dashboard",
-	"dashboard/internal/demo",
+	"output/dashboard",
+	"output/dashboard/internal/demo",
 	"history",
 	"config",
 }

@@ -14,8 +14,8 @@ package publish
 import (
 	"bytes"
 	"fmt"
-	"github.com/localizevideos/posture/dashboard"
 	"github.com/localizevideos/posture/internal/atomicfile"
+	"github.com/localizevideos/posture/output/dashboard"
 	"path/filepath"
 	"time"
 

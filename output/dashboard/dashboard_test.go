@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/localizevideos/posture/dashboard/internal/demo"
+	"github.com/localizevideos/posture/output/dashboard/internal/demo"
 	"github.com/localizevideos/posture/report"
 )
 

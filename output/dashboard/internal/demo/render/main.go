@@ -16,9 +16,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/localizevideos/posture/dashboard"
-	"github.com/localizevideos/posture/dashboard/internal/demo"
 	"github.com/localizevideos/posture/history"
+	"github.com/localizevideos/posture/output/dashboard"
+	"github.com/localizevideos/posture/output/dashboard/internal/demo"
 	"github.com/localizevideos/posture/report"
 )
 
