@@ -19,6 +19,7 @@ var opaFree = []string{
 	"output",
 	"output/dashboard",
 	"output/dashboard/internal/demo",
+	"output/openmetrics",
 	"history",
 	"config",
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/localizevideos/posture/history"
 	"github.com/localizevideos/posture/output"
+	"github.com/localizevideos/posture/output/openmetrics"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/store"
 )
@@ -78,7 +79,7 @@ func Derived(reports []*report.Report) (index, prom []byte, err error) {
 	if err := RenderDashboard(&ib, reports); err != nil {
 		return nil, nil, fmt.Errorf("render %s: %w", IndexFile, err)
 	}
-	if err := OpenMetrics(&pb, reports[len(reports)-1]); err != nil {
+	if err := openmetrics.Write(&pb, reports[len(reports)-1]); err != nil {
 		return nil, nil, fmt.Errorf("render %s: %w", MetricsFile, err)
 	}
 	return ib.Bytes(), pb.Bytes(), nil

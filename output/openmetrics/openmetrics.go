@@ -1,4 +1,6 @@
-package publish
+// Package openmetrics renders a report's values in the OpenMetrics text
+// format: <reports_dir>/metrics.prom, written by posture report.
+package openmetrics
 
 import (
 	"bufio"
@@ -11,7 +13,7 @@ import (
 	"github.com/localizevideos/posture/report"
 )
 
-// OpenMetrics writes a report's values in the OpenMetrics text format (also
+// Write writes a report's values in the OpenMetrics text format (also
 // read by Prometheus' text parser):
 //
 //	posture_metric_value{id,category,owner,unit}           the value (metrics with a value only)
@@ -22,7 +24,7 @@ import (
 //	posture_report_timestamp_seconds{project}              the report's as-of instant
 //
 // ending with "# EOF". Every family is a gauge.
-func OpenMetrics(w io.Writer, r *report.Report) error {
+func Write(w io.Writer, r *report.Report) error {
 	b := bufio.NewWriter(w)
 	family := func(name, help string) {
 		fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
