@@ -20,6 +20,7 @@ var opaFree = []string{
 	"output/dashboard",
 	"output/dashboard/internal/demo",
 	"output/openmetrics",
+	"output/periodic",
 	"history",
 	"config",
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/history"
 	"github.com/localizevideos/posture/internal/app"
+	"github.com/localizevideos/posture/output"
+	"github.com/localizevideos/posture/output/periodic"
 	"github.com/localizevideos/posture/report/publish"
 	"github.com/localizevideos/posture/report/rollup"
 	"github.com/localizevideos/posture/store"
@@ -45,7 +47,7 @@ func cmdAggregate(e *env, g *globals) *cli.Command {
 				return exitCode(ExitError, periodError(err, cfg.ReportsDir))
 			}
 			base := filepath.Join(cfg.ReportsDir, "monthly", m.Month)
-			return writeRollup(e, g, base, m, func(b *bytes.Buffer) error { return rollup.MonthlyMarkdown(b, m) })
+			return writeRollup(e, g, base, m, func(b *bytes.Buffer) error { return periodic.Monthly(b, m) })
 		},
 	}
 }
@@ -85,7 +87,7 @@ func cmdReview(e *env, g *globals) *cli.Command {
 				return exitCode(ExitError, periodError(err, cfg.ReportsDir))
 			}
 			base := filepath.Join(cfg.ReportsDir, "quarterly", q.Quarter)
-			return writeRollup(e, g, base, q, func(b *bytes.Buffer) error { return rollup.QuarterlyMarkdown(b, q) })
+			return writeRollup(e, g, base, q, func(b *bytes.Buffer) error { return periodic.Quarterly(b, q) })
 		},
 	}
 }
@@ -106,7 +108,7 @@ func writeRollup(e *env, g *globals, base string, v any, md func(*bytes.Buffer) 
 		return exitCode(ExitError, fmt.Errorf("--format %q: aggregate and review print json or markdown", g.format))
 	}
 	var jb, mb bytes.Buffer
-	if err := rollup.JSON(&jb, v); err != nil {
+	if err := output.EncodeJSON(&jb, v); err != nil {
 		return exitCode(ExitError, err)
 	}
 	if err := md(&mb); err != nil {

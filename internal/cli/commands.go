@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -128,7 +127,7 @@ func cmdMetrics(e *env, g *globals) *cli.Command {
 			return g.emit(e, func(w io.Writer) error {
 				switch g.format {
 				case "json":
-					return writeJSON(w, rows)
+					return output.EncodeJSON(w, rows)
 				case "", "table", "markdown":
 					md := g.format == "markdown"
 					var tw *tabwriter.Writer
@@ -415,7 +414,7 @@ func cmdEval(e *env, g *globals) *cli.Command {
 				return err
 			}
 			if c.Bool("dump-input") {
-				return g.emit(e, func(w io.Writer) error { return writeJSON(w, x.ev.Input.Doc) })
+				return g.emit(e, func(w io.Writer) error { return output.EncodeJSON(w, x.ev.Input.Doc) })
 			}
 			opt := outputOptions(a)
 			if err := g.writeReport(e, r, opt); err != nil {
@@ -507,13 +506,6 @@ func cmdGate(e *env, g *globals) *cli.Command {
 
 type evalExtra struct {
 	ev *engine.Evaluation
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }
 
 // githubActions writes the markdown summary to $GITHUB_STEP_SUMMARY and

@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/localizevideos/posture/internal/app"
+	"github.com/localizevideos/posture/output"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -98,7 +99,7 @@ func cmdExplain(e *env, g *globals) *cli.Command {
 			}
 			return g.emit(e, func(w io.Writer) error {
 				if g.format == "json" {
-					return writeJSON(w, out)
+					return output.EncodeJSON(w, out)
 				}
 				return printExplain(w, &out, raw != nil && len(raw.Records) > len(out.Counted), raw)
 			})

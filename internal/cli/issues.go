@@ -18,6 +18,7 @@ import (
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/internal/retry"
+	"github.com/localizevideos/posture/output"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/store"
 	"github.com/localizevideos/posture/tracker"
@@ -92,7 +93,7 @@ func cmdIssues(e *env, g *globals) *cli.Command {
 			if s != nil && (asJSON || g.output != "") {
 				werr := g.emit(e, func(w io.Writer) error {
 					if asJSON {
-						return writeJSON(w, s)
+						return output.EncodeJSON(w, s)
 					}
 					_, err := w.Write(lines.Bytes())
 					return err

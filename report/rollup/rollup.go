@@ -469,6 +469,17 @@ func round(v float64, decimals int) float64 {
 	return math.Round(v*p) / p
 }
 
+func pct(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	s := strconv.FormatFloat(*v, 'f', -1, 64)
+	if *v > 0 {
+		s = "+" + s
+	}
+	return " (" + s + "%)"
+}
+
 func ptr(v float64) *float64 { return &v }
 
 func dateOf(asOf string) string {

@@ -1,8 +1,11 @@
-package rollup
+// Package periodic renders the periodic views of the report history in
+// Markdown: the monthly aggregate (<reports_dir>/monthly/YYYY-MM.md, posture
+// aggregate) and the quarterly review (<reports_dir>/quarterly/YYYY-Qn.md,
+// posture review), computed by report/rollup.
+package periodic
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -10,16 +13,9 @@ import (
 
 	"github.com/localizevideos/posture/output"
 	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/report/rollup"
 	"github.com/localizevideos/posture/store"
 )
-
-// JSON writes v indented with a trailing newline.
-func JSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
 
 func status(s report.Status) string {
 	if s == "" {
@@ -61,8 +57,8 @@ func metricCell(id, title string, gate bool) string {
 	return output.Cell(s)
 }
 
-// MonthlyMarkdown renders the monthly aggregate.
-func MonthlyMarkdown(w io.Writer, m *Monthly) error {
+// Monthly renders the monthly aggregate.
+func Monthly(w io.Writer, m *rollup.Monthly) error {
 	b := bufio.NewWriter(w)
 	fmt.Fprintf(b, "# %s — monthly aggregate %s\n\n", output.MDText(report.TitleOf(m.Title, m.Project)), m.Month)
 	fmt.Fprintf(b, "%d %s from %s to %s. Month end = the latest report of the month; min, max and mean over the month's reports with a value; change against the previous month's end.\n\n",
@@ -96,14 +92,14 @@ func MonthlyMarkdown(w io.Writer, m *Monthly) error {
 	return nil
 }
 
-// QuarterlyMarkdown renders the quarterly review.
-func QuarterlyMarkdown(w io.Writer, q *Quarterly) error {
+// Quarterly renders the quarterly review.
+func Quarterly(w io.Writer, q *rollup.Quarterly) error {
 	b := bufio.NewWriter(w)
 	fmt.Fprintf(b, "# %s — quarterly review %s\n\n", output.MDText(report.TitleOf(q.Title, q.Project)), q.Quarter)
 	fmt.Fprintf(b, "%d %s from %s to %s; quarter end = %s. Worsened = the quarter-end value against the previous quarter's end (else the quarter's first month end), by the trend rules.\n",
 		q.Reports, plural(q.Reports, "report", "reports"), q.From, q.To, dateOf(q.AsOf))
 
-	byID := map[string]QuarterMetric{}
+	byID := map[string]rollup.QuarterMetric{}
 	for _, m := range q.Metrics {
 		byID[m.ID] = m
 	}
@@ -157,7 +153,7 @@ func QuarterlyMarkdown(w io.Writer, q *Quarterly) error {
 	}
 
 	fmt.Fprintf(b, "\n## Exceptions\n")
-	exc := func(title string, rows []ExceptionRow) {
+	exc := func(title string, rows []rollup.ExceptionRow) {
 		fmt.Fprintf(b, "\n### %s\n\n", title)
 		if len(rows) == 0 {
 			fmt.Fprintf(b, "None.\n")
@@ -215,4 +211,11 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+func dateOf(asOf string) string {
+	if len(asOf) >= 10 {
+		return asOf[:10]
+	}
+	return asOf
 }
