@@ -19,6 +19,7 @@ var opaFree = []string{
 	"output",
 	"output/dashboard",
 	"output/dashboard/internal/demo",
+	"output/issue",
 	"output/openmetrics",
 	"output/periodic",
 	"history",

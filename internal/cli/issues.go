@@ -19,6 +19,7 @@ import (
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/output"
+	"github.com/localizevideos/posture/output/issue"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/store"
 	"github.com/localizevideos/posture/tracker"
@@ -293,7 +294,7 @@ func readReport(path string) (*report.Report, error) {
 // Actions a URL <server>/<repo>/blob/<branch>/<path in the repository>
 // (HEAD, the default branch, when the run is not on a branch), elsewhere the
 // path relative to the working directory.
-func reportLink(e *env, reportPath string) tracker.Link {
+func reportLink(e *env, reportPath string) issue.Link {
 	target := reportPath
 	if strings.HasSuffix(reportPath, ".json") {
 		md := strings.TrimSuffix(reportPath, ".json") + ".md"
@@ -315,11 +316,11 @@ func reportLink(e *env, reportPath string) tracker.Link {
 				}
 				rel = filepath.ToSlash(rel)
 				u := strings.TrimRight(server, "/") + "/" + repo + "/blob/" + escapeSegments(ref) + "/" + escapeSegments(rel)
-				return tracker.Link{Text: rel, URL: u}
+				return issue.Link{Text: rel, URL: u}
 			}
 		}
 	}
-	return tracker.Link{Text: filepath.ToSlash(app.Display(target))}
+	return issue.Link{Text: filepath.ToSlash(app.Display(target))}
 }
 
 func escapeSegments(p string) string {

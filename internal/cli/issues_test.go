@@ -18,6 +18,7 @@ import (
 
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/internal/app"
+	"github.com/localizevideos/posture/output/issue"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/store"
 	"github.com/localizevideos/posture/tracker"
@@ -169,7 +170,7 @@ func TestIssuesCommandPicksTheLatestReportAndFollowsIt(t *testing.T) {
 	assert.Contains(t, out, "1 closed")
 	var sev ghfake.Issue
 	for _, i := range gh.Issues() {
-		if strings.Contains(i.Body, tracker.Marker("sev1_incidents")) {
+		if strings.Contains(i.Body, issue.Marker("sev1_incidents")) {
 			sev = i
 		}
 	}
@@ -360,7 +361,7 @@ func TestIssuesReportLinkInsideActions(t *testing.T) {
 		"GITHUB_WORKSPACE": dir, "GITHUB_REF": "refs/heads/main", "GITHUB_REF_NAME": "main"}
 	e := &env{getenv: func(k string) string { return vars[k] }}
 	l := reportLink(e, p)
-	assert.Equal(t, tracker.Link{Text: "security/reports/2026-11-27.md", URL: "https://github.com/acme/web/blob/main/security/reports/2026-11-27.md"}, l)
+	assert.Equal(t, issue.Link{Text: "security/reports/2026-11-27.md", URL: "https://github.com/acme/web/blob/main/security/reports/2026-11-27.md"}, l)
 
 	vars["GITHUB_REF"], vars["GITHUB_REF_NAME"] = "refs/pull/12/merge", "12/merge"
 	l = reportLink(e, p)

@@ -1,4 +1,9 @@
-package tracker
+// Package issue renders the text of a metric's GitHub issue
+// (docs/github-actions.md#kpi-issues-posture-issues): its title, its body
+// with the hidden marker and state lines, and the comments posted when the
+// value or the status changes, when it is back on target, reopened or a
+// duplicate. Package tracker syncs them with GitHub.
+package issue
 
 import (
 	"fmt"
@@ -9,23 +14,34 @@ import (
 	"github.com/localizevideos/posture/report"
 )
 
-// Labels every posture issue carries.
-const (
-	// LabelKPI marks every issue posture manages.
-	LabelKPI = "security-kpi"
-	// labelKPIColor and labelKPIDesc describe LabelKPI when posture creates it.
-	labelKPIColor = "d93f0b"
-	labelKPIDesc  = "A security KPI off its target (issue managed by posture)"
-)
-
-// MetricLabel is the label of one metric's issue: kpi:<id>.
-func MetricLabel(id string) string { return "kpi:" + id }
+// Label is the label of one metric's issue: kpi:<id>.
+func Label(id string) string { return "kpi:" + id }
 
 // Marker is the hidden line that identifies a metric's issue. Issues are
 // found by listing the metric's label and matching this marker in the body
 // (never by title, which people edit, and never with the search API, which
 // lags behind writes).
 func Marker(id string) string { return "<!-- posture:metric=" + id + " -->" }
+
+// OffTarget reports whether m is due an issue: status fail, or a worsening
+// trend.
+func OffTarget(m *report.Metric) bool {
+	return m.Status == report.StatusFail || m.Trend.Direction == report.TrendWorsening
+}
+
+// OnTarget reports whether a measurement shows m is fine (its issue is
+// closed). error, no_data and unmeasured are neither: nothing is known, so
+// an open issue stays open.
+func OnTarget(m *report.Metric) bool {
+	if OffTarget(m) {
+		return false
+	}
+	switch m.Status {
+	case report.StatusPass, report.StatusWarn, report.StatusTracked:
+		return true
+	}
+	return false
+}
 
 // Title is the issue title of an off-target metric.
 func Title(m *report.Metric) string {
@@ -36,24 +52,9 @@ func Title(m *report.Metric) string {
 	return fmt.Sprintf("%s off target (%s)", t, m.Category)
 }
 
-func metricLabelColor(category string) string {
-	if c, ok := report.BuiltinCategory(category); ok {
-		return c.Color
-	}
-	return "c5def5"
-}
-
-func metricLabelDesc(m *report.Metric) string {
-	d := fmt.Sprintf("posture KPI %s: %s (%s)", m.ID, m.Title, m.Category)
-	if r := []rune(d); len(r) > 100 { // GitHub's limit
-		d = string(r[:99]) + "…"
-	}
-	return d
-}
-
-// state is what a run records in the issue body (a hidden line) so the next
+// State is what a run records in the issue body (a hidden line) so the next
 // run can tell whether the value or the status changed.
-type state struct {
+type State struct {
 	Value  string // number as formatted by fmtValue, or "null"
 	Status string
 	Trend  string
@@ -63,14 +64,18 @@ type state struct {
 
 var stateLine = regexp.MustCompile(`<!-- posture:state ([^>]*?) -->`)
 
-func currentState(r *report.Report, m *report.Metric) state {
-	return state{Value: rawValue(m.Value), Status: string(m.Status), Trend: m.Trend.Direction, Owner: m.Owner, AsOf: r.AsOf}
+// CurrentState is the state the body of m's issue records for report r.
+func CurrentState(r *report.Report, m *report.Metric) State {
+	return State{Value: rawValue(m.Value), Status: string(m.Status), Trend: m.Trend.Direction, Owner: m.Owner, AsOf: r.AsOf}
 }
 
-func (s state) line() string {
+func (s State) line() string {
 	return fmt.Sprintf("<!-- posture:state value=%s status=%s trend=%s owner=%s as_of=%s -->",
 		field(s.Value), field(s.Status), field(s.Trend), field(s.Owner), field(s.AsOf))
 }
+
+// OwnerIs reports whether the state records owner as the metric's owner.
+func (s State) OwnerIs(owner string) bool { return s.Owner == field(owner) }
 
 // field keeps a state value on one token (no spaces, no '>').
 func field(s string) string {
@@ -80,14 +85,14 @@ func field(s string) string {
 	return strings.NewReplacer(" ", "_", ">", "_", "\n", "_", "\r", "_").Replace(s)
 }
 
-// parseState reads the state line of an issue body; ok is false when there is
+// ParseState reads the state line of an issue body; ok is false when there is
 // none (an issue whose body someone rewrote).
-func parseState(body string) (state, bool) {
+func ParseState(body string) (State, bool) {
 	m := stateLine.FindStringSubmatch(body)
 	if m == nil {
-		return state{}, false
+		return State{}, false
 	}
-	var s state
+	var s State
 	for _, kv := range strings.Fields(m[1]) {
 		k, v, _ := strings.Cut(kv, "=")
 		if v == "-" {
@@ -136,7 +141,7 @@ func valueText(m *report.Metric) string {
 	return fmtNum(*m.Value) + " " + m.Unit
 }
 
-func stateValueText(s state, unit string) string {
+func stateValueText(s State, unit string) string {
 	if s.Value == "null" || s.Value == "" {
 		return "no value"
 	}
@@ -238,7 +243,8 @@ func escapeMD(s string) string {
 	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;", "\n", " ", "\r", " ", "[", "\\[", "]", "\\]").Replace(s)
 }
 
-func mentions(logins []string) string {
+// Mentions names GitHub logins as mentions: "@a, @b".
+func Mentions(logins []string) string {
 	if len(logins) == 0 {
 		return ""
 	}
@@ -260,17 +266,17 @@ const (
 // renders the same body and writes nothing.
 func Body(r *report.Report, m *report.Metric, logins []string, link Link) string {
 	var b strings.Builder
-	cur := currentState(r, m)
+	cur := CurrentState(r, m)
 	fmt.Fprintln(&b, Marker(m.ID))
 	fmt.Fprintln(&b, cur.line())
 	fmt.Fprintln(&b)
 	headline := "is off target"
 	switch {
-	case offTarget(m):
+	case OffTarget(m):
 		if m.Status != report.StatusFail {
 			headline = "is worsening"
 		}
-	case onTarget(m):
+	case OnTarget(m):
 		headline = "is back on target"
 	default:
 		headline = "could not be measured"
@@ -285,7 +291,7 @@ func Body(r *report.Report, m *report.Metric, logins []string, link Link) string
 	fmt.Fprintf(&b, "| Trend | %s |\n", escapeMD(trendText(m.Trend)))
 	owner := escapeMD(m.Owner)
 	if len(logins) > 0 {
-		owner += " (" + mentions(logins) + ")"
+		owner += " (" + Mentions(logins) + ")"
 	}
 	fmt.Fprintf(&b, "| Owner | %s |\n", owner)
 	fmt.Fprintf(&b, "| Category | %s |\n", escapeMD(m.Category))
@@ -365,7 +371,7 @@ func Body(r *report.Report, m *report.Metric, logins []string, link Link) string
 
 	fmt.Fprintf(&b, "\n---\n_Managed by posture: updated on every run, commented when the value or the status changes, "+
 		"closed when the metric is back on target and reopened if it regresses. Keep the `%s` label and the hidden "+
-		"markers at the top of this description._\n", MetricLabel(m.ID))
+		"markers at the top of this description._\n", Label(m.ID))
 	return b.String()
 }
 
@@ -380,7 +386,9 @@ func exceptionsInForce(r *report.Report, id string) []report.Exception {
 	return out
 }
 
-func summaryLine(m *report.Metric) string {
+// Summary is a metric's state in one line: "value 3 (target max 0), status
+// fail, trend worsening: previous 2 (2026-10-27), change +50.0 %".
+func Summary(m *report.Metric) string {
 	return fmt.Sprintf("value %s (target %s), status %s, trend %s", valueText(m), TargetText(m.Target), m.Status, trendText(m.Trend))
 }
 
@@ -391,16 +399,23 @@ func withLink(s string, link Link) string {
 	return s
 }
 
-func changeComment(r *report.Report, m *report.Metric, prev state, hadPrev bool, link Link) string {
+// Change is what changed since the state prev recorded: "value 2 → 3,
+// status fail → fail".
+func Change(m *report.Metric, prev State) string {
+	return fmt.Sprintf("value %s → %s, status %s → %s", stateValueText(prev, m.Unit), valueText(m), orUnknown(prev.Status), m.Status)
+}
+
+// ChangeComment is the comment of an update: the change since the state the
+// body recorded (prev; hadPrev false when it had none), or the whole state.
+func ChangeComment(r *report.Report, m *report.Metric, prev State, hadPrev bool, link Link) string {
 	var s string
 	if !hadPrev {
-		s = fmt.Sprintf("Update as of %s: %s.", dateOf(r.AsOf), summaryLine(m))
+		s = fmt.Sprintf("Update as of %s: %s.", dateOf(r.AsOf), Summary(m))
 	} else {
-		s = fmt.Sprintf("Update as of %s: value %s → %s, status %s → %s (target %s, trend %s).",
-			dateOf(r.AsOf), stateValueText(prev, m.Unit), valueText(m), orUnknown(prev.Status), m.Status,
-			TargetText(m.Target), trendText(m.Trend))
+		s = fmt.Sprintf("Update as of %s: %s (target %s, trend %s).",
+			dateOf(r.AsOf), Change(m, prev), TargetText(m.Target), trendText(m.Trend))
 	}
-	if !offTarget(m) && !onTarget(m) {
+	if !OffTarget(m) && !OnTarget(m) {
 		s += " The metric could not be measured"
 		if m.Error != "" {
 			s += " (`" + code(m.Error) + "`)"
@@ -417,21 +432,25 @@ func orUnknown(s string) string {
 	return s
 }
 
-func closeComment(r *report.Report, m *report.Metric, link Link) string {
+// CloseComment is the comment of an issue closed because its metric is back on target.
+func CloseComment(r *report.Report, m *report.Metric, link Link) string {
 	return withLink(fmt.Sprintf("Back on target as of %s: %s. Closing; posture reopens this issue if the metric goes off target again.",
-		dateOf(r.AsOf), summaryLine(m)), link)
+		dateOf(r.AsOf), Summary(m)), link)
 }
 
-func reopenComment(r *report.Report, m *report.Metric, link Link, stillOff bool) string {
+// ReopenComment is the comment of a reopened issue: a regression, or
+// (stillOff) an issue closed by hand while its metric is off target.
+func ReopenComment(r *report.Report, m *report.Metric, link Link, stillOff bool) string {
 	if stillOff {
 		return withLink(fmt.Sprintf("Reopening: this issue was closed while the metric is still off target as of %s: %s. "+
 			"To accept the deviation, record an exception (owner, reason, expiry) instead of closing the issue.",
-			dateOf(r.AsOf), summaryLine(m)), link)
+			dateOf(r.AsOf), Summary(m)), link)
 	}
 	return withLink(fmt.Sprintf("Regression as of %s: the metric is off target again: %s. Reopening.",
-		dateOf(r.AsOf), summaryLine(m)), link)
+		dateOf(r.AsOf), Summary(m)), link)
 }
 
-func duplicateComment(keep int) string {
+// DuplicateComment is the comment of a duplicate issue, closed for #keep.
+func DuplicateComment(keep int) string {
 	return fmt.Sprintf("Duplicate of #%d: posture keeps one issue per metric (the oldest). Closing this one.", keep)
 }
