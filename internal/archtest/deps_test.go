@@ -22,6 +22,7 @@ var opaFree = []string{
 	"output/issue",
 	"output/openmetrics",
 	"output/periodic",
+	"output/text",
 	"history",
 	"config",
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/internal/version"
 	"github.com/localizevideos/posture/output"
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/snapshot"
 )
@@ -54,31 +55,6 @@ func cmdValidate(e *env, g *globals) *cli.Command {
 			return nil
 		},
 	}
-}
-
-func targetString(t report.Target) string {
-	var parts []string
-	if t.Max != nil {
-		parts = append(parts, "max "+num(*t.Max))
-	}
-	if t.Min != nil {
-		parts = append(parts, "min "+num(*t.Min))
-	}
-	if t.Trend != "" {
-		parts = append(parts, "trend "+t.Trend)
-	}
-	if len(parts) == 0 {
-		return "none (tracked)"
-	}
-	s := strings.Join(parts, ", ")
-	if t.Soft {
-		s += " (soft)"
-	}
-	return s
-}
-
-func num(f float64) string {
-	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
 }
 
 func cmdMetrics(e *env, g *globals) *cli.Command {
@@ -153,9 +129,9 @@ func cmdMetrics(e *env, g *globals) *cli.Command {
 							gate = "gate"
 						}
 						if md {
-							fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s | %s | %s |\n", r.ID, r.Title, r.Category, r.Owner, targetString(r.Target), gate, fed)
+							fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s | %s | %s |\n", r.ID, r.Title, r.Category, r.Owner, text.TargetWords(r.Target), gate, fed)
 						} else {
-							fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Title, r.Category, r.Owner, targetString(r.Target), gate, fed)
+							fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Title, r.Category, r.Owner, text.TargetWords(r.Target), gate, fed)
 						}
 					}
 					if tw != nil {
@@ -552,12 +528,12 @@ func valueText(m report.Metric) string {
 	}
 	v := "no value"
 	if m.Value != nil {
-		v = num(*m.Value)
+		v = text.Short(*m.Value)
 		if m.Unit != "count" {
 			v += " " + m.Unit
 		}
 	}
-	return fmt.Sprintf("%s, target %s, status %s, trend %s", v, targetString(m.Target), m.Status, m.Trend.Direction)
+	return fmt.Sprintf("%s, target %s, status %s, trend %s", v, text.TargetWords(m.Target), m.Status, m.Trend.Direction)
 }
 
 func escapeAnnotation(s string) string {

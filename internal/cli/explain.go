@@ -14,6 +14,7 @@ import (
 
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/output"
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -110,7 +111,7 @@ func cmdExplain(e *env, g *globals) *cli.Command {
 func printExplain(w io.Writer, x *explained, truncated bool, raw interface{}) error {
 	m := x.Metric
 	fmt.Fprintf(w, "%s — %s\n", m.ID, m.Title)
-	fmt.Fprintf(w, "  category %s · owner %s · unit %s · target %s · gate %v\n", m.Category, m.Owner, m.Unit, targetString(m.Target), m.Gate)
+	fmt.Fprintf(w, "  category %s · owner %s · unit %s · target %s · gate %v\n", m.Category, m.Owner, m.Unit, text.TargetWords(m.Target), m.Gate)
 	if x.Description != "" {
 		fmt.Fprintf(w, "  definition: %s\n", x.Description)
 	}
@@ -122,7 +123,7 @@ func printExplain(w io.Writer, x *explained, truncated bool, raw interface{}) er
 	fmt.Fprintf(w, "  fed by: %s\n", fed)
 	fmt.Fprintf(w, "\n  %s\n", valueText(m))
 	if m.Trend.Previous != nil {
-		fmt.Fprintf(w, "  previous: %s on %s\n", num(*m.Trend.Previous), m.Trend.PreviousAsOf)
+		fmt.Fprintf(w, "  previous: %s on %s\n", text.Short(*m.Trend.Previous), m.Trend.PreviousAsOf)
 	}
 	if m.Status == report.StatusUnmeasured {
 		fmt.Fprintf(w, "\n  No configured source feeds this metric. Add a source of kind: %s\n", strings.Join(x.Inputs, ", "))

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -163,7 +164,7 @@ func newChart(pts []point, t report.Target, unit string, labels bool, aria strin
 	times := make([]time.Time, len(pts))
 	byTime := len(pts) > 1
 	for i, p := range pts {
-		tt, ok := parseDate(p.AsOf)
+		tt, ok := text.ParseDate(p.AsOf)
 		times[i] = tt
 		byTime = byTime && ok
 	}
@@ -239,13 +240,13 @@ func newChart(pts []point, t report.Target, unit string, labels bool, aria strin
 
 	if len(pts) > 0 {
 		withYear := false
-		if t0, ok0 := parseDate(pts[0].AsOf); ok0 {
-			if t1, ok1 := parseDate(pts[len(pts)-1].AsOf); ok1 && t0.Year() != t1.Year() {
+		if t0, ok0 := text.ParseDate(pts[0].AsOf); ok0 {
+			if t1, ok1 := text.ParseDate(pts[len(pts)-1].AsOf); ok1 && t0.Year() != t1.Year() {
 				withYear = true
 			}
 		}
-		c.FirstDate = shortDate(pts[0].AsOf, withYear)
-		c.LastDate = shortDate(pts[len(pts)-1].AsOf, withYear)
+		c.FirstDate = text.ShortDate(pts[0].AsOf, withYear)
+		c.LastDate = text.ShortDate(pts[len(pts)-1].AsOf, withYear)
 		c.FirstX, c.LastX = f1(left), f1(right)
 	}
 	return c

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -128,7 +129,7 @@ func build(in []*report.Report) (*page, error) {
 	// series (a report may carry history the caller did not pass in).
 	byDate := map[string]map[string]*float64{} // date -> metric id -> value
 	for _, r := range reports {
-		d := dateOf(r.AsOf)
+		d := text.Date(r.AsOf)
 		vals := map[string]*float64{}
 		for i := range r.Metrics {
 			vals[r.Metrics[i].ID] = r.Metrics[i].Value
@@ -141,7 +142,7 @@ func build(in []*report.Report) (*page, error) {
 	}
 	for i := range cur.Metrics {
 		for _, p := range cur.Metrics[i].Series {
-			axis[dateOf(p.AsOf)] = true
+			axis[text.Date(p.AsOf)] = true
 		}
 	}
 	dates := make([]string, 0, len(axis))
@@ -154,12 +155,12 @@ func build(in []*report.Report) (*page, error) {
 		CSS:        template.CSS(pageCSS),
 		Project:    cur.Project,
 		Title:      cur.DisplayTitle(),
-		AsOf:       longDate(cur.AsOf),
-		AsOfISO:    dateOf(cur.AsOf),
+		AsOf:       text.LongDate(cur.AsOf),
+		AsOfISO:    text.Date(cur.AsOf),
 		WindowDays: cur.WindowDays,
 		Reports:    len(byDate),
-		FirstDate:  longDate(dates[0]),
-		LastDate:   longDate(dates[len(dates)-1]),
+		FirstDate:  text.LongDate(dates[0]),
+		LastDate:   text.LongDate(dates[len(dates)-1]),
 		Metrics:    len(cur.Metrics),
 	}
 	if p.Project == "" {
@@ -173,7 +174,7 @@ func build(in []*report.Report) (*page, error) {
 		m := &cur.Metrics[i]
 		series := map[string]*float64{}
 		for _, sp := range m.Series {
-			series[dateOf(sp.AsOf)] = sp.Value
+			series[text.Date(sp.AsOf)] = sp.Value
 		}
 		pts := make([]point, len(dates))
 		for j, d := range dates {
@@ -206,7 +207,7 @@ func build(in []*report.Report) (*page, error) {
 		if t.dir == report.TrendInsufficient {
 			n = len(cur.Metrics) - trends[report.TrendWorsening] - trends[report.TrendImproving] - trends[report.TrendStable]
 		}
-		p.Trends = append(p.Trends, trendCount{Arrow: t.arrow, Words: trendWords(t.dir), Class: trendClass(t.dir), Count: n})
+		p.Trends = append(p.Trends, trendCount{Arrow: t.arrow, Words: text.TrendWords(t.dir), Class: trendClass(t.dir), Count: n})
 	}
 
 	// Needs action: problems first by urgency, then worsening metrics.
@@ -288,9 +289,9 @@ func newCard(m *report.Metric, pts []point) *card {
 		CategoryName: report.CategoryName(m.Category),
 		Status:       string(m.Status), StatusLabel: statusLabel(m.Status),
 		StatusIcon: statusIcon(m.Status), StatusClass: statusClass(m.Status),
-		Unit: unitSuffix(m.Unit), UnitWord: unitWord(m.Unit),
+		Unit: text.UnitSuffix(m.Unit), UnitWord: text.UnitWord(m.Unit),
 		Target: formatTarget(m.Target, m.Unit), Gate: m.Gate,
-		TrendArrow: trendArrow(m), TrendWords: trendWords(m.Trend.Direction),
+		TrendArrow: text.Arrow(*m), TrendWords: text.TrendWords(m.Trend.Direction),
 		TrendClass: trendClass(m.Trend.Direction), TrendChange: trendChange(m),
 		Worsening: m.Trend.Direction == report.TrendWorsening,
 		rank:      m.Status.Rank(),
@@ -310,8 +311,8 @@ func newCard(m *report.Metric, pts []point) *card {
 		c.TrendSince = c.TrendPrev
 		c.TrendSinceLong = "previous value " + c.TrendSince
 		if m.Trend.PreviousAsOf != "" {
-			c.TrendSince += " on " + shortDate(m.Trend.PreviousAsOf, false)
-			c.TrendSinceLong += " on " + longDate(m.Trend.PreviousAsOf)
+			c.TrendSince += " on " + text.ShortDate(m.Trend.PreviousAsOf, false)
+			c.TrendSinceLong += " on " + text.LongDate(m.Trend.PreviousAsOf)
 		}
 	}
 	switch m.Status {
@@ -326,9 +327,9 @@ func newCard(m *report.Metric, pts []point) *card {
 	}
 	c.Evidence = evidenceText(m)
 
-	aria := "History of " + c.Title + ": " + plural(countValues(pts), "value", "values")
+	aria := "History of " + c.Title + ": " + text.Count(countValues(pts), "value", "values")
 	if len(pts) > 0 {
-		aria += " from " + longDate(pts[0].AsOf) + " to " + longDate(pts[len(pts)-1].AsOf)
+		aria += " from " + text.LongDate(pts[0].AsOf) + " to " + text.LongDate(pts[len(pts)-1].AsOf)
 	}
 	aria += "; latest " + formatValue(m.Value, m.Unit) + "; target " + c.Target
 	c.Chart = newChart(pts, m.Target, m.Unit, true, aria)
@@ -349,7 +350,7 @@ func countValues(pts []point) int {
 func evidenceText(m *report.Metric) string {
 	var parts []string
 	if m.Value != nil || m.Evidence.Items > 0 {
-		parts = append(parts, plural(m.Evidence.Items, "record", "records"))
+		parts = append(parts, text.Count(m.Evidence.Items, "record", "records"))
 	}
 	if n := len(m.Evidence.Waived); n > 0 {
 		parts = append(parts, strconv.Itoa(n)+" waived")
@@ -369,7 +370,7 @@ func categoryNote(cards []*card) string {
 			worse++
 		}
 	}
-	parts := []string{plural(len(cards), "metric", "metrics")}
+	parts := []string{text.Count(len(cards), "metric", "metrics")}
 	for _, s := range report.Statuses {
 		if k := n[string(s)]; k > 0 && s != report.StatusPass && s != report.StatusTracked {
 			parts = append(parts, strconv.Itoa(k)+" "+strings.ToLower(statusLabel(s)))

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/localizevideos/posture/output/dashboard/internal/demo"
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -178,13 +179,13 @@ func TestEveryMetricHasACardWithItsWholeHistory(t *testing.T) {
 		require.NotNil(t, svg, "%s: chart", m.ID)
 		_, pts := polylinePoints(svg)
 		assert.Equal(t, expectedValues(reports, m.ID), pts, "%s: one chart point per non-null value", m.ID)
-		text := c.textContent()
-		assert.Contains(t, text, m.Title, m.ID)
-		assert.Contains(t, text, m.ID)
-		assert.Contains(t, text, m.Owner, m.ID)
-		assert.Contains(t, text, formatTarget(m.Target, m.Unit), m.ID)
-		assert.Contains(t, text, formatValue(m.Value, m.Unit)[:1], m.ID)
-		assert.Contains(t, text, trendWords(m.Trend.Direction), m.ID)
+		content := c.textContent()
+		assert.Contains(t, content, m.Title, m.ID)
+		assert.Contains(t, content, m.ID)
+		assert.Contains(t, content, m.Owner, m.ID)
+		assert.Contains(t, content, formatTarget(m.Target, m.Unit), m.ID)
+		assert.Contains(t, content, formatValue(m.Value, m.Unit)[:1], m.ID)
+		assert.Contains(t, content, text.TrendWords(m.Trend.Direction), m.ID)
 		if m.Gate {
 			assert.NotNil(t, c.first(tagClass("span", "gate")), "%s: gate marker", m.ID)
 		} else {
@@ -524,11 +525,11 @@ func TestFormatting(t *testing.T) {
 	assert.Equal(t, "none", formatTarget(report.Target{}, "count"))
 	m := &report.Metric{Value: f(4), Trend: report.Trend{Direction: report.TrendWorsening, Previous: f(0)}}
 	assert.Equal(t, "new", trendChange(m))
-	assert.Equal(t, "↑", trendArrow(m))
+	assert.Equal(t, "↑", text.Arrow(*m))
 	m = &report.Metric{Value: f(3.5), Trend: report.Trend{Direction: report.TrendImproving, Previous: f(4), ChangePct: f(-12.5)}}
 	assert.Equal(t, "−12.5%", trendChange(m))
-	assert.Equal(t, "↓", trendArrow(m))
-	assert.Equal(t, "insufficient history", trendWords(report.TrendInsufficient))
+	assert.Equal(t, "↓", text.Arrow(*m))
+	assert.Equal(t, "insufficient history", text.TrendWords(report.TrendInsufficient))
 	assert.Equal(t, "Supply chain", report.CategoryName("supply_chain"))
 	lo, hi := yRange([]float64{0, 0}, "count")
 	assert.Equal(t, []float64{0, 1}, []float64{lo, hi})

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -121,24 +122,17 @@ func rawValue(v *float64) string {
 	return strconv.FormatFloat(*v, 'g', -1, 64)
 }
 
-// fmtNum prints a value the way reports do: at most two decimals.
-func fmtNum(f float64) string {
-	s := strconv.FormatFloat(f, 'f', 2, 64)
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
-}
-
 func valueText(m *report.Metric) string {
 	if m.Value == nil {
 		return "no value"
 	}
 	if m.Unit == "" || m.Unit == "count" {
-		return fmtNum(*m.Value)
+		return text.Short(*m.Value)
 	}
 	if m.Unit == "percent" {
-		return fmtNum(*m.Value) + " %"
+		return text.Short(*m.Value) + " %"
 	}
-	return fmtNum(*m.Value) + " " + m.Unit
+	return text.Short(*m.Value) + " " + m.Unit
 }
 
 func stateValueText(s State, unit string) string {
@@ -153,28 +147,6 @@ func stateValueText(s State, unit string) string {
 	return valueText(&report.Metric{Value: &v, Unit: unit})
 }
 
-// TargetText describes a target: "max 0", "trend down (soft)".
-func TargetText(t report.Target) string {
-	var parts []string
-	if t.Max != nil {
-		parts = append(parts, "max "+fmtNum(*t.Max))
-	}
-	if t.Min != nil {
-		parts = append(parts, "min "+fmtNum(*t.Min))
-	}
-	if t.Trend != "" {
-		parts = append(parts, "trend "+t.Trend)
-	}
-	if len(parts) == 0 {
-		return "none (tracked)"
-	}
-	s := strings.Join(parts, ", ")
-	if t.Soft {
-		s += " (soft)"
-	}
-	return s
-}
-
 func trendText(t report.Trend) string {
 	dir := t.Direction
 	if dir == "" {
@@ -182,9 +154,9 @@ func trendText(t report.Trend) string {
 	}
 	var parts []string
 	if t.Previous != nil {
-		p := "previous " + fmtNum(*t.Previous)
+		p := "previous " + text.Short(*t.Previous)
 		if t.PreviousAsOf != "" {
-			p += " (" + dateOf(t.PreviousAsOf) + ")"
+			p += " (" + text.Date(t.PreviousAsOf) + ")"
 		}
 		parts = append(parts, p)
 	}
@@ -195,13 +167,6 @@ func trendText(t report.Trend) string {
 		return dir
 	}
 	return dir + ": " + strings.Join(parts, ", ")
-}
-
-func dateOf(ts string) string {
-	if len(ts) >= 10 {
-		return ts[:10]
-	}
-	return ts
 }
 
 // Link is where an issue points for the dated report: Text is shown, URL
@@ -281,12 +246,12 @@ func Body(r *report.Report, m *report.Metric, logins []string, link Link) string
 	default:
 		headline = "could not be measured"
 	}
-	fmt.Fprintf(&b, "**%s** (`%s`) %s as of %s.\n\n", escapeMD(m.Title), m.ID, headline, dateOf(r.AsOf))
+	fmt.Fprintf(&b, "**%s** (`%s`) %s as of %s.\n\n", escapeMD(m.Title), m.ID, headline, text.Date(r.AsOf))
 
 	fmt.Fprintln(&b, "| | |")
 	fmt.Fprintln(&b, "|---|---|")
 	fmt.Fprintf(&b, "| Value | **%s** |\n", escapeMD(valueText(m)))
-	fmt.Fprintf(&b, "| Target | %s |\n", escapeMD(TargetText(m.Target)))
+	fmt.Fprintf(&b, "| Target | %s |\n", escapeMD(text.TargetWords(m.Target)))
 	fmt.Fprintf(&b, "| Status | **%s** |\n", m.Status)
 	fmt.Fprintf(&b, "| Trend | %s |\n", escapeMD(trendText(m.Trend)))
 	owner := escapeMD(m.Owner)
@@ -389,7 +354,7 @@ func exceptionsInForce(r *report.Report, id string) []report.Exception {
 // Summary is a metric's state in one line: "value 3 (target max 0), status
 // fail, trend worsening: previous 2 (2026-10-27), change +50.0 %".
 func Summary(m *report.Metric) string {
-	return fmt.Sprintf("value %s (target %s), status %s, trend %s", valueText(m), TargetText(m.Target), m.Status, trendText(m.Trend))
+	return fmt.Sprintf("value %s (target %s), status %s, trend %s", valueText(m), text.TargetWords(m.Target), m.Status, trendText(m.Trend))
 }
 
 func withLink(s string, link Link) string {
@@ -410,10 +375,10 @@ func Change(m *report.Metric, prev State) string {
 func ChangeComment(r *report.Report, m *report.Metric, prev State, hadPrev bool, link Link) string {
 	var s string
 	if !hadPrev {
-		s = fmt.Sprintf("Update as of %s: %s.", dateOf(r.AsOf), Summary(m))
+		s = fmt.Sprintf("Update as of %s: %s.", text.Date(r.AsOf), Summary(m))
 	} else {
 		s = fmt.Sprintf("Update as of %s: %s (target %s, trend %s).",
-			dateOf(r.AsOf), Change(m, prev), TargetText(m.Target), trendText(m.Trend))
+			text.Date(r.AsOf), Change(m, prev), text.TargetWords(m.Target), trendText(m.Trend))
 	}
 	if !OffTarget(m) && !OnTarget(m) {
 		s += " The metric could not be measured"
@@ -435,7 +400,7 @@ func orUnknown(s string) string {
 // CloseComment is the comment of an issue closed because its metric is back on target.
 func CloseComment(r *report.Report, m *report.Metric, link Link) string {
 	return withLink(fmt.Sprintf("Back on target as of %s: %s. Closing; posture reopens this issue if the metric goes off target again.",
-		dateOf(r.AsOf), Summary(m)), link)
+		text.Date(r.AsOf), Summary(m)), link)
 }
 
 // ReopenComment is the comment of a reopened issue: a regression, or
@@ -444,10 +409,10 @@ func ReopenComment(r *report.Report, m *report.Metric, link Link, stillOff bool)
 	if stillOff {
 		return withLink(fmt.Sprintf("Reopening: this issue was closed while the metric is still off target as of %s: %s. "+
 			"To accept the deviation, record an exception (owner, reason, expiry) instead of closing the issue.",
-			dateOf(r.AsOf), Summary(m)), link)
+			text.Date(r.AsOf), Summary(m)), link)
 	}
 	return withLink(fmt.Sprintf("Regression as of %s: the metric is off target again: %s. Reopening.",
-		dateOf(r.AsOf), Summary(m)), link)
+		text.Date(r.AsOf), Summary(m)), link)
 }
 
 // DuplicateComment is the comment of a duplicate issue, closed for #keep.

@@ -8,10 +8,9 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
-	"github.com/localizevideos/posture/output"
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/report/rollup"
 	"github.com/localizevideos/posture/store"
@@ -21,55 +20,22 @@ func status(s report.Status) string {
 	if s == "" {
 		return "—"
 	}
-	return output.StatusEmoji(s) + " " + string(s)
-}
-
-func signed(v *float64, unit string) string {
-	if v == nil {
-		return "—"
-	}
-	s := output.FormatNumber(*v, unit)
-	if *v > 0 {
-		s = "+" + s
-	}
-	return s
-}
-
-func pct(v *float64) string {
-	if v == nil {
-		return ""
-	}
-	s := strconv.FormatFloat(*v, 'f', -1, 64)
-	if *v > 0 {
-		s = "+" + s
-	}
-	return " (" + s + "%)"
-}
-
-func metricCell(id, title string, gate bool) string {
-	s := output.CodeSpan(id)
-	if title != "" {
-		s += " " + output.MDText(title)
-	}
-	if gate {
-		s += " (gate)"
-	}
-	return output.Cell(s)
+	return text.StatusEmoji(s) + " " + string(s)
 }
 
 // Monthly renders the monthly aggregate.
 func Monthly(w io.Writer, m *rollup.Monthly) error {
 	b := bufio.NewWriter(w)
-	fmt.Fprintf(b, "# %s — monthly aggregate %s\n\n", output.MDText(report.TitleOf(m.Title, m.Project)), m.Month)
+	fmt.Fprintf(b, "# %s — monthly aggregate %s\n\n", text.MD(report.TitleOf(m.Title, m.Project)), m.Month)
 	fmt.Fprintf(b, "%d %s from %s to %s. Month end = the latest report of the month; min, max and mean over the month's reports with a value; change against the previous month's end.\n\n",
-		m.Reports, plural(m.Reports, "report", "reports"), m.From, m.To)
+		m.Reports, text.Plural(m.Reports, "report", "reports"), m.From, m.To)
 	counts := map[report.Status]int{}
 	for _, x := range m.Metrics {
 		counts[x.MonthEnd.Status]++
 	}
 	var parts []string
 	for _, s := range report.Statuses {
-		parts = append(parts, fmt.Sprintf("%s %d %s", output.StatusEmoji(s), counts[s], strings.ReplaceAll(string(s), "_", " ")))
+		parts = append(parts, fmt.Sprintf("%s %d %s", text.StatusEmoji(s), counts[s], strings.ReplaceAll(string(s), "_", " ")))
 	}
 	fmt.Fprintf(b, "**Status at month end:** %s\n\n", strings.Join(parts, " · "))
 	fmt.Fprintf(b, "| Metric | Owner | Month end | Min | Max | Mean | Reports | Status at month end | Target | vs previous month |\n")
@@ -77,14 +43,14 @@ func Monthly(w io.Writer, m *rollup.Monthly) error {
 	for _, x := range m.Metrics {
 		prev := "—"
 		if x.Previous != nil {
-			prev = fmt.Sprintf("%s%s from %s (%s)", signed(x.Change, x.Unit), pct(x.ChangePct),
-				output.FormatValue(x.Previous.Value, x.Unit), dateOf(x.Previous.AsOf))
+			prev = fmt.Sprintf("%s%s from %s (%s)", text.Signed(x.Change, x.Unit), text.ParenPct(x.ChangePct),
+				text.Value(x.Previous.Value, x.Unit), text.Date(x.Previous.AsOf))
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %d | %s | %s | %s |\n",
-			metricCell(x.ID, x.Title, x.Gate), output.Cell(output.MDText(x.Owner)),
-			output.FormatValue(x.MonthEnd.Value, x.Unit), output.FormatValue(x.Min, x.Unit),
-			output.FormatValue(x.Max, x.Unit), output.FormatValue(x.Mean, x.Unit), x.Reports,
-			status(x.MonthEnd.Status), output.Cell(output.FormatTarget(x.Target, x.Unit)), output.Cell(prev))
+			text.MetricCell(x.ID, x.Title, x.Gate), text.Cell(text.MD(x.Owner)),
+			text.Value(x.MonthEnd.Value, x.Unit), text.Value(x.Min, x.Unit),
+			text.Value(x.Max, x.Unit), text.Value(x.Mean, x.Unit), x.Reports,
+			status(x.MonthEnd.Status), text.Cell(text.Target(x.Target, x.Unit)), text.Cell(prev))
 	}
 	if err := b.Flush(); err != nil {
 		return fmt.Errorf("write monthly markdown: %w", err)
@@ -95,9 +61,9 @@ func Monthly(w io.Writer, m *rollup.Monthly) error {
 // Quarterly renders the quarterly review.
 func Quarterly(w io.Writer, q *rollup.Quarterly) error {
 	b := bufio.NewWriter(w)
-	fmt.Fprintf(b, "# %s — quarterly review %s\n\n", output.MDText(report.TitleOf(q.Title, q.Project)), q.Quarter)
+	fmt.Fprintf(b, "# %s — quarterly review %s\n\n", text.MD(report.TitleOf(q.Title, q.Project)), q.Quarter)
 	fmt.Fprintf(b, "%d %s from %s to %s; quarter end = %s. Worsened = the quarter-end value against the previous quarter's end (else the quarter's first month end), by the trend rules.\n",
-		q.Reports, plural(q.Reports, "report", "reports"), q.From, q.To, dateOf(q.AsOf))
+		q.Reports, text.Plural(q.Reports, "report", "reports"), q.From, q.To, text.Date(q.AsOf))
 
 	byID := map[string]rollup.QuarterMetric{}
 	for _, m := range q.Metrics {
@@ -112,7 +78,7 @@ func Quarterly(w io.Writer, q *rollup.Quarterly) error {
 			s = fmt.Sprintf("[#%d](%s)", is.Number, is.URL)
 		}
 		if is.State != "" {
-			s += " (" + output.MDText(is.State) + ")"
+			s += " (" + text.MD(is.State) + ")"
 		}
 		return s
 	}
@@ -126,11 +92,11 @@ func Quarterly(w io.Writer, q *rollup.Quarterly) error {
 			m := byID[id]
 			ch := "—"
 			if m.Change != nil {
-				ch = fmt.Sprintf("%s%s since %s", signed(m.Change, m.Unit), pct(m.ChangePct), dateOf(m.Baseline.AsOf))
+				ch = fmt.Sprintf("%s%s since %s", text.Signed(m.Change, m.Unit), text.ParenPct(m.ChangePct), text.Date(m.Baseline.AsOf))
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", metricCell(m.ID, m.Title, m.Gate),
-				output.Cell(output.MDText(m.Owner)), output.FormatValue(m.End.Value, m.Unit), status(m.End.Status),
-				output.Cell(ch), output.Cell(strings.Join(m.Reasons, ", ")), output.Cell(issue(m.Issue)))
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", text.MetricCell(m.ID, m.Title, m.Gate),
+				text.Cell(text.MD(m.Owner)), text.Value(m.End.Value, m.Unit), status(m.End.Status),
+				text.Cell(ch), text.Cell(strings.Join(m.Reasons, ", ")), text.Cell(issue(m.Issue)))
 		}
 	}
 
@@ -140,16 +106,16 @@ func Quarterly(w io.Writer, q *rollup.Quarterly) error {
 	}
 	fmt.Fprintf(b, " Target | Status at quarter end | Direction |\n|---|---|---:|---:|---:|---|---|---|\n")
 	for _, m := range q.Metrics {
-		fmt.Fprintf(b, "| %s | %s |", metricCell(m.ID, m.Title, m.Gate), output.Cell(output.MDText(m.Owner)))
+		fmt.Fprintf(b, "| %s | %s |", text.MetricCell(m.ID, m.Title, m.Gate), text.Cell(text.MD(m.Owner)))
 		for _, v := range m.Months {
 			if v.AsOf == "" {
 				fmt.Fprintf(b, " — |")
 				continue
 			}
-			fmt.Fprintf(b, " %s |", output.FormatValue(v.Value, m.Unit))
+			fmt.Fprintf(b, " %s |", text.Value(v.Value, m.Unit))
 		}
 		dir := strings.ReplaceAll(m.Direction, "_", " ")
-		fmt.Fprintf(b, " %s | %s | %s |\n", output.Cell(output.FormatTarget(m.Target, m.Unit)), status(m.End.Status), dir)
+		fmt.Fprintf(b, " %s | %s | %s |\n", text.Cell(text.Target(m.Target, m.Unit)), status(m.End.Status), dir)
 	}
 
 	fmt.Fprintf(b, "\n## Exceptions\n")
@@ -165,8 +131,8 @@ func Quarterly(w io.Writer, q *rollup.Quarterly) error {
 			if ab == "" {
 				ab = "—"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", output.Cell(output.CodeSpan(r.ID)), output.Cell(output.CodeSpan(r.Metric)),
-				output.Cell(output.CodeSpan(r.Scope)), output.Cell(output.MDText(r.Owner)), output.Cell(output.MDText(ab)), r.Expires)
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", text.Cell(text.Code(r.ID)), text.Cell(text.Code(r.Metric)),
+				text.Cell(text.Code(r.Scope)), text.Cell(text.MD(r.Owner)), text.Cell(text.MD(ab)), r.Expires)
 		}
 	}
 	exc("Open", q.Exceptions.Open)
@@ -179,7 +145,7 @@ func Quarterly(w io.Writer, q *rollup.Quarterly) error {
 	}
 	for _, id := range q.Unmeasured {
 		m := byID[id]
-		fmt.Fprintf(b, "- %s — %s (owner %s): no configured source feeds it.\n", output.CodeSpan(id), output.MDText(m.Title), output.MDText(m.Owner))
+		fmt.Fprintf(b, "- %s — %s (owner %s): no configured source feeds it.\n", text.Code(id), text.MD(m.Title), text.MD(m.Owner))
 	}
 
 	fmt.Fprintf(b, "\n## Actions per owner\n")
@@ -187,35 +153,21 @@ func Quarterly(w io.Writer, q *rollup.Quarterly) error {
 		fmt.Fprintf(b, "\nNone.\n")
 	}
 	for _, oa := range q.Actions {
-		fmt.Fprintf(b, "\n### %s\n\n", output.MDText(oa.Owner))
+		fmt.Fprintf(b, "\n### %s\n\n", text.MD(oa.Owner))
 		for _, it := range oa.Items {
 			ref := ""
 			if it.Metric != "" {
-				ref = output.CodeSpan(it.Metric) + ": "
+				ref = text.Code(it.Metric) + ": "
 			}
 			is := ""
 			if it.Issue != nil {
 				is = " — issue " + issue(it.Issue)
 			}
-			fmt.Fprintf(b, "- [ ] %s%s%s\n", ref, output.MDText(it.What), is)
+			fmt.Fprintf(b, "- [ ] %s%s%s\n", ref, text.MD(it.What), is)
 		}
 	}
 	if err := b.Flush(); err != nil {
 		return fmt.Errorf("write quarterly markdown: %w", err)
 	}
 	return nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-func dateOf(asOf string) string {
-	if len(asOf) >= 10 {
-		return asOf[:10]
-	}
-	return asOf
 }
