@@ -17,6 +17,7 @@ var opaFree = []string{
 	"report/rollup",
 	"report/synthetic",
 	"output",
+	"output/actions",
 	"output/dashboard",
 	"output/dashboard/internal/demo",
 	"output/issue",

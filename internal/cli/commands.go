@@ -19,6 +19,7 @@ import (
 	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/internal/version"
 	"github.com/localizevideos/posture/output"
+	"github.com/localizevideos/posture/output/actions"
 	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/snapshot"
@@ -484,58 +485,28 @@ type evalExtra struct {
 	ev *engine.Evaluation
 }
 
-// githubActions writes the markdown summary to $GITHUB_STEP_SUMMARY and
-// ::error / ::warning annotations when running inside GitHub Actions, over
-// the metrics opt selects: ::error for a failing or errored metric and for
-// a gated one that is not measured (it fails the gate), ::warning for a
-// missed soft target or a worsening trend.
+// githubActions, inside GitHub Actions, appends the Markdown report of the
+// metrics opt selects to $GITHUB_STEP_SUMMARY and writes the annotations of
+// those that need attention to stderr (package output/actions).
 func githubActions(e *env, r *report.Report, opt output.Options) {
 	if e.getenv("GITHUB_ACTIONS") != "true" {
 		return
 	}
-	if path := e.getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		if f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
-			if md, err := output.For("markdown"); err == nil {
-				_ = md.Write(f, r, output.Options{Only: opt.Only, GateOn: opt.GateOn, Metrics: opt.Metrics})
-			}
-			f.Close()
-		}
-	}
-	only := map[string]bool{}
-	for _, id := range opt.Only {
-		only[id] = true
-	}
-	for _, m := range r.Metrics {
-		if len(only) > 0 && !only[m.ID] {
-			continue
-		}
-		who := fmt.Sprintf("%s (%s, owner %s): ", m.Title, m.ID, m.Owner)
-		switch {
-		case m.Status == report.StatusFail || m.Status == report.StatusError:
-			fmt.Fprintf(e.stderr, "::error title=posture %s::%s\n", m.ID, escapeAnnotation(who+valueText(m)))
-		case opt.NotMeasured(m):
-			fmt.Fprintf(e.stderr, "::error title=posture %s not measured::%s\n", m.ID,
-				escapeAnnotation(who+output.MetricNotMeasured(m, len(opt.GateOn) > 0)))
-		case m.Status == report.StatusWarn || m.Trend.Direction == report.TrendWorsening:
-			fmt.Fprintf(e.stderr, "::warning title=posture %s::%s\n", m.ID, escapeAnnotation(who+valueText(m)))
-		}
-	}
+	appendStepSummary(e, func(w io.Writer) error { return actions.StepSummary(w, r, opt) })
+	actions.Annotate(e.stderr, r, opt)
 }
 
-func valueText(m report.Metric) string {
-	if m.Status == report.StatusError {
-		return "error: " + m.Error
+// appendStepSummary appends what write writes to $GITHUB_STEP_SUMMARY, when
+// it is set (a summary that cannot be written is left out).
+func appendStepSummary(e *env, write func(io.Writer) error) {
+	path := e.getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		return
 	}
-	v := "no value"
-	if m.Value != nil {
-		v = text.Short(*m.Value)
-		if m.Unit != "count" {
-			v += " " + m.Unit
-		}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
 	}
-	return fmt.Sprintf("%s, target %s, status %s, trend %s", v, text.TargetWords(m.Target), m.Status, m.Trend.Direction)
-}
-
-func escapeAnnotation(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	defer f.Close()
+	_ = write(f)
 }

@@ -121,7 +121,7 @@ func printExplain(w io.Writer, x *explained, truncated bool, raw interface{}) er
 		fed = "none configured (inputs: " + strings.Join(x.Inputs, ", ") + ")"
 	}
 	fmt.Fprintf(w, "  fed by: %s\n", fed)
-	fmt.Fprintf(w, "\n  %s\n", valueText(m))
+	fmt.Fprintf(w, "\n  %s\n", text.MetricWords(m))
 	if m.Trend.Previous != nil {
 		fmt.Fprintf(w, "  previous: %s on %s\n", text.Short(*m.Trend.Previous), m.Trend.PreviousAsOf)
 	}

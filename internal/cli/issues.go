@@ -19,6 +19,7 @@ import (
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/output"
+	"github.com/localizevideos/posture/output/actions"
 	"github.com/localizevideos/posture/output/issue"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/store"
@@ -192,11 +193,11 @@ func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report
 			fmt.Fprintf(e.stderr, "posture: warning: %s\n", w)
 		}
 		if e.getenv("GITHUB_ACTIONS") == "true" {
-			fmt.Fprintf(e.stderr, "::warning title=posture issues::%s\n", escapeAnnotation(w))
+			actions.Warning(e.stderr, "posture issues", w)
 		}
 	}
 	if s != nil && log != nil && (serr == nil || len(s.Actions) > 0) {
-		fmt.Fprintln(log, issuesSummaryLine(s))
+		fmt.Fprintln(log, s.Line())
 	}
 
 	var errs []error
@@ -226,22 +227,6 @@ func summaryWarnings(s *tracker.Summary) []string {
 		return nil
 	}
 	return s.Warnings
-}
-
-func issuesSummaryLine(s *tracker.Summary) string {
-	verb := "issues"
-	if s.DryRun {
-		verb = "planned"
-	}
-	line := fmt.Sprintf("%s in %s: %d created, %d updated, %d commented, %d closed, %d reopened",
-		verb, s.Repo, s.Created, s.Updated, s.Commented, s.Closed, s.Reopened)
-	if s.Duplicates > 0 {
-		line += fmt.Sprintf(", %d duplicates closed", s.Duplicates)
-	}
-	if s.LabelsCreated > 0 {
-		line += fmt.Sprintf(", %d labels created", s.LabelsCreated)
-	}
-	return line
 }
 
 // splitRepo checks "owner/repo".
@@ -351,44 +336,8 @@ func writeIssueIndex(e *env, dir string, s *tracker.Summary) error {
 
 // issuesStepSummary appends the issue actions to $GITHUB_STEP_SUMMARY.
 func issuesStepSummary(e *env, s *tracker.Summary, serr error) {
-	if e.getenv("GITHUB_ACTIONS") != "true" {
+	if e.getenv("GITHUB_ACTIONS") != "true" || (len(s.Actions) == 0 && serr == nil) {
 		return
 	}
-	path := e.getenv("GITHUB_STEP_SUMMARY")
-	if path == "" || (len(s.Actions) == 0 && serr == nil) {
-		return
-	}
-	var b strings.Builder
-	title := "posture issues"
-	if s.DryRun {
-		title += " (dry run)"
-	}
-	fmt.Fprintf(&b, "\n### %s in %s\n\n%s\n\n", title, s.Repo, issuesSummaryLine(s))
-	if len(s.Actions) > 0 {
-		fmt.Fprintln(&b, "| action | metric | issue |")
-		fmt.Fprintln(&b, "|---|---|---|")
-		for _, a := range s.Actions {
-			issue := ""
-			switch {
-			case a.Number > 0 && a.URL != "":
-				issue = fmt.Sprintf("[#%d](%s)", a.Number, a.URL)
-			case a.Number > 0:
-				issue = fmt.Sprintf("#%d", a.Number)
-			}
-			what := a.Metric
-			if a.Kind == tracker.KindLabel {
-				what = "`" + a.Title + "`"
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", a.Kind, what, issue)
-		}
-	}
-	if serr != nil {
-		fmt.Fprintln(&b, "\n**The issues step failed**; the next run resumes without duplicates.")
-	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	_, _ = io.WriteString(f, b.String())
+	appendStepSummary(e, func(w io.Writer) error { return actions.IssuesSummary(w, s, serr != nil) })
 }

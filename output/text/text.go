@@ -9,6 +9,7 @@
 package text
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -166,6 +167,23 @@ func TargetWords(t report.Target) string {
 		parts = append(parts, "trend "+t.Trend)
 	}
 	return joinTarget(parts, t.Soft, "none (tracked)")
+}
+
+// MetricWords is a metric's value, target, status and trend in words, as
+// annotations and explain say them: "43, target max 0, status fail, trend
+// worsening", "71.4 percent, …"; "error: <message>" for an error.
+func MetricWords(m report.Metric) string {
+	if m.Status == report.StatusError {
+		return "error: " + m.Error
+	}
+	v := "no value"
+	if m.Value != nil {
+		v = Short(*m.Value)
+		if m.Unit != "count" {
+			v += " " + m.Unit
+		}
+	}
+	return fmt.Sprintf("%s, target %s, status %s, trend %s", v, TargetWords(m.Target), m.Status, m.Trend.Direction)
 }
 
 func joinTarget(parts []string, soft bool, none string) string {
