@@ -14,9 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/localizevideos/posture/engine"
 	"github.com/localizevideos/posture/internal/app"
-	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/internal/version"
 	"github.com/localizevideos/posture/output"
 	"github.com/localizevideos/posture/output/actions"
@@ -163,17 +161,6 @@ func (g *globals) ticker() func(source string, done, total int) {
 	}
 }
 
-// collect runs every configured source. When the run is interrupted while
-// they run, the partial collection is dropped with an error: it is never
-// written as a snapshot, nor evaluated.
-func (g *globals) collect(e *env, a *app.App, asOf time.Time) (*snapshot.Snapshot, error) {
-	snap := a.Collect(e.ctx, asOf, g.progress(e))
-	if err := e.interrupted(); err != nil {
-		return nil, err
-	}
-	return snap, nil
-}
-
 // progress prints one line per source to stderr unless quiet.
 func (g *globals) progress(e *env) app.Progress {
 	if g.quiet {
@@ -198,53 +185,28 @@ func (g *globals) progress(e *env) app.Progress {
 	}
 }
 
-func sourceErrors(snap *snapshot.Snapshot) error {
-	var msgs []string
-	for _, p := range snap.Parts {
-		if p.Failed() {
-			msgs = append(msgs, fmt.Sprintf("source %s: %s", p.ID(), p.Error))
-		}
-	}
-	if len(msgs) == 0 {
-		return nil
-	}
-	return errors.New(strings.Join(msgs, "\n"))
-}
-
 func cmdSnapshot(e *env, g *globals) *cli.Command {
 	return &cli.Command{
 		Name:  "snapshot",
 		Usage: "collect every configured source into a snapshot folder",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "out", Usage: "snapshot `DIR` (default <snapshots_dir>/<as-of date>/)"}},
 		Action: func(c *cli.Context) error {
-			a, err := g.load(e)
+			req, err := g.request(e, "")
 			if err != nil {
 				return err
 			}
-			asOf, _, err := g.when(e)
+			s, err := app.Snapshot(e.ctx, req, c.String("out"))
 			if err != nil {
-				return exitCode(ExitError, err)
-			}
-			snap, err := g.collect(e, a, asOf)
-			if err != nil {
-				return err
-			}
-			dir := c.String("out")
-			if dir == "" {
-				dir = a.SnapshotDir(asOf)
-			}
-			m, err := snapshot.Write(dir, a.Config.Project, snap)
-			if err != nil {
-				return exitCode(ExitError, err)
+				return failed(err)
 			}
 			if !g.quiet {
 				records := 0
-				for _, s := range m.Sources {
-					records += s.Records
+				for _, src := range s.Manifest.Sources {
+					records += src.Records
 				}
-				fmt.Fprintf(e.stdout, "snapshot %s: %d sources, %d records\n", app.Display(dir), len(m.Sources), records)
+				fmt.Fprintf(e.stdout, "snapshot %s: %d sources, %d records\n", app.Display(s.Dir), len(s.Manifest.Sources), records)
 			}
-			if err := sourceErrors(snap); err != nil {
+			if err := app.SourceErrors(s.Snapshot); err != nil {
 				return exitCode(ExitError, err)
 			}
 			return nil
@@ -252,59 +214,41 @@ func cmdSnapshot(e *env, g *globals) *cli.Command {
 	}
 }
 
-// evaluate loads the app, takes the snapshot (read or collected) and
-// evaluates it. The checks (of flags that need the catalogue) run once the
-// config is loaded, before anything is collected.
-func (g *globals) evaluate(e *env, snapDir string, checks ...func(*app.App) error) (*app.App, *snapshot.Snapshot, *report.Report, *evalExtra, error) {
-	// A stored snapshot is read while the config and policies load.
-	type read struct {
-		snap *snapshot.Snapshot
-		err  error
-	}
-	var stored chan read
-	if snapDir != "" {
-		stored = make(chan read, 1)
-		go func() {
-			end := trace.Phase("snapshot read")
-			s, _, err := snapshot.Read(snapDir)
-			end()
-			stored <- read{s, err}
-		}()
-	}
-	a, err := g.load(e)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
+// request is the pipeline's request from the global flags: the config,
+// the as-of, the tool and the progress printers; snapDir is a snapshot to
+// evaluate instead of collecting, checks are the flag checks that need
+// the catalogue (they run once the config is loaded, before anything is
+// collected).
+func (g *globals) request(e *env, snapDir string, checks ...func(*app.App) error) (app.Request, error) {
 	asOf, given, err := g.when(e)
 	if err != nil {
-		return nil, nil, nil, nil, exitCode(ExitError, err)
+		return app.Request{}, exitCode(ExitError, err)
 	}
-	for _, check := range checks {
-		if err := check(a); err != nil {
-			return nil, nil, nil, nil, err
-		}
-	}
-	var snap *snapshot.Snapshot
-	if snapDir != "" {
-		rd := <-stored
-		snap, err = rd.snap, rd.err
-		if err != nil {
-			return nil, nil, nil, nil, exitCode(ExitError, err)
-		}
-		if !given {
-			asOf = snap.AsOf
-		}
-	} else {
-		if snap, err = g.collect(e, a, asOf); err != nil {
-			return nil, nil, nil, nil, err
-		}
-	}
-	r, ev, err := a.Evaluate(e.ctx, snap, asOf, true)
+	return app.Request{Config: g.config, AsOf: asOf, AsOfGiven: given, Snapshot: snapDir, Checks: checks,
+		Tool: &report.Tool{Name: output.ToolName, Version: toolVersion()}, Tick: g.ticker(), Progress: g.progress(e)}, nil
+}
+
+// evaluate evaluates through the pipeline (app.Eval).
+func (g *globals) evaluate(e *env, snapDir string, checks ...func(*app.App) error) (*app.Evaluated, error) {
+	req, err := g.request(e, snapDir, checks...)
 	if err != nil {
-		return nil, nil, nil, nil, exitCode(ExitError, err)
+		return nil, err
 	}
-	r.Tool = &report.Tool{Name: output.ToolName, Version: toolVersion()}
-	return a, snap, r, &evalExtra{ev: ev}, nil
+	ev, err := app.Eval(e.ctx, req)
+	if err != nil {
+		return nil, failed(err)
+	}
+	return ev, nil
+}
+
+// failed gives an error of the pipeline its exit code: its own when it has
+// one (a flag check's), else ExitError.
+func failed(err error) error {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	return exitCode(ExitError, err)
 }
 
 // toolVersion is the version reports and SARIF logs name (tests set a fixed
@@ -354,7 +298,7 @@ func verdict(snap *snapshot.Snapshot, r *report.Report, opt output.Options) (out
 	if err != nil {
 		return v, exitCode(ExitError, err)
 	}
-	if err := sourceErrors(snap); err != nil {
+	if err := app.SourceErrors(snap); err != nil {
 		return v, exitCode(ExitError, err)
 	}
 	if len(v.Errors) > 0 {
@@ -386,12 +330,13 @@ func cmdEval(e *env, g *globals) *cli.Command {
 			&cli.BoolFlag{Name: "dump-input", Usage: "print the policy input document as JSON instead of the results"},
 		},
 		Action: func(c *cli.Context) error {
-			a, snap, r, x, err := g.evaluate(e, c.String("snapshot"))
+			ev, err := g.evaluate(e, c.String("snapshot"))
 			if err != nil {
 				return err
 			}
+			a, snap, r := ev.App, ev.Snapshot, ev.Report
 			if c.Bool("dump-input") {
-				return g.emit(e, func(w io.Writer) error { return output.EncodeJSON(w, x.ev.Input.Doc) })
+				return g.emit(e, func(w io.Writer) error { return output.EncodeJSON(w, ev.Evaluation.Input.Doc) })
 			}
 			opt := outputOptions(a)
 			if err := g.writeReport(e, r, opt); err != nil {
@@ -419,10 +364,11 @@ func cmdGate(e *env, g *globals) *cli.Command {
 					checks = append(checks, knownMetric("--metrics", id))
 				}
 			}
-			a, snap, r, _, err := g.evaluate(e, c.String("snapshot"), checks...)
+			ev, err := g.evaluate(e, c.String("snapshot"), checks...)
 			if err != nil {
 				return err
 			}
+			a, snap, r := ev.App, ev.Snapshot, ev.Report
 			opt := outputOptions(a)
 			var ids []string
 			if s := c.String("metrics"); s != "" {
@@ -479,10 +425,6 @@ func cmdGate(e *env, g *globals) *cli.Command {
 			return err
 		},
 	}
-}
-
-type evalExtra struct {
-	ev *engine.Evaluation
 }
 
 // githubActions, inside GitHub Actions, appends the Markdown report of the

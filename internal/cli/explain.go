@@ -62,10 +62,11 @@ func cmdExplain(e *env, g *globals) *cli.Command {
 			if c.Int("limit") < 0 {
 				return exitCode(ExitError, fmt.Errorf("--limit %d: want 0 (all) or more", c.Int("limit")))
 			}
-			a, _, r, x, err := g.evaluate(e, c.String("snapshot"), knownMetric("explain", id))
+			ev, err := g.evaluate(e, c.String("snapshot"), knownMetric("explain", id))
 			if err != nil {
 				return err
 			}
+			a, r := ev.App, ev.Report
 			var m *report.Metric
 			for i := range r.Metrics {
 				if r.Metrics[i].ID == id {
@@ -78,7 +79,7 @@ func cmdExplain(e *env, g *globals) *cli.Command {
 			}
 			out := explained{Metric: *m, Description: def.Description, DefinedAt: def.Location, Inputs: def.Inputs,
 				Counted: []explainRecord{}, Waived: []explainWaived{}}
-			raw := x.ev.Raw[id]
+			raw := ev.Evaluation.Raw[id]
 			if raw != nil {
 				recs := raw.Records
 				if n := c.Int("limit"); n > 0 && len(recs) > n {

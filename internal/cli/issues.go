@@ -15,14 +15,12 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/output"
 	"github.com/localizevideos/posture/output/actions"
 	"github.com/localizevideos/posture/output/issue"
 	"github.com/localizevideos/posture/report"
-	"github.com/localizevideos/posture/store"
 	"github.com/localizevideos/posture/tracker"
 )
 
@@ -67,18 +65,17 @@ func cmdIssues(e *env, g *globals) *cli.Command {
 			default:
 				return exitCode(ExitError, fmt.Errorf("issues: format %q not supported (table, json)", g.format))
 			}
-			cfg, err := config.Load(g.config)
+			a, err := app.LoadConfig(g.config)
 			if err != nil {
 				return exitCode(ExitError, err)
 			}
-			a := &app.App{Config: cfg}
 			path := c.String("report")
 			if path == "" {
-				if path, err = g.reportFor(e, cfg.ReportsDir); err != nil {
+				if path, err = g.reportFor(e, a); err != nil {
 					return exitCode(ExitError, err)
 				}
 			}
-			r, err := readReport(path)
+			r, err := app.ReadReport(path)
 			if err != nil {
 				return exitCode(ExitError, err)
 			}
@@ -148,18 +145,9 @@ func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report
 		return nil, exitCode(ExitError, fmt.Errorf("issues: %w", errNoToken))
 	}
 
-	logins := map[string][]string{}
-	for _, o := range a.Config.Owners {
-		logins[o.Name] = o.GitHub
-	}
 	var log io.Writer
 	if out != nil && (dryRun || !g.quiet) {
 		log = out
-	}
-	opt := tracker.Options{
-		Owner: owner, Repo: name, Logins: logins, Report: reportLink(e, reportPath),
-		DryRun: dryRun, Offline: offline, Log: log,
-		WriteInterval: issuesNet.WriteInterval, Sleep: issuesNet.Sleep,
 	}
 	if log != nil {
 		switch {
@@ -170,54 +158,40 @@ func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report
 			fmt.Fprintf(log, "dry run for %s: nothing is written\n", repo)
 		}
 	}
-
-	var api tracker.Issues
-	if !offline {
-		retryOpt := retry.Options{MaxWait: 5 * time.Minute, Budget: 2000, Sleep: issuesNet.Sleep}
-		if !g.quiet {
-			retryOpt.OnWait = func(w retry.Wait) {
-				fmt.Fprintf(e.stderr, "github: %s %s: %s (attempt %d); retrying in %s\n", w.Method, w.URL, w.Reason, w.Attempt, w.Delay.Round(time.Millisecond))
+	opt := app.IssuesOptions{
+		Owner: owner, Repo: name, Token: token, APIURL: e.getenv("GITHUB_API_URL"), DryRun: dryRun,
+		Link: reportLink(e, reportPath), Log: log,
+		Sleep: issuesNet.Sleep, Transport: issuesNet.Transport, WriteInterval: issuesNet.WriteInterval,
+	}
+	if !g.quiet {
+		opt.OnWait = func(w retry.Wait) {
+			fmt.Fprintf(e.stderr, "github: %s %s: %s (attempt %d); retrying in %s\n", w.Method, w.URL, w.Reason, w.Attempt, w.Delay.Round(time.Millisecond))
+		}
+	}
+	var serr error
+	opt.Synced = func(s *tracker.Summary, err error) {
+		serr = err
+		for _, w := range summaryWarnings(s) {
+			if log == nil && !g.quiet {
+				fmt.Fprintf(e.stderr, "posture: warning: %s\n", w)
+			}
+			if e.getenv("GITHUB_ACTIONS") == "true" {
+				actions.Warning(e.stderr, "posture issues", w)
 			}
 		}
-		client, _, err := tracker.NewClient(tracker.ClientOptions{APIURL: e.getenv("GITHUB_API_URL"), Token: token,
-			Transport: issuesNet.Transport, Retry: retryOpt})
-		if err != nil {
-			return nil, exitCode(ExitError, tracker.RedactError(fmt.Errorf("issues: %w", err), token))
-		}
-		api = client.Issues
-	}
-
-	s, serr := tracker.New(api, opt).Sync(ctx, r)
-	for _, w := range summaryWarnings(s) {
-		if log == nil && !g.quiet {
-			fmt.Fprintf(e.stderr, "posture: warning: %s\n", w)
-		}
-		if e.getenv("GITHUB_ACTIONS") == "true" {
-			actions.Warning(e.stderr, "posture issues", w)
+		if s != nil && log != nil && (err == nil || len(s.Actions) > 0) {
+			fmt.Fprintln(log, s.Line())
 		}
 	}
-	if s != nil && log != nil && (serr == nil || len(s.Actions) > 0) {
-		fmt.Fprintln(log, s.Line())
+	opt.IndexRebuilt = func(err error) {
+		fmt.Fprintf(e.stderr, "posture: warning: %v; rebuilt from this run's issues\n", err)
 	}
-
-	var errs []error
-	if serr != nil {
-		msg := serr.Error()
-		if h := tracker.Hint(serr); h != "" {
-			msg += " (" + h + ")"
-		}
-		errs = append(errs, errors.New("issues: "+msg))
-	}
-	if s != nil && !dryRun && (serr == nil || len(s.Issues) > 0) {
-		if err := writeIssueIndex(e, a.Config.ReportsDir, s); err != nil {
-			errs = append(errs, fmt.Errorf("issues: %w", err))
-		}
-	}
+	s, err := a.Issues(ctx, r, opt)
 	if s != nil {
 		issuesStepSummary(e, s, serr)
 	}
-	if len(errs) > 0 {
-		return s, exitCode(ExitError, tracker.RedactError(errors.Join(errs...), token))
+	if err != nil {
+		return s, exitCode(ExitError, err)
 	}
 	return s, nil
 }
@@ -240,39 +214,16 @@ func splitRepo(s string) (string, string, bool) {
 
 // reportFor picks the report: the --as-of date's when an as-of is given,
 // else the latest dated one.
-func (g *globals) reportFor(e *env, dir string) (string, error) {
+func (g *globals) reportFor(e *env, a *app.App) (string, error) {
+	date := ""
 	if g.asOf != "" || e.getenv("POSTURE_AS_OF") != "" {
 		t, _, err := g.when(e)
 		if err != nil {
 			return "", err
 		}
-		p := store.ReportPath(dir, t.Format("2006-01-02"))
-		if _, err := os.Stat(p); err != nil {
-			return "", fmt.Errorf("no report for %s: %s does not exist (run `posture report` first)", t.Format("2006-01-02"), app.Display(p))
-		}
-		return p, nil
+		date = t.Format("2006-01-02")
 	}
-	dates, err := store.ReportDates(dir)
-	if err != nil {
-		return "", err
-	}
-	if len(dates) == 0 {
-		return "", fmt.Errorf("no report in %s (YYYY-MM-DD.json): run `posture report` first, or give --report FILE", app.Display(dir))
-	}
-	return store.ReportPath(dir, dates[len(dates)-1]), nil
-}
-
-// readReport reads a posture.report/v1 JSON file (through its display
-// path, the same file, so that errors name it as the user sees it).
-func readReport(path string) (*report.Report, error) {
-	r, err := store.LoadReport(app.Display(path))
-	if err != nil {
-		return nil, err
-	}
-	if _, err := r.AsOfTime(); err != nil {
-		return nil, fmt.Errorf("%s: as_of %q: %v", app.Display(path), r.AsOf, err)
-	}
-	return r, nil
+	return a.StoredReport(date)
 }
 
 // reportLink points issues at the dated Markdown report: inside GitHub
@@ -314,24 +265,6 @@ func escapeSegments(p string) string {
 		parts[i] = url.PathEscape(s)
 	}
 	return strings.Join(parts, "/")
-}
-
-// writeIssueIndex merges the run's issues into <reports_dir>/issues.json
-// (written only when its content changes). An index that cannot be read is
-// rebuilt from GitHub's answers, with a warning (the entries of metrics
-// this run did not look at are lost); one written by a newer posture is
-// left alone (an error).
-func writeIssueIndex(e *env, dir string, s *tracker.Summary) error {
-	path := store.IssuesPath(dir)
-	idx, err := store.LoadIssues(path)
-	if errors.Is(err, store.ErrNewerFormat) {
-		return err
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "posture: warning: %v; rebuilt from this run's issues\n", err)
-		idx = store.NewIssueIndex()
-	}
-	return store.SaveIssues(path, idx.Merge(s.Issues))
 }
 
 // issuesStepSummary appends the issue actions to $GITHUB_STEP_SUMMARY.

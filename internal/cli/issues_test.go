@@ -375,7 +375,7 @@ func TestSyncIssuesHookForRun(t *testing.T) {
 	dir, path := issuesWorkspace(t, issuesReport("2026-11-27T00:00:00Z", 2))
 	cfg, err := config.Load(filepath.Join(dir, "posture.hcl"))
 	require.NoError(t, err)
-	r, err := readReport(path)
+	r, err := app.ReadReport(path)
 	require.NoError(t, err)
 	a := &app.App{Config: cfg}
 
