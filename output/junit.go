@@ -120,7 +120,7 @@ func (JUnit) Write(w io.Writer, r *report.Report, opt Options) error {
 					s.Failures++
 					break
 				}
-				tc.Skipped = &junitSkipped{Message: string(m.Status) + ": " + statusExplain(m)}
+				tc.Skipped = &junitSkipped{Message: string(m.Status) + ": " + statusExplain(m, false)}
 				s.Skipped++
 			}
 			s.Cases = append(s.Cases, tc)

@@ -181,12 +181,21 @@ func isProblem(s report.Status) bool {
 	return s == report.StatusError || s == report.StatusFail || s == report.StatusWarn
 }
 
-// statusExplain says why a metric has no value or what went wrong.
-func statusExplain(m report.Metric) string {
+// statusExplain says why a metric has no value or what went wrong. it
+// names the metric "it" (in a message about one metric: an annotation, a
+// SARIF result) rather than "this metric", and says where the sources gave
+// nothing.
+func statusExplain(m report.Metric, it bool) string {
 	switch m.Status {
 	case report.StatusUnmeasured:
+		if it {
+			return "no configured source feeds it"
+		}
 		return "no configured source feeds this metric"
 	case report.StatusNoData:
+		if it {
+			return "its sources gave nothing to compute from in the window"
+		}
 		return "its sources gave nothing to compute from"
 	case report.StatusError:
 		if m.Error != "" {

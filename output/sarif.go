@@ -328,10 +328,10 @@ func whatToDo(m report.Metric, info MetricInfo, gated, chosen bool) string {
 	case report.StatusUnmeasured, report.StatusNoData:
 		var s string
 		if kinds := sourceKinds(info); len(kinds) > 0 {
-			s = fmt.Sprintf("%s; the source %s: %s", statusExplainIt(m),
+			s = fmt.Sprintf("%s; the source %s: %s", statusExplain(m, true),
 				text.Plural(len(kinds), "kind that feeds it", "kinds that feed it"), strings.Join(kinds, ", "))
 		} else {
-			s = statusExplainIt(m)
+			s = statusExplain(m, true)
 		}
 		if m.Status == report.StatusNoData && len(m.Sources) > 0 {
 			s += fmt.Sprintf(" (configured: %s)", strings.Join(m.Sources, ", "))

@@ -179,18 +179,7 @@ func notMeasuredFix(ms []report.Metric, chosen bool) string {
 // MetricNotMeasured is the one-metric message for an annotation or a
 // SARIF result: "not measured: <why>; <what to do>".
 func MetricNotMeasured(m report.Metric, chosen bool) string {
-	return "not measured: " + statusExplainIt(m) + "; " + notMeasuredFix([]report.Metric{m}, chosen)
-}
-
-// statusExplainIt is statusExplain with the metric as "it".
-func statusExplainIt(m report.Metric) string {
-	switch m.Status {
-	case report.StatusUnmeasured:
-		return "no configured source feeds it"
-	case report.StatusNoData:
-		return "its sources gave nothing to compute from in the window"
-	}
-	return statusExplain(m)
+	return "not measured: " + statusExplain(m, true) + "; " + notMeasuredFix([]report.Metric{m}, chosen)
 }
 
 // ids lists the metrics' ids, sorted.
