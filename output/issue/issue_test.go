@@ -1,6 +1,7 @@
 package issue
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,23 +12,25 @@ import (
 	"github.com/localizevideos/posture/report"
 )
 
-func f64(v float64) *float64 { return &v }
+// testJSON: sev1 fails, failed_deployments worsens.
+const testJSON = `{"schema": "posture.report/v1", "project": "T", "window_days": 30, "metrics": [
+  {"id": "sev1_incidents", "title": "Sev 1 incidents", "category": "detection_response", "owner": "security",
+   "unit": "count", "value": 2, "status": "fail", "target": {"max": 0}, "gate": true,
+   "trend": {"direction": "insufficient_history"},
+   "evidence": {"items": 2, "records": ["incidents.csv:2", "incidents.csv:5"], "records_total": 2}},
+  {"id": "failed_deployments", "title": "Failed deployments", "category": "operational_hygiene", "owner": "platform",
+   "unit": "count", "value": 6, "status": "tracked", "target": {"trend": "down"},
+   "trend": {"direction": "worsening", "previous": 3, "previous_as_of": "2026-10-28T00:00:00Z", "change_pct": 100},
+   "evidence": {"items": 6, "records": ["deploys.json:1"], "records_total": 6}}]}`
 
-// testReport: sev1 fails, failed_deployments worsens.
 func testReport(asOf string) *report.Report {
-	r := &report.Report{Schema: report.Schema, Project: "T", AsOf: asOf, WindowDays: 30,
-		Metrics: []report.Metric{
-			{ID: "sev1_incidents", Title: "Sev 1 incidents", Category: "detection_response", Owner: "security", Unit: "count",
-				Value: f64(2), Status: report.StatusFail, Target: report.Target{Max: f64(0)}, Gate: true,
-				Trend:    report.Trend{Direction: report.TrendInsufficient},
-				Evidence: report.Evidence{Items: 2, Records: []string{"incidents.csv:2", "incidents.csv:5"}, RecordsTotal: 2}},
-			{ID: "failed_deployments", Title: "Failed deployments", Category: "operational_hygiene", Owner: "platform", Unit: "count",
-				Value: f64(6), Status: report.StatusTracked, Target: report.Target{Trend: "down"},
-				Trend:    report.Trend{Direction: report.TrendWorsening, Previous: f64(3), PreviousAsOf: "2026-10-28T00:00:00Z", ChangePct: f64(100)},
-				Evidence: report.Evidence{Items: 6, Records: []string{"deploys.json:1"}, RecordsTotal: 6}},
-		}}
+	var r report.Report
+	if err := json.Unmarshal([]byte(testJSON), &r); err != nil {
+		panic(err)
+	}
+	r.AsOf = asOf
 	r.Summarise()
-	return r
+	return &r
 }
 
 func TestBodyAndState(t *testing.T) {

@@ -17,29 +17,19 @@ import (
 	"github.com/localizevideos/posture/report"
 )
 
-func f(v float64) *float64 { return &v }
-
-func sample(date string, v float64) *report.Report {
-	r := &report.Report{
-		Schema: report.Schema, Project: `Localize "Videos"`, AsOf: date + "T00:00:00Z", WindowDays: 30,
-		Inputs: []report.Input{},
-		Metrics: []report.Metric{
-			{ID: "open_vulnerabilities", Title: "Open vulnerabilities", Category: "vulnerability_management", Owner: "security",
-				Unit: "count", Value: f(v), Status: report.StatusPass, Target: report.Target{Trend: "down"},
-				Trend:    report.Trend{Direction: report.TrendInsufficient},
-				Evidence: report.Evidence{Waived: []report.Waived{}, Records: []string{}},
-				Series:   []report.Point{{AsOf: "2026-11-01T00:00:00Z", Value: f(v + 1)}, {AsOf: date + "T00:00:00Z", Value: f(v)}}},
-			{ID: "token_expiry_compliance", Title: "Token expiry compliance", Category: "identity_access", Owner: `id\ent`,
-				Unit: "percent", Value: f(87.5), Status: report.StatusFail, Target: report.Target{Min: f(100)}, Gate: true,
-				Evidence: report.Evidence{Waived: []report.Waived{}, Records: []string{}}},
-			{ID: "tls_downgrade_attempts", Title: "TLS downgrade attempts", Category: "prevention_controls", Owner: "platform",
-				Unit: "count", Value: f(0), Status: report.StatusPass, Target: report.Target{Max: f(0)}, Gate: true,
-				Evidence: report.Evidence{Waived: []report.Waived{}, Records: []string{}}},
-			{ID: "security_header_drift", Title: "Security header drift", Category: "prevention_controls", Owner: "platform",
-				Unit: "count", Status: report.StatusUnmeasured, Target: report.Target{Max: f(0)},
-				Evidence: report.Evidence{Waived: []report.Waived{}, Records: []string{}}},
-		},
+// sample has a value, a percentage with an owner to escape, a zero and an
+// unmeasured metric.
+func sample() *report.Report {
+	m := func(id, category, owner, unit string, v *float64, st report.Status, t report.Target, gate bool) report.Metric {
+		return report.Metric{ID: id, Title: id, Category: category, Owner: owner, Unit: unit, Value: v, Status: st, Target: t, Gate: gate}
 	}
+	f := func(v float64) *float64 { return &v }
+	r := &report.Report{Schema: report.Schema, Project: `Localize "Videos"`, AsOf: "2026-11-27T00:00:00Z", Metrics: []report.Metric{
+		m("open_vulnerabilities", "vulnerability_management", "security", "count", f(12), report.StatusPass, report.Target{Trend: "down"}, false),
+		m("token_expiry_compliance", "identity_access", `id\ent`, "percent", f(87.5), report.StatusFail, report.Target{Min: f(100)}, true),
+		m("tls_downgrade_attempts", "prevention_controls", "platform", "count", f(0), report.StatusPass, report.Target{Max: f(0)}, true),
+		m("security_header_drift", "prevention_controls", "platform", "count", nil, report.StatusUnmeasured, report.Target{Max: f(0)}, false),
+	}}
 	r.Summarise()
 	return r
 }
@@ -76,7 +66,7 @@ func labels(m *dto.Metric) map[string]string {
 
 func TestOpenMetricsParses(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, Write(&b, sample("2026-11-27", 12)))
+	require.NoError(t, Write(&b, sample()))
 	text := b.String()
 	assert.True(t, strings.HasSuffix(text, "# EOF\n"))
 	fams := families(t, text)

@@ -27,15 +27,6 @@ func sample(date string, v float64) *report.Report {
 				Trend:    report.Trend{Direction: report.TrendInsufficient},
 				Evidence: report.Evidence{Waived: []report.Waived{}, Records: []string{}},
 				Series:   []report.Point{{AsOf: "2026-11-01T00:00:00Z", Value: f(v + 1)}, {AsOf: date + "T00:00:00Z", Value: f(v)}}},
-			{ID: "token_expiry_compliance", Title: "Token expiry compliance", Category: "identity_access", Owner: `id\ent`,
-				Unit: "percent", Value: f(87.5), Status: report.StatusFail, Target: report.Target{Min: f(100)}, Gate: true,
-				Evidence: report.Evidence{Waived: []report.Waived{}, Records: []string{}}},
-			{ID: "tls_downgrade_attempts", Title: "TLS downgrade attempts", Category: "prevention_controls", Owner: "platform",
-				Unit: "count", Value: f(0), Status: report.StatusPass, Target: report.Target{Max: f(0)}, Gate: true,
-				Evidence: report.Evidence{Waived: []report.Waived{}, Records: []string{}}},
-			{ID: "security_header_drift", Title: "Security header drift", Category: "prevention_controls", Owner: "platform",
-				Unit: "count", Status: report.StatusUnmeasured, Target: report.Target{Max: f(0)},
-				Evidence: report.Evidence{Waived: []report.Waived{}, Records: []string{}}},
 		},
 	}
 	r.Summarise()
