@@ -87,3 +87,26 @@ func TestEngineDoesNotDependOnConfig(t *testing.T) {
 		}
 	}
 }
+
+// The commands go through the pipeline (internal/app), never its steps:
+// internal/cli writes no report file, ledger, store entry or history itself.
+func TestCommandsCallThePipeline(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not on PATH")
+	}
+	cmd := exec.Command(goBin, "list", "-f", `{{join .Imports " "}}`, module+"/internal/cli")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	steps := []string{"report/publish", "ledger", "store", "history", "report/synthetic", "sources/configfiles"}
+	for _, imp := range strings.Fields(string(out)) {
+		for _, s := range steps {
+			if imp == module+"/"+s {
+				t.Errorf("internal/cli imports %s: call the pipeline (internal/app) instead", s)
+			}
+		}
+	}
+}
