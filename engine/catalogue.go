@@ -11,12 +11,6 @@ import (
 	"github.com/localizevideos/posture/report"
 )
 
-// Categories of the built-in catalogue, in display order.
-var Categories = []string{
-	"detection_response", "prevention_controls", "identity_access",
-	"vulnerability_management", "operational_hygiene", "compliance_signals",
-}
-
 // Units a metric may declare.
 var Units = map[string]bool{"hours": true, "days": true, "percent": true, "count": true}
 
@@ -145,16 +139,8 @@ func Catalogue(c *ast.Compiler, builtin func(file string) bool) ([]*Definition, 
 
 // SortDefinitions orders by category (built-in order first) then as declared by id.
 func SortDefinitions(defs []*Definition) {
-	rank := func(cat string) int {
-		for i, c := range Categories {
-			if c == cat {
-				return i
-			}
-		}
-		return len(Categories)
-	}
 	sort.SliceStable(defs, func(i, j int) bool {
-		ri, rj := rank(defs[i].Category), rank(defs[j].Category)
+		ri, rj := report.CategoryRank(defs[i].Category), report.CategoryRank(defs[j].Category)
 		if ri != rj {
 			return ri < rj
 		}

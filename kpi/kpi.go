@@ -5,7 +5,7 @@
 // The rules are shared by everything that writes or reads reports: the
 // engine's results (internal/app → engine), the monthly aggregate and the
 // quarterly review (report/rollup), the synthetic histories (report/synthetic,
-// dashboard/internal/demo). They depend on the report schema only: no policy
+// output/dashboard/internal/demo). They depend on the report schema only: no policy
 // engine, no config.
 //
 // The rules (README.md, "Commands"; docs/custom-policies.md for targets and

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -98,13 +99,13 @@ func writeCharts(w io.Writer, r *report.Report) {
 	}
 	for _, m := range ms {
 		pts := ChartSeries(m, r.AsOf)
-		fmt.Fprintf(w, "\n### %s %s — %s\n\n", statusEmoji[m.Status], codeSpan(m.ID), mdText(m.Title))
-		fmt.Fprintf(w, "Owner %s, target %s, trend %s.\n\n", mdText(m.Owner), mdText(formatTarget(m.Target, m.Unit)), mdText(trendText(m)))
+		fmt.Fprintf(w, "\n### %s %s — %s\n\n", text.StatusEmoji(m.Status), text.Code(m.ID), text.MD(m.Title))
+		fmt.Fprintf(w, "Owner %s, target %s, trend %s.\n\n", text.MD(m.Owner), text.MD(text.Target(m.Target, m.Unit)), text.MD(text.Trend(m)))
 		labels := make([]string, len(pts))
 		values := make([]string, len(pts))
 		for i, p := range pts {
 			labels[i] = strconv.Quote(p.Label)
-			values[i] = formatNumber(p.Value, m.Unit)
+			values[i] = text.Number(p.Value, m.Unit)
 		}
 		fmt.Fprintf(w, "```mermaid\nxychart-beta\n")
 		fmt.Fprintf(w, "    title %s\n", mermaidString(m.Title))

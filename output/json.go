@@ -18,11 +18,18 @@ func (JSON) Write(w io.Writer, r *report.Report, opt Options) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
+	if err := EncodeJSON(w, r); err != nil {
 		return fmt.Errorf("write json report: %w", err)
 	}
 	return nil
+}
+
+// EncodeJSON writes v as every JSON document of posture is written:
+// indented by two spaces, HTML characters unescaped, with a trailing
+// newline.
+func EncodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }

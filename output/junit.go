@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -99,14 +100,14 @@ func (JUnit) Write(w io.Writer, r *report.Report, opt Options) error {
 		for _, m := range groups[c] {
 			tc := junitCase{ClassName: "posture." + name, Name: m.ID}
 			summary := fmt.Sprintf("value %s, target %s (owner %s)",
-				formatValue(m.Value, m.Unit), formatTarget(m.Target, m.Unit), orDefault(m.Owner, "none"))
+				text.Value(m.Value, m.Unit), text.Target(m.Target, m.Unit), orDefault(m.Owner, "none"))
 			switch m.Status {
 			case report.StatusFail:
 				tc.Failure = &junitProblem{Message: summary, Type: "fail", Body: junitDetails(m, max)}
 				s.Failures++
 			case report.StatusError:
 				tc.Error = &junitProblem{
-					Message: "evaluation error: " + oneLine(orDefault(m.Error, "unknown")),
+					Message: "evaluation error: " + text.OneLine(orDefault(m.Error, "unknown")),
 					Type:    "error",
 					Body:    junitDetails(m, max),
 				}
@@ -119,7 +120,7 @@ func (JUnit) Write(w io.Writer, r *report.Report, opt Options) error {
 					s.Failures++
 					break
 				}
-				tc.Skipped = &junitSkipped{Message: string(m.Status) + ": " + statusExplain(m)}
+				tc.Skipped = &junitSkipped{Message: string(m.Status) + ": " + statusExplain(m, false)}
 				s.Skipped++
 			}
 			s.Cases = append(s.Cases, tc)
@@ -153,19 +154,19 @@ func junitDetails(m report.Metric, max int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%s)\n", orDefault(m.Title, m.ID), m.ID)
 	fmt.Fprintf(&b, "status: %s\n", m.Status)
-	fmt.Fprintf(&b, "value: %s\n", formatValue(m.Value, m.Unit))
-	fmt.Fprintf(&b, "target: %s\n", formatTarget(m.Target, m.Unit))
+	fmt.Fprintf(&b, "value: %s\n", text.Value(m.Value, m.Unit))
+	fmt.Fprintf(&b, "target: %s\n", text.Target(m.Target, m.Unit))
 	fmt.Fprintf(&b, "owner: %s\n", orDefault(m.Owner, "none"))
 	if m.Gate {
 		fmt.Fprintf(&b, "gate: yes\n")
 	}
-	fmt.Fprintf(&b, "trend: %s\n", trendText(m))
+	fmt.Fprintf(&b, "trend: %s\n", text.Trend(m))
 	if m.Error != "" {
-		fmt.Fprintf(&b, "error: %s\n", oneLine(m.Error))
+		fmt.Fprintf(&b, "error: %s\n", text.OneLine(m.Error))
 	}
 	e := m.Evidence
 	shown, more := shownRecords(e, max)
-	fmt.Fprintf(&b, "evidence: %d %s\n", e.Items, plural(e.Items, "item", "items"))
+	fmt.Fprintf(&b, "evidence: %d %s\n", e.Items, text.Plural(e.Items, "item", "items"))
 	for _, rec := range shown {
 		fmt.Fprintf(&b, "  %s\n", rec)
 	}
@@ -176,7 +177,7 @@ func junitDetails(m report.Metric, max int) string {
 		fmt.Fprintf(&b, "waived: %s (exception %s)\n", wv.Scope, wv.Exception)
 	}
 	if e.Note != "" {
-		fmt.Fprintf(&b, "note: %s\n", oneLine(e.Note))
+		fmt.Fprintf(&b, "note: %s\n", text.OneLine(e.Note))
 	}
 	return xmlSafe(b.String())
 }

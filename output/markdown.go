@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -13,16 +14,6 @@ import (
 // the report's title (docs/configuration.md, "title"): summary, failing metrics first, every metric by category, evidence
 // highlights, exceptions expiring soon and the unmeasured metrics.
 type Markdown struct{}
-
-var statusEmoji = map[report.Status]string{
-	report.StatusPass:       "✅",
-	report.StatusFail:       "❌",
-	report.StatusWarn:       "⚠️",
-	report.StatusTracked:    "📈",
-	report.StatusNoData:     "∅",
-	report.StatusUnmeasured: "❔",
-	report.StatusError:      "🛑",
-}
 
 // Write implements Writer.
 func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
@@ -33,13 +24,13 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 	b := bufio.NewWriter(w)
 	max := opt.maxRecords()
 
-	fmt.Fprintf(b, "# %s — %s\n\n", mdText(r.DisplayTitle()), dateOf(r.AsOf))
+	fmt.Fprintf(b, "# %s — %s\n\n", text.MD(r.DisplayTitle()), text.Date(r.AsOf))
 	fmt.Fprintf(b, "As of `%s`, window %d days, %d metrics.\n\n", r.AsOf, r.WindowDays, len(r.Metrics))
 
 	cnt := counts(r.Metrics)
 	var parts []string
 	for _, s := range report.Statuses {
-		parts = append(parts, fmt.Sprintf("%s %d %s", statusEmoji[s], cnt[s], strings.ReplaceAll(string(s), "_", " ")))
+		parts = append(parts, fmt.Sprintf("%s %d %s", text.StatusEmoji(s), cnt[s], strings.ReplaceAll(string(s), "_", " ")))
 	}
 	fmt.Fprintf(b, "**Summary:** %s\n", strings.Join(parts, " · "))
 	v := judge(r, opt)
@@ -65,7 +56,7 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 		fmt.Fprintf(b, "None: every gated metric was measured.\n")
 	}
 	for _, m := range v.NotMeasured {
-		fmt.Fprintf(b, "- %s — %s (owner %s, %s%s): %s.\n", codeSpan(m.ID), mdText(m.Title), mdText(orDefault(m.Owner, "none")),
+		fmt.Fprintf(b, "- %s — %s (owner %s, %s%s): %s.\n", text.Code(m.ID), text.MD(m.Title), text.MD(orDefault(m.Owner, "none")),
 			m.Status, kindsNote(opt.Metrics[m.ID]), MetricNotMeasured(m, v.Chosen))
 	}
 
@@ -77,7 +68,7 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 		if name == "" {
 			name = "uncategorised"
 		}
-		fmt.Fprintf(b, "\n### %s\n\n", mdText(name))
+		fmt.Fprintf(b, "\n### %s\n\n", text.MD(name))
 		mdTable(b, groups[c])
 	}
 
@@ -91,21 +82,21 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 		fmt.Fprintf(b, "\nNothing to highlight.\n")
 	}
 	for _, m := range problems {
-		fmt.Fprintf(b, "\n### %s %s — %s\n\n", statusEmoji[m.Status], codeSpan(m.ID), mdText(m.Title))
+		fmt.Fprintf(b, "\n### %s %s — %s\n\n", text.StatusEmoji(m.Status), text.Code(m.ID), text.MD(m.Title))
 		fmt.Fprintf(b, "- Value %s, target %s, owner %s.\n",
-			mdText(formatValue(m.Value, m.Unit)), mdText(formatTarget(m.Target, m.Unit)), mdText(m.Owner))
+			text.MD(text.Value(m.Value, m.Unit)), text.MD(text.Target(m.Target, m.Unit)), text.MD(m.Owner))
 		if m.Status == report.StatusError {
-			fmt.Fprintf(b, "- Error: %s\n", mdText(oneLine(orDefault(m.Error, "evaluation error"))))
+			fmt.Fprintf(b, "- Error: %s\n", text.MD(text.OneLine(orDefault(m.Error, "evaluation error"))))
 		}
 		e := m.Evidence
 		shown, more := shownRecords(e, max)
 		if m.Status != report.StatusError || e.Items > 0 || len(shown) > 0 {
-			fmt.Fprintf(b, "- %d %s counted", e.Items, plural(e.Items, "item", "items"))
+			fmt.Fprintf(b, "- %d %s counted", e.Items, text.Plural(e.Items, "item", "items"))
 		}
 		if len(shown) > 0 {
 			spans := make([]string, len(shown))
 			for i, rec := range shown {
-				spans[i] = codeSpan(rec)
+				spans[i] = text.Code(rec)
 			}
 			fmt.Fprintf(b, ": %s", strings.Join(spans, ", "))
 			if more > 0 {
@@ -122,7 +113,7 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 			}
 			spans := make([]string, len(ws))
 			for i, wv := range ws {
-				spans[i] = fmt.Sprintf("%s (exception %s)", codeSpan(wv.Scope), codeSpan(wv.Exception))
+				spans[i] = fmt.Sprintf("%s (exception %s)", text.Code(wv.Scope), text.Code(wv.Exception))
 			}
 			fmt.Fprintf(b, "- Waived: %s", strings.Join(spans, ", "))
 			if n := len(e.Waived) - len(ws); n > 0 {
@@ -131,7 +122,7 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 			fmt.Fprintf(b, "\n")
 		}
 		if e.Note != "" {
-			fmt.Fprintf(b, "- Note: %s\n", mdText(oneLine(e.Note)))
+			fmt.Fprintf(b, "- Note: %s\n", text.MD(text.OneLine(e.Note)))
 		}
 	}
 
@@ -150,8 +141,8 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 			if !ok {
 				x = report.Exception{ID: id}
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", cell(codeSpan(x.ID)), cell(codeSpan(x.Metric)),
-				cell(codeSpan(x.Scope)), cell(mdText(x.Owner)), cell(x.Expires))
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", text.Cell(text.Code(x.ID)), text.Cell(text.Code(x.Metric)),
+				text.Cell(text.Code(x.Scope)), text.Cell(text.MD(x.Owner)), text.Cell(x.Expires))
 		}
 	}
 
@@ -168,7 +159,7 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 	} else {
 		for _, m := range unmeasured {
 			fmt.Fprintf(b, "- %s — %s (owner %s, category %s): no configured source feeds it.\n",
-				codeSpan(m.ID), mdText(m.Title), mdText(m.Owner), mdText(m.Category))
+				text.Code(m.ID), text.MD(m.Title), text.MD(m.Owner), text.MD(m.Category))
 		}
 	}
 
@@ -183,20 +174,20 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 // metric not measured."
 func mdGate(v Verdict) string {
 	if v.Passed() {
-		return fmt.Sprintf("✅ passed — %d gated %s on target.", v.Gated, plural(v.Gated, "metric", "metrics"))
+		return fmt.Sprintf("✅ passed — %d gated %s on target.", v.Gated, text.Plural(v.Gated, "metric", "metrics"))
 	}
 	var why []string
 	if n := len(v.FailedInputs); n > 0 {
-		why = append(why, fmt.Sprintf("%d %s could not be read", n, plural(n, "source", "sources")))
+		why = append(why, fmt.Sprintf("%d %s could not be read", n, text.Plural(n, "source", "sources")))
 	}
 	if n := len(v.Errors); n > 0 {
-		why = append(why, fmt.Sprintf("%d %s in error", n, plural(n, "metric", "metrics")))
+		why = append(why, fmt.Sprintf("%d %s in error", n, text.Plural(n, "metric", "metrics")))
 	}
 	if n := len(v.Failed); n > 0 {
-		why = append(why, fmt.Sprintf("%d gated %s failed %s target", n, plural(n, "metric", "metrics"), plural(n, "its", "their")))
+		why = append(why, fmt.Sprintf("%d gated %s failed %s target", n, text.Plural(n, "metric", "metrics"), text.Plural(n, "its", "their")))
 	}
 	if n := len(v.NotMeasured); n > 0 {
-		why = append(why, fmt.Sprintf("%d gated %s not measured", n, plural(n, "metric", "metrics")))
+		why = append(why, fmt.Sprintf("%d gated %s not measured", n, text.Plural(n, "metric", "metrics")))
 	}
 	return "❌ failed — " + strings.Join(why, ", ") + "."
 }
@@ -210,9 +201,9 @@ func kindsNote(info MetricInfo) string {
 	}
 	spans := make([]string, len(kinds))
 	for i, k := range kinds {
-		spans[i] = codeSpan(k)
+		spans[i] = text.Code(k)
 	}
-	return ", fed by source " + plural(len(kinds), "kind ", "kinds ") + strings.Join(spans, ", ")
+	return ", fed by source " + text.Plural(len(kinds), "kind ", "kinds ") + strings.Join(spans, ", ")
 }
 
 // sourceKinds are the source kinds among a metric's inputs ("exceptions"
@@ -232,53 +223,10 @@ func sourceKinds(info MetricInfo) []string {
 func mdTable(w io.Writer, ms []report.Metric) {
 	fmt.Fprintf(w, "| Metric | Value | Target | Status | Trend | Owner |\n|---|---:|---|---|---|---|\n")
 	for _, m := range ms {
-		metric := codeSpan(m.ID)
-		if m.Title != "" {
-			metric += " " + mdText(m.Title)
-		}
-		if m.Gate {
-			metric += " (gate)"
-		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s %s | %s | %s |\n",
-			cell(metric), cell(formatValue(m.Value, m.Unit)), cell(formatTarget(m.Target, m.Unit)),
-			statusEmoji[m.Status], m.Status, cell(trendText(m)), cell(mdText(m.Owner)))
+			text.MetricCell(m.ID, m.Title, m.Gate), text.Cell(text.Value(m.Value, m.Unit)), text.Cell(text.Target(m.Target, m.Unit)),
+			text.StatusEmoji(m.Status), m.Status, text.Cell(text.Trend(m)), text.Cell(text.MD(m.Owner)))
 	}
-}
-
-// cell makes text safe inside a table cell: one line, pipes escaped (GFM
-// also honours \| inside code spans in tables).
-func cell(s string) string {
-	return strings.ReplaceAll(oneLine(s), "|", `\|`)
-}
-
-// codeSpan wraps s in backticks, using a longer fence when s contains some.
-func codeSpan(s string) string {
-	s = oneLine(s)
-	if s == "" {
-		return ""
-	}
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	if fence != "`" || strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
-}
-
-// mdText escapes the characters that would start markup in plain text.
-var mdEscaper = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", "*", `\*`, "[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`,
-)
-
-func mdText(s string) string { return mdEscaper.Replace(oneLine(s)) }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func orDefault(s, def string) string {

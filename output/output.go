@@ -6,9 +6,7 @@ package output
 import (
 	"fmt"
 	"io"
-	"math"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/localizevideos/posture/report"
@@ -183,170 +181,21 @@ func isProblem(s report.Status) bool {
 	return s == report.StatusError || s == report.StatusFail || s == report.StatusWarn
 }
 
-// decimals is the rounding of a unit (docs/metrics.md#how-a-metric-is-judged).
-// Counts are integers, but aggregates of counts (a monthly mean) are not:
-// they keep two decimals, trailing zeros dropped.
-func decimals(unit string) int {
-	switch unit {
-	case "percent":
-		return 1
-	default:
-		return 2
-	}
-}
-
-// formatNumber prints v rounded for its unit, without trailing zeros.
-func formatNumber(v float64, unit string) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	p := math.Pow(10, float64(decimals(unit)))
-	v = math.Round(v*p) / p
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if s == "-0" {
-		s = "0"
-	}
-	return s
-}
-
-// unitSuffix is the short unit printed after a value ("" for counts).
-func unitSuffix(unit string) string {
-	switch unit {
-	case "hours":
-		return "h"
-	case "days":
-		return "d"
-	case "percent":
-		return "%"
-	case "count", "":
-		return ""
-	default:
-		return unit
-	}
-}
-
-// formatValue prints a metric's value with its unit: "3.5 h", "12.5 %", "4";
-// "—" when null.
-func formatValue(v *float64, unit string) string {
-	if v == nil {
-		return "—"
-	}
-	s := formatNumber(*v, unit)
-	if u := unitSuffix(unit); u != "" {
-		s += " " + u
-	}
-	return s
-}
-
-// formatTarget prints a target: "≤ 0", "≥ 100", "trend ↓", "trend stable",
-// with " (soft)" when soft; "—" when none.
-func formatTarget(t report.Target, unit string) string {
-	return FormatTargetWith(t, func(v float64) string { return formatNumber(v, unit) }, "—")
-}
-
-// FormatTargetWith prints a target ("≤ 0", "≥ 100, trend ↓ (soft)") with
-// the given number format, and none when no threshold is set.
-func FormatTargetWith(t report.Target, number func(float64) string, none string) string {
-	var parts []string
-	if t.Max != nil {
-		parts = append(parts, "≤ "+number(*t.Max))
-	}
-	if t.Min != nil {
-		parts = append(parts, "≥ "+number(*t.Min))
-	}
-	switch t.Trend {
-	case "":
-	case "down":
-		parts = append(parts, "trend ↓")
-	case "up":
-		parts = append(parts, "trend ↑")
-	default:
-		parts = append(parts, "trend "+t.Trend)
-	}
-	if len(parts) == 0 {
-		return none
-	}
-	s := strings.Join(parts, ", ")
-	if t.Soft {
-		s += " (soft)"
-	}
-	return s
-}
-
-// trendArrow is the arrow of a metric's movement against the previous
-// period: ↑ rose, ↓ fell, → stable, · not enough history.
-func trendArrow(m report.Metric) string {
-	switch m.Trend.Direction {
-	case report.TrendStable:
-		return "→"
-	case report.TrendImproving, report.TrendWorsening:
-	default:
-		return "·"
-	}
-	switch {
-	case m.Trend.ChangePct != nil && *m.Trend.ChangePct > 0:
-		return "↑"
-	case m.Trend.ChangePct != nil && *m.Trend.ChangePct < 0:
-		return "↓"
-	case m.Trend.Previous != nil && m.Value != nil && *m.Value > *m.Trend.Previous:
-		return "↑"
-	case m.Trend.Previous != nil && m.Value != nil && *m.Value < *m.Trend.Previous:
-		return "↓"
-	}
-	// No numbers to compare: infer from the desired direction (docs/metrics.md, "Trends":
-	// up-metrics improve when they rise; down and stable ones when they fall).
-	rises := m.Target.Trend == "up" // an up-metric improves when it rises
-	if m.Trend.Direction == report.TrendWorsening {
-		rises = !rises
-	}
-	if rises {
-		return "↑"
-	}
-	return "↓"
-}
-
-// trendChange prints the change against the previous period: "-12.5%",
-// "+3%", "new" (previous 0), or "" when unknown.
-func trendChange(m report.Metric) string {
-	if m.Trend.ChangePct != nil {
-		v := math.Round(*m.Trend.ChangePct*10) / 10
-		s := strconv.FormatFloat(v, 'f', -1, 64)
-		if v > 0 {
-			s = "+" + s
-		}
-		if s == "-0" {
-			s = "0"
-		}
-		return s + "%"
-	}
-	if m.Trend.Previous != nil && *m.Trend.Previous == 0 && m.Value != nil && *m.Value != 0 {
-		return "new"
-	}
-	return ""
-}
-
-// trendText is the arrow, the direction in words and the change:
-// "↓ improving (-12.5%)".
-func trendText(m report.Metric) string {
-	a := trendArrow(m)
-	switch m.Trend.Direction {
-	case report.TrendImproving, report.TrendWorsening, report.TrendStable:
-		s := a + " " + m.Trend.Direction
-		if c := trendChange(m); c != "" {
-			s += " (" + c + ")"
-		}
-		return s
-	default:
-		return a + " insufficient history"
-	}
-}
-
-// statusExplain says why a metric has no value or what went wrong.
-func statusExplain(m report.Metric) string {
+// statusExplain says why a metric has no value or what went wrong. it
+// names the metric "it" (in a message about one metric: an annotation, a
+// SARIF result) rather than "this metric", and says where the sources gave
+// nothing.
+func statusExplain(m report.Metric, it bool) string {
 	switch m.Status {
 	case report.StatusUnmeasured:
+		if it {
+			return "no configured source feeds it"
+		}
 		return "no configured source feeds this metric"
 	case report.StatusNoData:
+		if it {
+			return "its sources gave nothing to compute from in the window"
+		}
 		return "its sources gave nothing to compute from"
 	case report.StatusError:
 		if m.Error != "" {
@@ -368,14 +217,6 @@ func shownRecords(e report.Evidence, max int) (shown []string, more int) {
 		shown = shown[:max]
 	}
 	return shown, total - len(shown)
-}
-
-// dateOf is the date part of an RFC 3339 instant.
-func dateOf(asOf string) string {
-	if len(asOf) >= 10 {
-		return asOf[:10]
-	}
-	return asOf
 }
 
 func projectName(r *report.Report) string {

@@ -45,45 +45,6 @@ func TestOnlyUnknownMetric(t *testing.T) {
 	}
 }
 
-func TestFormatHelpers(t *testing.T) {
-	assert.Equal(t, "3.5 h", formatValue(f(3.5), "hours"))
-	assert.Equal(t, "3.46 h", formatValue(f(3.456), "hours"))
-	assert.Equal(t, "12.5 %", formatValue(f(12.49), "percent"))
-	assert.Equal(t, "4", formatValue(f(4), "count"))
-	assert.Equal(t, "2.1 d", formatValue(f(2.1), "days"))
-	assert.Equal(t, "0 h", formatValue(f(-0.0001), "hours"))
-	assert.Equal(t, "3 widgets", formatValue(f(3), "widgets"))
-	assert.Equal(t, "—", formatValue(nil, "hours"))
-
-	assert.Equal(t, "≤ 0", formatTarget(report.Target{Max: f(0)}, "count"))
-	assert.Equal(t, "≥ 100", formatTarget(report.Target{Min: f(100)}, "percent"))
-	assert.Equal(t, "trend ↓", formatTarget(report.Target{Trend: "down"}, "hours"))
-	assert.Equal(t, "trend ↑", formatTarget(report.Target{Trend: "up"}, "percent"))
-	assert.Equal(t, "trend stable", formatTarget(report.Target{Trend: "stable"}, "percent"))
-	assert.Equal(t, "≤ 0 (soft)", formatTarget(report.Target{Max: f(0), Soft: true}, "count"))
-	assert.Equal(t, "trend ↓ (soft)", formatTarget(report.Target{Trend: "down", Soft: true}, "count"))
-	assert.Equal(t, "—", formatTarget(report.Target{}, "count"))
-	assert.Equal(t, "—", formatTarget(report.Target{Soft: true}, "count"))
-
-	m := func(dir string, target string, prev, val, ch *float64) report.Metric {
-		return report.Metric{Value: val, Target: report.Target{Trend: target},
-			Trend: report.Trend{Direction: dir, Previous: prev, ChangePct: ch}}
-	}
-	assert.Equal(t, "·", trendArrow(m(report.TrendInsufficient, "down", nil, f(1), nil)))
-	assert.Equal(t, "·", trendArrow(m("", "down", nil, f(1), nil)))
-	assert.Equal(t, "→", trendArrow(m(report.TrendStable, "down", f(1), f(1), f(0))))
-	assert.Equal(t, "↓", trendArrow(m(report.TrendImproving, "down", f(4), f(3), f(-25))))
-	assert.Equal(t, "↑", trendArrow(m(report.TrendWorsening, "down", f(0), f(3), nil))) // previous 0: "new"
-	assert.Equal(t, "↑", trendArrow(m(report.TrendImproving, "up", nil, nil, nil)))     // inferred
-	assert.Equal(t, "↓", trendArrow(m(report.TrendWorsening, "up", nil, nil, nil)))     // inferred
-	assert.Equal(t, "↑", trendArrow(m(report.TrendWorsening, "stable", nil, nil, nil))) // stable worsens rising
-	assert.Equal(t, "new", trendChange(m(report.TrendWorsening, "down", f(0), f(3), nil)))
-	assert.Equal(t, "+250%", trendChange(m(report.TrendWorsening, "down", f(2), f(7), f(250))))
-	assert.Equal(t, "-12.5%", trendChange(m(report.TrendImproving, "down", f(4), f(3.5), f(-12.5))))
-	assert.Equal(t, "↓ improving (-12.5%)", trendText(m(report.TrendImproving, "down", f(4), f(3.5), f(-12.5))))
-	assert.Equal(t, "· insufficient history", trendText(m(report.TrendInsufficient, "down", nil, nil, nil)))
-}
-
 func TestDisplayWidth(t *testing.T) {
 	assert.Equal(t, 7, displayWidth("trend ↓"))
 	assert.Equal(t, 4, displayWidth("\x1b[31mfail\x1b[0m"))
@@ -324,13 +285,6 @@ func TestMarkdownNothingFailing(t *testing.T) {
 	assert.Contains(t, out, "- `alert_to_incident_ratio` — Alert to incident ratio (owner security, no_data, fed by source kinds `alerts`, `incidents`): "+
 		"not measured: its sources gave nothing to compute from in the window; check that the sources of alert_to_incident_ratio hold data "+
 		"in the window (they gave nothing to compute from) or leave it out of --metrics.\n")
-}
-
-func TestCodeSpan(t *testing.T) {
-	assert.Equal(t, "`a:1`", codeSpan("a:1"))
-	assert.Equal(t, "`` a`b ``", codeSpan("a`b"))
-	assert.Equal(t, "`a b`", codeSpan("a\nb"))
-	assert.Equal(t, "`a\\|b`", cell(codeSpan("a|b")))
 }
 
 type sarifDoc struct {

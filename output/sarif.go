@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -165,7 +166,7 @@ func (SARIF) Write(w io.Writer, r *report.Report, opt Options) error {
 
 	chosen := len(opt.GateOn) > 0
 	for _, m := range byUrgency(r.Metrics) {
-		var level, text string
+		var level, msg string
 		title := orDefault(m.Title, m.ID)
 		owner := orDefault(m.Owner, "none")
 		switch {
@@ -174,15 +175,15 @@ func (SARIF) Write(w io.Writer, r *report.Report, opt Options) error {
 			if m.Status == report.StatusWarn {
 				level = "warning"
 			}
-			text = fmt.Sprintf("%s: value %s, target %s (owner %s).",
-				title, formatValue(m.Value, m.Unit), formatTarget(m.Target, m.Unit), owner)
+			msg = fmt.Sprintf("%s: value %s, target %s (owner %s).",
+				title, text.Value(m.Value, m.Unit), text.Target(m.Target, m.Unit), owner)
 		case m.Status == report.StatusError:
 			level = "error"
-			text = fmt.Sprintf("%s: evaluation error: %s, target %s (owner %s).",
-				title, strings.TrimSuffix(oneLine(orDefault(m.Error, "unknown")), "."), formatTarget(m.Target, m.Unit), owner)
+			msg = fmt.Sprintf("%s: evaluation error: %s, target %s (owner %s).",
+				title, strings.TrimSuffix(text.OneLine(orDefault(m.Error, "unknown")), "."), text.Target(m.Target, m.Unit), owner)
 		case opt.isNotMeasured(m):
 			level = "error"
-			text = fmt.Sprintf("%s: %s (owner %s).", title, MetricNotMeasured(m, chosen), owner)
+			msg = fmt.Sprintf("%s: %s (owner %s).", title, MetricNotMeasured(m, chosen), owner)
 		default:
 			continue
 		}
@@ -190,7 +191,7 @@ func (SARIF) Write(w io.Writer, r *report.Report, opt Options) error {
 			RuleID:              m.ID,
 			RuleIndex:           index[m.ID],
 			Level:               level,
-			Message:             sarifText{Text: text},
+			Message:             sarifText{Text: msg},
 			Locations:           []sarifLocation{sarifLocationOf(r, m, opt)},
 			PartialFingerprints: map[string]string{SARIFFingerprint: m.ID + ":" + outcome(m)},
 		})
@@ -224,7 +225,7 @@ func sarifRuleOf(r *report.Report, m report.Metric, opt Options) sarifRule {
 	info := opt.Metrics[m.ID]
 	gated := opt.gated(m)
 	title := orDefault(m.Title, m.ID)
-	target := "target " + formatTarget(m.Target, m.Unit)
+	target := "target " + text.Target(m.Target, m.Unit)
 	if m.Target.IsZero() {
 		target = "no target (tracked)"
 	}
@@ -253,7 +254,7 @@ func sarifRuleOf(r *report.Report, m report.Metric, opt Options) sarifRule {
 		rule.Properties.Tags = append(rule.Properties.Tags, "gated")
 		rule.Properties.SecuritySeverity = severityGated
 	}
-	desc := strings.TrimSpace(oneLine(info.Description))
+	desc := strings.TrimSpace(text.OneLine(info.Description))
 	if desc != "" && !strings.HasSuffix(desc, ".") {
 		desc += "."
 	}
@@ -261,7 +262,7 @@ func sarifRuleOf(r *report.Report, m report.Metric, opt Options) sarifRule {
 	if gated {
 		gate = "gated: the gate fails when it fails its target or is not measured"
 	}
-	status := fmt.Sprintf("%s, value %s", m.Status, formatValue(m.Value, m.Unit))
+	status := fmt.Sprintf("%s, value %s", m.Status, text.Value(m.Value, m.Unit))
 	todo := whatToDo(m, info, gated, len(opt.GateOn) > 0)
 
 	var t strings.Builder
@@ -271,22 +272,22 @@ func sarifRuleOf(r *report.Report, m report.Metric, opt Options) sarifRule {
 	}
 	fmt.Fprintf(&t, "\nCategory %s, unit %s, %s, owner %s, %s.\n", orDefault(m.Category, "uncategorised"),
 		orDefault(m.Unit, "none"), target, orDefault(m.Owner, "none"), gate)
-	fmt.Fprintf(&t, "Status as of %s: %s.\n", dateOf(r.AsOf), status)
+	fmt.Fprintf(&t, "Status as of %s: %s.\n", text.Date(r.AsOf), status)
 	fmt.Fprintf(&t, "What to do: %s\n", todo)
 
 	var md strings.Builder
-	fmt.Fprintf(&md, "**%s** (%s)\n\n", mdText(title), codeSpan(m.ID))
+	fmt.Fprintf(&md, "**%s** (%s)\n\n", text.MD(title), text.Code(m.ID))
 	if desc != "" {
-		fmt.Fprintf(&md, "%s\n\n", mdText(desc))
+		fmt.Fprintf(&md, "%s\n\n", text.MD(desc))
 	}
 	fmt.Fprintf(&md, "| Category | Unit | Target | Owner | Gate |\n|---|---|---|---|---|\n")
 	gateCell := "no"
 	if gated {
 		gateCell = "yes"
 	}
-	fmt.Fprintf(&md, "| %s | %s | %s | %s | %s |\n\n", cell(orDefault(m.Category, "uncategorised")), cell(orDefault(m.Unit, "none")),
-		cell(formatTarget(m.Target, m.Unit)), cell(mdText(orDefault(m.Owner, "none"))), gateCell)
-	fmt.Fprintf(&md, "**Status** as of %s: %s %s.\n\n", dateOf(r.AsOf), statusEmoji[m.Status], mdText(status))
+	fmt.Fprintf(&md, "| %s | %s | %s | %s | %s |\n\n", text.Cell(orDefault(m.Category, "uncategorised")), text.Cell(orDefault(m.Unit, "none")),
+		text.Cell(text.Target(m.Target, m.Unit)), text.Cell(text.MD(orDefault(m.Owner, "none"))), gateCell)
+	fmt.Fprintf(&md, "**Status** as of %s: %s %s.\n\n", text.Date(r.AsOf), text.StatusEmoji(m.Status), text.MD(status))
 	fmt.Fprintf(&md, "**What to do:** %s\n", todo)
 	rule.Help = sarifHelp{Text: t.String(), Markdown: md.String()}
 	rule.HelpURI = builtinRuleURI(info.BuiltinRule, r.Tool)
@@ -314,7 +315,7 @@ func builtinRuleURI(rule string, tool *report.Tool) string {
 // spans are plain backticks, readable as text too).
 func whatToDo(m report.Metric, info MetricInfo, gated, chosen bool) string {
 	owner := orDefault(m.Owner, "its owner")
-	target := formatTarget(m.Target, m.Unit)
+	target := text.Target(m.Target, m.Unit)
 	explain := fmt.Sprintf("`posture explain %s` lists the records that counted, with their raw lines", m.ID)
 	switch m.Status {
 	case report.StatusFail:
@@ -323,14 +324,14 @@ func whatToDo(m report.Metric, info MetricInfo, gated, chosen bool) string {
 	case report.StatusWarn:
 		return fmt.Sprintf("%s owns it: the soft target (%s) is missed; act on it as on a failing metric (%s).", owner, target, explain)
 	case report.StatusError:
-		return fmt.Sprintf("fix the source or policy error: %s.", strings.TrimSuffix(oneLine(orDefault(m.Error, "unknown")), "."))
+		return fmt.Sprintf("fix the source or policy error: %s.", strings.TrimSuffix(text.OneLine(orDefault(m.Error, "unknown")), "."))
 	case report.StatusUnmeasured, report.StatusNoData:
 		var s string
 		if kinds := sourceKinds(info); len(kinds) > 0 {
-			s = fmt.Sprintf("%s; the source %s: %s", statusExplainIt(m),
-				plural(len(kinds), "kind that feeds it", "kinds that feed it"), strings.Join(kinds, ", "))
+			s = fmt.Sprintf("%s; the source %s: %s", statusExplain(m, true),
+				text.Plural(len(kinds), "kind that feeds it", "kinds that feed it"), strings.Join(kinds, ", "))
 		} else {
-			s = statusExplainIt(m)
+			s = statusExplain(m, true)
 		}
 		if m.Status == report.StatusNoData && len(m.Sources) > 0 {
 			s += fmt.Sprintf(" (configured: %s)", strings.Join(m.Sources, ", "))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -96,15 +97,15 @@ func (Table) Write(w io.Writer, r *report.Report, opt Options) error {
 		if m.Gate {
 			gate = "gate"
 		}
-		trend := paint(c, trendColor(m.Trend.Direction), trendArrow(m))
-		if ch := trendChange(m); ch != "" {
+		trend := paint(c, trendColor(m.Trend.Direction), text.Arrow(m))
+		if ch := text.Change(m); ch != "" {
 			trend += " " + ch
 		}
 		rows = append(rows, []string{
 			paint(c, statusColor(m.Status), string(m.Status)),
 			m.ID,
-			formatValue(m.Value, m.Unit),
-			formatTarget(m.Target, m.Unit),
+			text.Value(m.Value, m.Unit),
+			text.Target(m.Target, m.Unit),
 			trend,
 			m.Owner,
 			gate,
@@ -124,7 +125,7 @@ func (Table) Write(w io.Writer, r *report.Report, opt Options) error {
 			if msg == "" {
 				msg = "evaluation error"
 			}
-			fmt.Fprintf(bw, "%s %s: %s\n", paint(c, ansiRed, "error:"), m.ID, oneLine(msg))
+			fmt.Fprintf(bw, "%s %s: %s\n", paint(c, ansiRed, "error:"), m.ID, text.OneLine(msg))
 		}
 	}
 	// The gate's verdict, as the CLI's exit code and messages give it.
@@ -166,9 +167,4 @@ func writeAligned(w io.Writer, rows [][]string) {
 		}
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
-}
-
-// oneLine folds line breaks so a message stays on one line.
-func oneLine(s string) string {
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -104,7 +105,7 @@ func (v Verdict) Broken() bool { return len(v.Errors) > 0 || len(v.FailedInputs)
 // per reason (errors, failed targets, metrics not measured).
 func (v Verdict) Lines() []string {
 	if v.Passed() {
-		return []string{fmt.Sprintf("gate passed: %d gated %s on target", v.Gated, plural(v.Gated, "metric", "metrics"))}
+		return []string{fmt.Sprintf("gate passed: %d gated %s on target", v.Gated, text.Plural(v.Gated, "metric", "metrics"))}
 	}
 	var out []string
 	if n := len(v.FailedInputs); n > 0 {
@@ -112,10 +113,10 @@ func (v Verdict) Lines() []string {
 		for i, in := range v.FailedInputs {
 			names[i] = in.Source
 		}
-		out = append(out, fmt.Sprintf("gate failed: %d %s could not be read: %s", n, plural(n, "source", "sources"), strings.Join(names, ", ")))
+		out = append(out, fmt.Sprintf("gate failed: %d %s could not be read: %s", n, text.Plural(n, "source", "sources"), strings.Join(names, ", ")))
 	}
 	if n := len(v.Errors); n > 0 {
-		out = append(out, fmt.Sprintf("gate failed: %d %s in error: %s", n, plural(n, "metric", "metrics"), strings.Join(ids(v.Errors), ", ")))
+		out = append(out, fmt.Sprintf("gate failed: %d %s in error: %s", n, text.Plural(n, "metric", "metrics"), strings.Join(ids(v.Errors), ", ")))
 	}
 	if line := v.FailedLine(); line != "" {
 		out = append(out, line)
@@ -134,7 +135,7 @@ func (v Verdict) FailedLine() string {
 		return ""
 	}
 	return fmt.Sprintf("gate failed: %d gated %s failed %s target: %s",
-		n, plural(n, "metric", "metrics"), plural(n, "its", "their"), strings.Join(ids(v.Failed), ", "))
+		n, text.Plural(n, "metric", "metrics"), text.Plural(n, "its", "their"), strings.Join(ids(v.Failed), ", "))
 }
 
 // NotMeasuredLine is "gate failed: N gated metrics not measured (a, b):
@@ -145,7 +146,7 @@ func (v Verdict) NotMeasuredLine() string {
 		return ""
 	}
 	return fmt.Sprintf("gate failed: %d gated %s not measured (%s): %s",
-		n, plural(n, "metric", "metrics"), strings.Join(ids(v.NotMeasured), ", "), notMeasuredFix(v.NotMeasured, v.Chosen))
+		n, text.Plural(n, "metric", "metrics"), strings.Join(ids(v.NotMeasured), ", "), notMeasuredFix(v.NotMeasured, v.Chosen))
 }
 
 // notMeasuredFix says how to feed the metrics or take them out of the gate.
@@ -161,14 +162,14 @@ func notMeasuredFix(ms []report.Metric, chosen bool) string {
 	var fixes []string
 	if len(unmeasured) > 0 {
 		fixes = append(fixes, fmt.Sprintf("configure a source that feeds %s (`posture metrics` shows which kinds do)",
-			plural(len(unmeasured), "it", "them")))
+			text.Plural(len(unmeasured), "it", "them")))
 	}
 	if len(noData) > 0 {
 		fixes = append(fixes, fmt.Sprintf("check that the sources of %s hold data in the window (they gave nothing to compute from)",
 			strings.Join(noData, ", ")))
 	}
-	them := plural(len(ms), "it", "them")
-	off := fmt.Sprintf("set gate = false in %s metric block", plural(len(ms), "its", "their"))
+	them := text.Plural(len(ms), "it", "them")
+	off := fmt.Sprintf("set gate = false in %s metric block", text.Plural(len(ms), "its", "their"))
 	if chosen {
 		off = "leave " + them + " out of --metrics"
 	}
@@ -178,18 +179,7 @@ func notMeasuredFix(ms []report.Metric, chosen bool) string {
 // MetricNotMeasured is the one-metric message for an annotation or a
 // SARIF result: "not measured: <why>; <what to do>".
 func MetricNotMeasured(m report.Metric, chosen bool) string {
-	return "not measured: " + statusExplainIt(m) + "; " + notMeasuredFix([]report.Metric{m}, chosen)
-}
-
-// statusExplainIt is statusExplain with the metric as "it".
-func statusExplainIt(m report.Metric) string {
-	switch m.Status {
-	case report.StatusUnmeasured:
-		return "no configured source feeds it"
-	case report.StatusNoData:
-		return "its sources gave nothing to compute from in the window"
-	}
-	return statusExplain(m)
+	return "not measured: " + statusExplain(m, true) + "; " + notMeasuredFix([]report.Metric{m}, chosen)
 }
 
 // ids lists the metrics' ids, sorted.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Render the static dashboard (package dashboard) in headless Chromium, check
+# Render the static dashboard (package output/dashboard) in headless Chromium, check
 # that it loads nothing and logs nothing, and save a desktop and a phone
 # screenshot.
 #
@@ -46,7 +46,7 @@ step() { printf '\n== %s\n' "$*"; }
 start=$(date +%s)
 
 step "build the helpers"
-(cd "$root" && go build -o "$work/render" ./dashboard/internal/demo/render && go build -o "$work/shot" ./dashboard/internal/demo/shot)
+(cd "$root" && go build -o "$work/render" ./output/dashboard/internal/demo/render && go build -o "$work/shot" ./output/dashboard/internal/demo/shot)
 
 step "write index.html"
 if [ -n "$reports" ]; then

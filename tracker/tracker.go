@@ -4,6 +4,9 @@
 // the status changes, closed when the metric is back on target, reopened
 // (never duplicated) when it regresses.
 //
+// The text of an issue (title, body, comments) is rendered by package
+// output/issue; this package syncs it with GitHub.
+//
 // Finding issues. Each issue carries the labels security-kpi and kpi:<id>
 // and a hidden marker <!-- posture:metric=<id> --> in its body. A run lists
 // the issues of label kpi:<id> in every state (all pages, issues list API,
@@ -47,6 +50,7 @@ import (
 
 	"github.com/localizevideos/posture/internal/githubapi"
 	"github.com/localizevideos/posture/internal/retry"
+	"github.com/localizevideos/posture/output/issue"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/store"
 )
@@ -71,7 +75,7 @@ type Options struct {
 	// Logins maps an owner name (config owner block) to its GitHub logins.
 	Logins map[string][]string
 	// Report is the link to the dated report put in bodies and comments.
-	Report Link
+	Report issue.Link
 	// DryRun plans and prints, and sends no write request.
 	DryRun bool
 	// Offline (dry run only) sends no request at all: the plan is made as if
@@ -154,24 +158,6 @@ type op struct {
 	label   *gh.Label
 }
 
-// offTarget: an issue is due (status fail, or a worsening trend).
-func offTarget(m *report.Metric) bool {
-	return m.Status == report.StatusFail || m.Trend.Direction == report.TrendWorsening
-}
-
-// onTarget: a measurement shows the metric is fine. error, no_data and
-// unmeasured are neither: nothing is known, so an open issue stays open.
-func onTarget(m *report.Metric) bool {
-	if offTarget(m) {
-		return false
-	}
-	switch m.Status {
-	case report.StatusPass, report.StatusWarn, report.StatusTracked:
-		return true
-	}
-	return false
-}
-
 // Sync makes the repository's issues match the report.
 func (t *Tracker) Sync(ctx context.Context, r *report.Report) (*Summary, error) {
 	if t.opt.Owner == "" || t.opt.Repo == "" {
@@ -207,7 +193,7 @@ func (t *Tracker) Sync(ctx context.Context, r *report.Report) (*Summary, error) 
 	var labelOps []*op
 	needLabels := false
 	for _, m := range metrics {
-		if offTarget(m) {
+		if issue.OffTarget(m) {
 			needLabels = true
 		}
 	}
@@ -311,12 +297,12 @@ func (t *Tracker) warn(s *Summary, format string, args ...any) {
 func (t *Tracker) lookup(ctx context.Context, id string) ([]*gh.Issue, error) {
 	opt := &gh.IssueListByRepoOptions{
 		State:       "all",
-		Labels:      []string{MetricLabel(id)},
+		Labels:      []string{issue.Label(id)},
 		Sort:        "created",
 		Direction:   "asc",
 		ListOptions: gh.ListOptions{PerPage: 100},
 	}
-	marker := Marker(id)
+	marker := issue.Marker(id)
 	var out []*gh.Issue
 	for page := 0; ; page++ {
 		if page > 100 {
@@ -345,8 +331,8 @@ func (t *Tracker) lookup(ctx context.Context, id string) ([]*gh.Issue, error) {
 func (t *Tracker) planLabels(ctx context.Context, metrics []*report.Metric, found map[string][]*gh.Issue) ([]*op, error) {
 	want := []*gh.Label{{Name: gh.String(LabelKPI), Color: gh.String(labelKPIColor), Description: gh.String(labelKPIDesc)}}
 	for _, m := range metrics {
-		if offTarget(m) {
-			want = append(want, &gh.Label{Name: gh.String(MetricLabel(m.ID)), Color: gh.String(metricLabelColor(m.Category)),
+		if issue.OffTarget(m) {
+			want = append(want, &gh.Label{Name: gh.String(issue.Label(m.ID)), Color: gh.String(metricLabelColor(m.Category)),
 				Description: gh.String(metricLabelDesc(m))})
 		}
 	}
@@ -455,7 +441,7 @@ func union(a, b []string) ([]string, bool) {
 // (oldest first).
 func (t *Tracker) planMetric(ctx context.Context, r *report.Report, m *report.Metric, issues []*gh.Issue, s *Summary) ([]*op, error) {
 	var ops []*op
-	title := Title(m)
+	title := issue.Title(m)
 	base := Action{Metric: m.ID, Title: title}
 
 	// Leftover duplicates: keep the oldest, close the other open ones.
@@ -467,7 +453,7 @@ func (t *Tracker) planMetric(ctx context.Context, r *report.Report, m *report.Me
 			}
 			a := base
 			a.Kind, a.Number, a.Title, a.URL, a.Detail = KindDuplicate, d.GetNumber(), d.GetTitle(), d.GetHTMLURL(), fmt.Sprintf("duplicate of #%d", keep)
-			ops = append(ops, &op{Action: a, metric: m, comment: duplicateComment(keep),
+			ops = append(ops, &op{Action: a, metric: m, comment: issue.DuplicateComment(keep),
 				req: &gh.IssueRequest{State: gh.String("closed"), StateReason: gh.String("not_planned")}})
 		}
 	}
@@ -476,7 +462,7 @@ func (t *Tracker) planMetric(ctx context.Context, r *report.Report, m *report.Me
 	if len(issues) > 0 {
 		cur = issues[0]
 	}
-	off, on := offTarget(m), onTarget(m)
+	off, on := issue.OffTarget(m), issue.OnTarget(m)
 	if cur == nil && !off {
 		return ops, nil
 	}
@@ -488,14 +474,14 @@ func (t *Tracker) planMetric(ctx context.Context, r *report.Report, m *report.Me
 	if err != nil {
 		return nil, err
 	}
-	body := Body(r, m, t.opt.Logins[m.Owner], t.opt.Report)
+	body := issue.Body(r, m, t.opt.Logins[m.Owner], t.opt.Report)
 	link := t.opt.Report
 
 	if cur == nil { // off target, no issue yet
 		a := base
-		a.Kind, a.Assignees, a.Labels = KindCreate, logins, []string{LabelKPI, MetricLabel(m.ID)}
-		a.Detail = summaryLine(m)
-		req := &gh.IssueRequest{Title: gh.String(title), Body: gh.String(body), Labels: &[]string{LabelKPI, MetricLabel(m.ID)}}
+		a.Kind, a.Assignees, a.Labels = KindCreate, logins, []string{LabelKPI, issue.Label(m.ID)}
+		a.Detail = issue.Summary(m)
+		req := &gh.IssueRequest{Title: gh.String(title), Body: gh.String(body), Labels: &[]string{LabelKPI, issue.Label(m.ID)}}
 		if len(logins) > 0 {
 			req.Assignees = &logins
 		}
@@ -503,8 +489,8 @@ func (t *Tracker) planMetric(ctx context.Context, r *report.Report, m *report.Me
 	}
 
 	n := cur.GetNumber()
-	prev, hadPrev := parseState(cur.GetBody())
-	now := currentState(r, m)
+	prev, hadPrev := issue.ParseState(cur.GetBody())
+	now := issue.CurrentState(r, m)
 
 	// The edit that brings the issue up to date (nil fields are left alone).
 	edit := &gh.IssueRequest{}
@@ -524,7 +510,7 @@ func (t *Tracker) planMetric(ctx context.Context, r *report.Report, m *report.Me
 	}
 	// Owners are (re)assigned when the issue is (re)opened or the metric's
 	// owner changed; people may add or swap assignees in between.
-	reassign := cur.GetState() != "open" || !hadPrev || prev.Owner != field(m.Owner)
+	reassign := cur.GetState() != "open" || !hadPrev || !prev.OwnerIs(m.Owner)
 	if reassign && len(logins) > 0 {
 		if as, added := union(loginsOf(cur), logins); added {
 			edit.Assignees = &as
@@ -543,25 +529,25 @@ func (t *Tracker) planMetric(ctx context.Context, r *report.Report, m *report.Me
 		if stillOff {
 			a.Detail = "still off target"
 		}
-		ops = append(ops, &op{Action: a, metric: m, comment: reopenComment(r, m, link, stillOff)})
+		ops = append(ops, &op{Action: a, metric: m, comment: issue.ReopenComment(r, m, link, stillOff)})
 		edit.State = gh.String("open")
 		if edit.Body == nil {
 			edit.Body = gh.String(body)
 		}
 		ra := base
 		ra.Kind, ra.Number, ra.URL, ra.Assignees = KindReopen, n, cur.GetHTMLURL(), logins
-		ra.Detail = summaryLine(m)
+		ra.Detail = issue.Summary(m)
 		return append(ops, &op{Action: ra, metric: m, req: edit}), nil
 
 	case on: // open, back on target
 		a := base
 		a.Kind, a.Number, a.URL, a.Detail = KindComment, n, cur.GetHTMLURL(), "back on target"
-		ops = append(ops, &op{Action: a, metric: m, comment: closeComment(r, m, link)})
+		ops = append(ops, &op{Action: a, metric: m, comment: issue.CloseComment(r, m, link)})
 		edit.State = gh.String("closed")
 		edit.StateReason = gh.String("completed")
 		edit.Assignees = nil // leave them: who fixed it stays visible
 		ca := base
-		ca.Kind, ca.Number, ca.URL, ca.Detail = KindClose, n, cur.GetHTMLURL(), summaryLine(m)
+		ca.Kind, ca.Number, ca.URL, ca.Detail = KindClose, n, cur.GetHTMLURL(), issue.Summary(m)
 		return append(ops, &op{Action: ca, metric: m, req: edit}), nil
 
 	default: // open, still off target (or unknown): update
@@ -569,11 +555,11 @@ func (t *Tracker) planMetric(ctx context.Context, r *report.Report, m *report.Me
 			a := base
 			a.Kind, a.Number, a.URL = KindComment, n, cur.GetHTMLURL()
 			if hadPrev {
-				a.Detail = fmt.Sprintf("value %s → %s, status %s → %s", stateValueText(prev, m.Unit), valueText(m), orUnknown(prev.Status), m.Status)
+				a.Detail = issue.Change(m, prev)
 			} else {
-				a.Detail = summaryLine(m)
+				a.Detail = issue.Summary(m)
 			}
-			ops = append(ops, &op{Action: a, metric: m, comment: changeComment(r, m, prev, hadPrev, link)})
+			ops = append(ops, &op{Action: a, metric: m, comment: issue.ChangeComment(r, m, prev, hadPrev, link)})
 		}
 		if len(changedFields) > 0 {
 			ua := base
@@ -698,7 +684,7 @@ func describe(a Action, plan bool) string {
 	}
 	fmt.Fprintf(&b, "%s %q", a.Metric, a.Title)
 	if len(a.Assignees) > 0 {
-		fmt.Fprintf(&b, " assignees %s", mentions(a.Assignees))
+		fmt.Fprintf(&b, " assignees %s", issue.Mentions(a.Assignees))
 	}
 	if len(a.Labels) > 0 {
 		fmt.Fprintf(&b, " labels %s", strings.Join(a.Labels, ", "))

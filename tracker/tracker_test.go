@@ -16,6 +16,7 @@ import (
 	"github.com/localizevideos/posture/internal/githubapi"
 	"github.com/localizevideos/posture/internal/githubapi/ghfake"
 	"github.com/localizevideos/posture/internal/retry"
+	"github.com/localizevideos/posture/output/issue"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/store"
 )
@@ -98,7 +99,7 @@ func (h *harness) tracker(dry bool) *Tracker {
 		Retry: retry.Options{MaxAttempts: 3, Sleep: h.sleep.Sleep, Rand: func() float64 { return 0 }, Now: func() time.Time { return h.now }}})
 	require.NoError(h.t, err)
 	return New(c.Issues, Options{Owner: "acme", Repo: "web", Logins: logins, DryRun: dry, Log: &h.log,
-		Report: Link{Text: "security/reports/2026-11-27.md", URL: "https://github.example/acme/web/blob/main/security/reports/2026-11-27.md"},
+		Report: issue.Link{Text: "security/reports/2026-11-27.md", URL: "https://github.example/acme/web/blob/main/security/reports/2026-11-27.md"},
 		Sleep:  h.sleep.Sleep, WriteInterval: time.Second})
 }
 
@@ -145,7 +146,7 @@ func metricOf(r *report.Report, id string) *report.Metric {
 func issuesFor(gh *ghfake.Repo, id string) []ghfake.Issue {
 	var out []ghfake.Issue
 	for _, i := range gh.Issues() {
-		if strings.Contains(i.Body, Marker(id)) {
+		if strings.Contains(i.Body, issue.Marker(id)) {
 			out = append(out, i)
 		}
 	}
@@ -481,7 +482,7 @@ func TestRateLimitResetIsHonoured(t *testing.T) {
 func TestLeftoverDuplicatesAreClosedKeepingTheOldest(t *testing.T) {
 	h := newHarness(t)
 	r := testReport("2026-11-27T00:00:00Z")
-	body := Body(r, metricOf(r, "sev1_incidents"), []string{"sec-lead"}, Link{})
+	body := issue.Body(r, metricOf(r, "sev1_incidents"), []string{"sec-lead"}, issue.Link{})
 	old := h.gh.AddIssue(ghfake.Issue{Title: "old", Body: body, Labels: []string{"security-kpi", "kpi:sev1_incidents"}})
 	dup := h.gh.AddIssue(ghfake.Issue{Title: "dup", Body: body, Labels: []string{"security-kpi", "kpi:sev1_incidents"}})
 	// Not ours: no marker, or a pull request.
@@ -543,41 +544,6 @@ func TestAPermissionErrorStopsTheRun(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, Hint(err), "issues: write")
 	assert.Len(t, h.gh.Writes(), 1, "fatal: no further write after a 403")
-}
-
-func TestBodyAndStateLine(t *testing.T) {
-	r := testReport("2026-11-27T00:00:00Z")
-	r.Exceptions = []report.Exception{
-		{ID: "EXC-1", Metric: "sev1_incidents", Scope: "INC-9", Owner: "security", ApprovedBy: "ciso", Expires: "2026-12-01", State: "active"},
-		{ID: "EXC-2", Metric: "sev1_incidents", Scope: "INC-3", Owner: "security", Expires: "2026-01-01", State: "expired"},
-		{ID: "EXC-3", Metric: "mttd_hours", Scope: "x", Owner: "security", Expires: "2027-01-01", State: "active"},
-	}
-	r.ExpiringSoon = []string{"EXC-1"}
-	m := metricOf(r, "sev1_incidents")
-	m.Evidence.Waived = []report.Waived{{Scope: "INC-9", Exception: "EXC-1", Origin: "incidents.csv:9"}}
-	for i := 0; i < 15; i++ {
-		m.Evidence.Records = append(m.Evidence.Records, "incidents.csv:`"+itoa(10+i)+"` <!-- posture:metric=x -->")
-	}
-	m.Evidence.RecordsTotal = 40
-	b := Body(r, m, []string{"sec-lead"}, Link{Text: "security/reports/2026-11-27.md"})
-
-	assert.True(t, strings.HasPrefix(b, Marker("sev1_incidents")+"\n<!-- posture:state "))
-	assert.Contains(t, b, "Records (10 of 40)")
-	assert.Equal(t, 10, strings.Count(b, "- `incidents.csv:"))
-	assert.Equal(t, 1, strings.Count(b, "<!-- posture:metric="), "a record cannot fake a marker")
-	assert.Contains(t, b, "`INC-9` — exception `EXC-1` (`incidents.csv:9`)")
-	assert.Contains(t, b, "### Exceptions in force")
-	assert.Contains(t, b, "`EXC-1`: scope `INC-9`, owner security, expires 2026-12-01, approved by ciso — **expires within 14 days**")
-	assert.NotContains(t, b, "EXC-2", "expired exceptions are not in force")
-	assert.NotContains(t, b, "EXC-3", "another metric's exception")
-	assert.Contains(t, b, "| Report | `security/reports/2026-11-27.md` |")
-	assert.Equal(t, b, Body(r, m, []string{"sec-lead"}, Link{Text: "security/reports/2026-11-27.md"}), "deterministic")
-
-	st, ok := parseState(b)
-	require.True(t, ok)
-	assert.Equal(t, state{Value: "2", Status: "fail", Trend: "insufficient_history", Owner: "security", AsOf: "2026-11-27T00:00:00Z"}, st)
-	_, ok = parseState("no state here")
-	assert.False(t, ok)
 }
 
 // A cancelled sync stops at once, even in the pause between two writes

@@ -1,5 +1,8 @@
 // Package app wires the pipeline the commands share: config → sources →
-// snapshot → engine → report.
+// snapshot → engine → report, then the report files, the vulnerability
+// ledger, the GitHub issues and the commit (pipeline.go). The commands of
+// internal/cli call its entry points (Eval, Report, Run, Snapshot, Issues,
+// Aggregate, Review, DemoHistory, WatchedFiles), never the steps.
 package app
 
 import (

@@ -18,8 +18,13 @@ var opaFree = []string{
 	"report/rollup",
 	"report/synthetic",
 	"output",
-	"dashboard",
-	"dashboard/internal/demo",
+	"output/actions",
+	"output/dashboard",
+	"output/dashboard/internal/demo",
+	"output/issue",
+	"output/openmetrics",
+	"output/periodic",
+	"output/text",
 	"history",
 	"config",
 }
@@ -80,6 +85,29 @@ func TestEngineDoesNotDependOnConfig(t *testing.T) {
 		for _, d := range ds {
 			if d == module+"/config" {
 				t.Errorf("%s depends on config: translate the config where the pipeline is wired (internal/app)", pkg)
+			}
+		}
+	}
+}
+
+// The commands go through the pipeline (internal/app), never its steps:
+// internal/cli writes no report file, ledger, store entry or history itself.
+func TestCommandsCallThePipeline(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not on PATH")
+	}
+	cmd := exec.Command(goBin, "list", "-f", `{{join .Imports " "}}`, module+"/internal/cli")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	steps := []string{"report/publish", "ledger", "store", "history", "report/synthetic", "sources/configfiles"}
+	for _, imp := range strings.Fields(string(out)) {
+		for _, s := range steps {
+			if imp == module+"/"+s {
+				t.Errorf("internal/cli imports %s: call the pipeline (internal/app) instead", s)
 			}
 		}
 	}

@@ -1,20 +1,13 @@
 package cli
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/localizevideos/posture/config"
-	"github.com/localizevideos/posture/history"
 	"github.com/localizevideos/posture/internal/app"
-	"github.com/localizevideos/posture/report/publish"
 	"github.com/localizevideos/posture/report/rollup"
-	"github.com/localizevideos/posture/store"
 )
 
 func cmdAggregate(e *env, g *globals) *cli.Command {
@@ -32,20 +25,7 @@ func cmdAggregate(e *env, g *globals) *cli.Command {
 			if err := g.checkFormat("aggregate", "table", "json", "markdown"); err != nil {
 				return err
 			}
-			cfg, err := config.Load(g.config)
-			if err != nil {
-				return exitCode(ExitError, err)
-			}
-			all, err := history.LoadAll(cfg.ReportsDir)
-			if err != nil {
-				return exitCode(ExitError, err)
-			}
-			m, err := rollup.Month(all, c.String("month"))
-			if err != nil {
-				return exitCode(ExitError, periodError(err, cfg.ReportsDir))
-			}
-			base := filepath.Join(cfg.ReportsDir, "monthly", m.Month)
-			return writeRollup(e, g, base, m, func(b *bytes.Buffer) error { return rollup.MonthlyMarkdown(b, m) })
+			return g.rollup(e, func() (*app.Rollup, error) { return app.Aggregate(g.config, c.String("month")) })
 		},
 	}
 }
@@ -67,64 +47,28 @@ func cmdReview(e *env, g *globals) *cli.Command {
 			if err := g.checkFormat("review", "table", "json", "markdown"); err != nil {
 				return err
 			}
-			cfg, err := config.Load(g.config)
-			if err != nil {
-				return exitCode(ExitError, err)
-			}
-			all, err := history.LoadAll(cfg.ReportsDir)
-			if err != nil {
-				return exitCode(ExitError, err)
-			}
-			issues, err := store.LoadIssues(store.IssuesPath(cfg.ReportsDir))
-			if err != nil {
-				return exitCode(ExitError, err)
-			}
-			q, err := rollup.Quarter(all, c.String("quarter"), rollup.QuarterOptions{
-				TolPct: cfg.TrendTolerancePct, Exceptions: cfg.Exceptions, Issues: issues.Issues})
-			if err != nil {
-				return exitCode(ExitError, periodError(err, cfg.ReportsDir))
-			}
-			base := filepath.Join(cfg.ReportsDir, "quarterly", q.Quarter)
-			return writeRollup(e, g, base, q, func(b *bytes.Buffer) error { return rollup.QuarterlyMarkdown(b, q) })
+			return g.rollup(e, func() (*app.Rollup, error) { return app.Review(g.config, c.String("quarter")) })
 		},
 	}
 }
 
-func periodError(err error, dir string) error {
-	if errors.Is(err, rollup.ErrNoReports) {
-		return fmt.Errorf("%w dated in it in %s (run `posture report` first)", err, app.Display(dir))
-	}
-	return err
-}
-
-// writeRollup writes <base>.json and <base>.md atomically (both rendered
-// first) and prints the paths, or the document in --format json|markdown.
-func writeRollup(e *env, g *globals, base string, v any, md func(*bytes.Buffer) error) error {
+// rollup writes a monthly aggregate or a quarterly review through the
+// pipeline and prints the paths, or the document in --format json|markdown.
+func (g *globals) rollup(e *env, write func() (*app.Rollup, error)) error {
 	switch g.format {
 	case "", "table", "json", "markdown":
 	default:
 		return exitCode(ExitError, fmt.Errorf("--format %q: aggregate and review print json or markdown", g.format))
 	}
-	var jb, mb bytes.Buffer
-	if err := rollup.JSON(&jb, v); err != nil {
+	ro, err := write()
+	if err != nil {
 		return exitCode(ExitError, err)
-	}
-	if err := md(&mb); err != nil {
-		return exitCode(ExitError, err)
-	}
-	for _, f := range []struct {
-		path string
-		data []byte
-	}{{base + ".json", jb.Bytes()}, {base + ".md", mb.Bytes()}} {
-		if err := publish.WriteFileAtomic(f.path, f.data); err != nil {
-			return exitCode(ExitError, err)
-		}
 	}
 	switch g.format {
 	case "json", "markdown":
-		doc := jb.Bytes()
+		doc := ro.JSON
 		if g.format == "markdown" {
-			doc = mb.Bytes()
+			doc = ro.Markdown
 		}
 		if err := g.emit(e, func(w io.Writer) error { _, err := w.Write(doc); return err }); err != nil {
 			return exitCode(ExitError, err)
@@ -132,7 +76,7 @@ func writeRollup(e *env, g *globals, base string, v any, md func(*bytes.Buffer) 
 		return nil
 	}
 	if !g.quiet {
-		fmt.Fprintf(e.stdout, "wrote %s\nwrote %s\n", app.Display(base+".json"), app.Display(base+".md"))
+		fmt.Fprintf(e.stdout, "wrote %s\nwrote %s\n", app.Display(ro.JSONPath), app.Display(ro.MarkdownPath))
 	}
 	return nil
 }

@@ -9,9 +9,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/localizevideos/posture/internal/app"
-	"github.com/localizevideos/posture/snapshot"
-	"github.com/localizevideos/posture/sources/configfiles"
-	"github.com/localizevideos/posture/store"
 )
 
 func cmdBaseline(e *env, g *globals) *cli.Command {
@@ -23,41 +20,18 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 			&cli.StringFlag{Name: "approved-by", Usage: "who approves the recorded baseline (default $GITHUB_ACTOR, else $USER; required when neither is set)"},
 		},
 		Action: func(c *cli.Context) error {
-			a, err := g.load(e)
+			req, err := g.request(e, "")
 			if err != nil {
 				return err
 			}
-			asOf, _, err := g.when(e)
+			w, err := app.WatchedFiles(e.ctx, req)
 			if err != nil {
-				return exitCode(ExitError, err)
+				return failed(err)
 			}
-			var current []snapshot.ConfigFile
-			n := 0
-			for _, s := range a.Config.Sources {
-				if s.Kind != "config_files" {
-					continue
-				}
-				n++
-				res, err := s.Source.Collect(e.ctx, app.SourceEnv(a.Config, s, asOf))
-				if ierr := e.interrupted(); ierr != nil {
-					return ierr
-				}
-				if err != nil {
-					return exitCode(ExitError, fmt.Errorf("source %s: %w", s.ID(), err))
-				}
-				current = append(current, res.Data.ConfigFiles...)
-			}
-			if n == 0 {
-				return exitCode(ExitError, errors.New("baseline: no config_files source is configured"))
-			}
-			path := store.BaselinePath(a.Config.ReportsDir)
-			old, err := store.LoadBaseline(path)
-			if err != nil {
-				return exitCode(ExitError, err)
-			}
+			path, current, old := w.Path, w.Current, w.Approved
 			exists := old != nil
 			if exists && !c.Bool("approve") {
-				changes := configfiles.Diff(old, current)
+				changes := w.Drift()
 				if len(changes) == 0 {
 					fmt.Fprintf(e.stdout, "%s: %d files, no drift against the approved baseline\n", app.Display(path), len(current))
 					return nil
@@ -74,8 +48,7 @@ func cmdBaseline(e *env, g *globals) *cli.Command {
 			if who == "" {
 				return exitCode(ExitError, errors.New("baseline: no approver: pass --approved-by NAME (neither $GITHUB_ACTOR nor $USER is set); nothing written"))
 			}
-			b := configfiles.NewBaseline(who, time.Now().UTC(), current)
-			if err := store.SaveBaseline(path, b); err != nil {
+			if err := w.Approve(who, time.Now().UTC()); err != nil {
 				return exitCode(ExitError, err)
 			}
 			verb := "recorded"

@@ -254,20 +254,6 @@ func (g *globals) emit(e *env, fn func(w io.Writer) error) error {
 // WriteFileAtomic writes a file atomically (see atomicfile.Write).
 func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
 
-// errInterrupted is what a command returns when the run was interrupted
-// (Run prints its own message and exit code for it).
-var errInterrupted = errors.New("interrupted")
-
-// interrupted returns an error when the run was interrupted, nil otherwise.
-// Commands call it after collecting and before writing anything, so an
-// interrupted collection is never stored or reported.
-func (e *env) interrupted() error {
-	if e.ctx.Err() == nil {
-		return nil
-	}
-	return exitCode(ExitError, fmt.Errorf("%w: %w", errInterrupted, context.Cause(e.ctx)))
-}
-
 // interrupted says the run was interrupted and returns its exit code.
 func interrupted(ctx context.Context, g *globals) int {
 	why := "cancelled"

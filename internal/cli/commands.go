@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,9 +16,10 @@ import (
 
 	"github.com/localizevideos/posture/engine"
 	"github.com/localizevideos/posture/internal/app"
-	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/internal/version"
 	"github.com/localizevideos/posture/output"
+	"github.com/localizevideos/posture/output/actions"
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/snapshot"
 )
@@ -55,31 +55,6 @@ func cmdValidate(e *env, g *globals) *cli.Command {
 			return nil
 		},
 	}
-}
-
-func targetString(t report.Target) string {
-	var parts []string
-	if t.Max != nil {
-		parts = append(parts, "max "+num(*t.Max))
-	}
-	if t.Min != nil {
-		parts = append(parts, "min "+num(*t.Min))
-	}
-	if t.Trend != "" {
-		parts = append(parts, "trend "+t.Trend)
-	}
-	if len(parts) == 0 {
-		return "none (tracked)"
-	}
-	s := strings.Join(parts, ", ")
-	if t.Soft {
-		s += " (soft)"
-	}
-	return s
-}
-
-func num(f float64) string {
-	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
 }
 
 func cmdMetrics(e *env, g *globals) *cli.Command {
@@ -129,7 +104,7 @@ func cmdMetrics(e *env, g *globals) *cli.Command {
 			return g.emit(e, func(w io.Writer) error {
 				switch g.format {
 				case "json":
-					return writeJSON(w, rows)
+					return output.EncodeJSON(w, rows)
 				case "", "table", "markdown":
 					md := g.format == "markdown"
 					var tw *tabwriter.Writer
@@ -155,9 +130,9 @@ func cmdMetrics(e *env, g *globals) *cli.Command {
 							gate = "gate"
 						}
 						if md {
-							fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s | %s | %s |\n", r.ID, r.Title, r.Category, r.Owner, targetString(r.Target), gate, fed)
+							fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s | %s | %s |\n", r.ID, r.Title, r.Category, r.Owner, text.TargetWords(r.Target), gate, fed)
 						} else {
-							fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Title, r.Category, r.Owner, targetString(r.Target), gate, fed)
+							fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Title, r.Category, r.Owner, text.TargetWords(r.Target), gate, fed)
 						}
 					}
 					if tw != nil {
@@ -188,17 +163,6 @@ func (g *globals) ticker() func(source string, done, total int) {
 	}
 }
 
-// collect runs every configured source. When the run is interrupted while
-// they run, the partial collection is dropped with an error: it is never
-// written as a snapshot, nor evaluated.
-func (g *globals) collect(e *env, a *app.App, asOf time.Time) (*snapshot.Snapshot, error) {
-	snap := a.Collect(e.ctx, asOf, g.progress(e))
-	if err := e.interrupted(); err != nil {
-		return nil, err
-	}
-	return snap, nil
-}
-
 // progress prints one line per source to stderr unless quiet.
 func (g *globals) progress(e *env) app.Progress {
 	if g.quiet {
@@ -223,53 +187,28 @@ func (g *globals) progress(e *env) app.Progress {
 	}
 }
 
-func sourceErrors(snap *snapshot.Snapshot) error {
-	var msgs []string
-	for _, p := range snap.Parts {
-		if p.Failed() {
-			msgs = append(msgs, fmt.Sprintf("source %s: %s", p.ID(), p.Error))
-		}
-	}
-	if len(msgs) == 0 {
-		return nil
-	}
-	return errors.New(strings.Join(msgs, "\n"))
-}
-
 func cmdSnapshot(e *env, g *globals) *cli.Command {
 	return &cli.Command{
 		Name:  "snapshot",
 		Usage: "collect every configured source into a snapshot folder",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "out", Usage: "snapshot `DIR` (default <snapshots_dir>/<as-of date>/)"}},
 		Action: func(c *cli.Context) error {
-			a, err := g.load(e)
+			req, err := g.request(e, "")
 			if err != nil {
 				return err
 			}
-			asOf, _, err := g.when(e)
+			s, err := app.Snapshot(e.ctx, req, c.String("out"))
 			if err != nil {
-				return exitCode(ExitError, err)
-			}
-			snap, err := g.collect(e, a, asOf)
-			if err != nil {
-				return err
-			}
-			dir := c.String("out")
-			if dir == "" {
-				dir = a.SnapshotDir(asOf)
-			}
-			m, err := snapshot.Write(dir, a.Config.Project, snap)
-			if err != nil {
-				return exitCode(ExitError, err)
+				return failed(err)
 			}
 			if !g.quiet {
 				records := 0
-				for _, s := range m.Sources {
-					records += s.Records
+				for _, src := range s.Manifest.Sources {
+					records += src.Records
 				}
-				fmt.Fprintf(e.stdout, "snapshot %s: %d sources, %d records\n", app.Display(dir), len(m.Sources), records)
+				fmt.Fprintf(e.stdout, "snapshot %s: %d sources, %d records\n", app.Display(s.Dir), len(s.Manifest.Sources), records)
 			}
-			if err := sourceErrors(snap); err != nil {
+			if err := app.SourceErrors(s.Snapshot); err != nil {
 				return exitCode(ExitError, err)
 			}
 			return nil
@@ -277,59 +216,41 @@ func cmdSnapshot(e *env, g *globals) *cli.Command {
 	}
 }
 
-// evaluate loads the app, takes the snapshot (read or collected) and
-// evaluates it. The checks (of flags that need the catalogue) run once the
-// config is loaded, before anything is collected.
-func (g *globals) evaluate(e *env, snapDir string, checks ...func(*app.App) error) (*app.App, *snapshot.Snapshot, *report.Report, *evalExtra, error) {
-	// A stored snapshot is read while the config and policies load.
-	type read struct {
-		snap *snapshot.Snapshot
-		err  error
-	}
-	var stored chan read
-	if snapDir != "" {
-		stored = make(chan read, 1)
-		go func() {
-			end := trace.Phase("snapshot read")
-			s, _, err := snapshot.Read(snapDir)
-			end()
-			stored <- read{s, err}
-		}()
-	}
-	a, err := g.load(e)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
+// request is the pipeline's request from the global flags: the config,
+// the as-of, the tool and the progress printers; snapDir is a snapshot to
+// evaluate instead of collecting, checks are the flag checks that need
+// the catalogue (they run once the config is loaded, before anything is
+// collected).
+func (g *globals) request(e *env, snapDir string, checks ...func(*app.App) error) (app.Request, error) {
 	asOf, given, err := g.when(e)
 	if err != nil {
-		return nil, nil, nil, nil, exitCode(ExitError, err)
+		return app.Request{}, exitCode(ExitError, err)
 	}
-	for _, check := range checks {
-		if err := check(a); err != nil {
-			return nil, nil, nil, nil, err
-		}
-	}
-	var snap *snapshot.Snapshot
-	if snapDir != "" {
-		rd := <-stored
-		snap, err = rd.snap, rd.err
-		if err != nil {
-			return nil, nil, nil, nil, exitCode(ExitError, err)
-		}
-		if !given {
-			asOf = snap.AsOf
-		}
-	} else {
-		if snap, err = g.collect(e, a, asOf); err != nil {
-			return nil, nil, nil, nil, err
-		}
-	}
-	r, ev, err := a.Evaluate(e.ctx, snap, asOf, true)
+	return app.Request{Config: g.config, AsOf: asOf, AsOfGiven: given, Snapshot: snapDir, Checks: checks,
+		Tool: &report.Tool{Name: output.ToolName, Version: toolVersion()}, Tick: g.ticker(), Progress: g.progress(e)}, nil
+}
+
+// evaluate evaluates through the pipeline (app.Eval).
+func (g *globals) evaluate(e *env, snapDir string, checks ...func(*app.App) error) (*app.Evaluated, error) {
+	req, err := g.request(e, snapDir, checks...)
 	if err != nil {
-		return nil, nil, nil, nil, exitCode(ExitError, err)
+		return nil, err
 	}
-	r.Tool = &report.Tool{Name: output.ToolName, Version: toolVersion()}
-	return a, snap, r, &evalExtra{ev: ev}, nil
+	ev, err := app.Eval(e.ctx, req)
+	if err != nil {
+		return nil, failed(err)
+	}
+	return ev, nil
+}
+
+// failed gives an error of the pipeline its exit code: its own when it has
+// one (a flag check's), else ExitError.
+func failed(err error) error {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	return exitCode(ExitError, err)
 }
 
 // toolVersion is the version reports and SARIF logs name (tests set a fixed
@@ -379,7 +300,7 @@ func verdict(snap *snapshot.Snapshot, r *report.Report, opt output.Options) (out
 	if err != nil {
 		return v, exitCode(ExitError, err)
 	}
-	if err := sourceErrors(snap); err != nil {
+	if err := app.SourceErrors(snap); err != nil {
 		return v, exitCode(ExitError, err)
 	}
 	if len(v.Errors) > 0 {
@@ -411,12 +332,13 @@ func cmdEval(e *env, g *globals) *cli.Command {
 			&cli.BoolFlag{Name: "dump-input", Usage: "print the policy input document as JSON instead of the results"},
 		},
 		Action: func(c *cli.Context) error {
-			a, snap, r, x, err := g.evaluate(e, c.String("snapshot"))
+			ev, err := g.evaluate(e, c.String("snapshot"))
 			if err != nil {
 				return err
 			}
+			a, snap, r := ev.App, ev.Snapshot, ev.Report
 			if c.Bool("dump-input") {
-				return g.emit(e, func(w io.Writer) error { return writeJSON(w, x.ev.Input.Doc) })
+				return g.emit(e, func(w io.Writer) error { return output.EncodeJSON(w, ev.Evaluation.Input.Doc) })
 			}
 			opt := outputOptions(a)
 			if err := g.writeReport(e, r, opt); err != nil {
@@ -444,10 +366,11 @@ func cmdGate(e *env, g *globals) *cli.Command {
 					checks = append(checks, knownMetric("--metrics", id))
 				}
 			}
-			a, snap, r, _, err := g.evaluate(e, c.String("snapshot"), checks...)
+			ev, err := g.evaluate(e, c.String("snapshot"), checks...)
 			if err != nil {
 				return err
 			}
+			a, snap, r := ev.App, ev.Snapshot, ev.Report
 			opt := outputOptions(a)
 			var ids []string
 			if s := c.String("metrics"); s != "" {
@@ -506,71 +429,30 @@ func cmdGate(e *env, g *globals) *cli.Command {
 	}
 }
 
-type evalExtra struct {
-	ev *engine.Evaluation
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
-
-// githubActions writes the markdown summary to $GITHUB_STEP_SUMMARY and
-// ::error / ::warning annotations when running inside GitHub Actions, over
-// the metrics opt selects: ::error for a failing or errored metric and for
-// a gated one that is not measured (it fails the gate), ::warning for a
-// missed soft target or a worsening trend.
+// githubActions, inside GitHub Actions, appends the Markdown report of the
+// metrics opt selects to $GITHUB_STEP_SUMMARY and writes the annotations of
+// those that need attention to stderr (package output/actions).
 func githubActions(e *env, r *report.Report, opt output.Options) {
 	if e.getenv("GITHUB_ACTIONS") != "true" {
 		return
 	}
-	if path := e.getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		if f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
-			if md, err := output.For("markdown"); err == nil {
-				_ = md.Write(f, r, output.Options{Only: opt.Only, GateOn: opt.GateOn, Metrics: opt.Metrics})
-			}
-			f.Close()
-		}
-	}
-	only := map[string]bool{}
-	for _, id := range opt.Only {
-		only[id] = true
-	}
-	for _, m := range r.Metrics {
-		if len(only) > 0 && !only[m.ID] {
-			continue
-		}
-		who := fmt.Sprintf("%s (%s, owner %s): ", m.Title, m.ID, m.Owner)
-		switch {
-		case m.Status == report.StatusFail || m.Status == report.StatusError:
-			fmt.Fprintf(e.stderr, "::error title=posture %s::%s\n", m.ID, escapeAnnotation(who+valueText(m)))
-		case opt.NotMeasured(m):
-			fmt.Fprintf(e.stderr, "::error title=posture %s not measured::%s\n", m.ID,
-				escapeAnnotation(who+output.MetricNotMeasured(m, len(opt.GateOn) > 0)))
-		case m.Status == report.StatusWarn || m.Trend.Direction == report.TrendWorsening:
-			fmt.Fprintf(e.stderr, "::warning title=posture %s::%s\n", m.ID, escapeAnnotation(who+valueText(m)))
-		}
-	}
+	appendStepSummary(e, func(w io.Writer) error { return actions.StepSummary(w, r, opt) })
+	actions.Annotate(e.stderr, r, opt)
 }
 
-func valueText(m report.Metric) string {
-	if m.Status == report.StatusError {
-		return "error: " + m.Error
+// appendStepSummary appends what write writes to $GITHUB_STEP_SUMMARY, when
+// it is set (a summary that cannot be written is left out).
+func appendStepSummary(e *env, write func(io.Writer) error) {
+	path := e.getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		return
 	}
-	v := "no value"
-	if m.Value != nil {
-		v = num(*m.Value)
-		if m.Unit != "count" {
-			v += " " + m.Unit
-		}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
 	}
-	return fmt.Sprintf("%s, target %s, status %s, trend %s", v, targetString(m.Target), m.Status, m.Trend.Direction)
-}
-
-func escapeAnnotation(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	defer f.Close()
+	_ = write(f)
 }
 
 // feedKinds names the source kinds ("<kind>" or "<kind>.<part>") that feed

@@ -13,6 +13,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/localizevideos/posture/internal/app"
+	"github.com/localizevideos/posture/output"
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 )
 
@@ -61,10 +63,11 @@ func cmdExplain(e *env, g *globals) *cli.Command {
 			if c.Int("limit") < 0 {
 				return exitCode(ExitError, fmt.Errorf("--limit %d: want 0 (all) or more", c.Int("limit")))
 			}
-			a, _, r, x, err := g.evaluate(e, c.String("snapshot"), knownMetric("explain", id))
+			ev, err := g.evaluate(e, c.String("snapshot"), knownMetric("explain", id))
 			if err != nil {
 				return err
 			}
+			a, r := ev.App, ev.Report
 			var m *report.Metric
 			for i := range r.Metrics {
 				if r.Metrics[i].ID == id {
@@ -77,7 +80,7 @@ func cmdExplain(e *env, g *globals) *cli.Command {
 			}
 			out := explained{Metric: *m, Description: def.Description, DefinedAt: def.Location, Inputs: def.Inputs, Kinds: feedKinds(def),
 				Counted: []explainRecord{}, Waived: []explainWaived{}}
-			raw := x.ev.Raw[id]
+			raw := ev.Evaluation.Raw[id]
 			if raw != nil {
 				recs := raw.Records
 				if n := c.Int("limit"); n > 0 && len(recs) > n {
@@ -99,7 +102,7 @@ func cmdExplain(e *env, g *globals) *cli.Command {
 			}
 			return g.emit(e, func(w io.Writer) error {
 				if g.format == "json" {
-					return writeJSON(w, out)
+					return output.EncodeJSON(w, out)
 				}
 				return printExplain(w, &out, raw != nil && len(raw.Records) > len(out.Counted), raw)
 			})
@@ -110,7 +113,7 @@ func cmdExplain(e *env, g *globals) *cli.Command {
 func printExplain(w io.Writer, x *explained, truncated bool, raw interface{}) error {
 	m := x.Metric
 	fmt.Fprintf(w, "%s — %s\n", m.ID, m.Title)
-	fmt.Fprintf(w, "  category %s · owner %s · unit %s · target %s · gate %v\n", m.Category, m.Owner, m.Unit, targetString(m.Target), m.Gate)
+	fmt.Fprintf(w, "  category %s · owner %s · unit %s · target %s · gate %v\n", m.Category, m.Owner, m.Unit, text.TargetWords(m.Target), m.Gate)
 	if x.Description != "" {
 		fmt.Fprintf(w, "  definition: %s\n", x.Description)
 	}
@@ -120,9 +123,9 @@ func printExplain(w io.Writer, x *explained, truncated bool, raw interface{}) er
 		fed = "none configured (inputs: " + strings.Join(x.Inputs, ", ") + ")"
 	}
 	fmt.Fprintf(w, "  fed by: %s\n", fed)
-	fmt.Fprintf(w, "\n  %s\n", valueText(m))
+	fmt.Fprintf(w, "\n  %s\n", text.MetricWords(m))
 	if m.Trend.Previous != nil {
-		fmt.Fprintf(w, "  previous: %s on %s\n", num(*m.Trend.Previous), m.Trend.PreviousAsOf)
+		fmt.Fprintf(w, "  previous: %s on %s\n", text.Short(*m.Trend.Previous), m.Trend.PreviousAsOf)
 	}
 	if m.Status == report.StatusUnmeasured {
 		fmt.Fprintf(w, "\n  No configured source feeds this metric. Add a source of kind: %s\n", strings.Join(x.Kinds, ", "))

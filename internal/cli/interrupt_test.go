@@ -20,6 +20,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/localizevideos/posture/internal/app"
 )
 
 // The binary the subprocess tests run, built once (see builtPosture).
@@ -199,7 +201,7 @@ func TestRunInterruptedAfterTheReportSkipsIssuesAndCommit(t *testing.T) {
 	defer cancel()
 	old := runIssues
 	called := false
-	runIssues = func(e *env, g *globals, rr *reportRun) error { called = true; return nil }
+	runIssues = func(e *env, g *globals, p *app.Published) error { called = true; return nil }
 	defer func() { runIssues = old }()
 	// The report's own output is the last thing before the issues step:
 	// cancel when it is printed.

@@ -15,12 +15,13 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/internal/githubapi"
 	"github.com/localizevideos/posture/internal/retry"
+	"github.com/localizevideos/posture/output"
+	"github.com/localizevideos/posture/output/actions"
+	"github.com/localizevideos/posture/output/issue"
 	"github.com/localizevideos/posture/report"
-	"github.com/localizevideos/posture/store"
 	"github.com/localizevideos/posture/tracker"
 )
 
@@ -65,18 +66,17 @@ func cmdIssues(e *env, g *globals) *cli.Command {
 			default:
 				return exitCode(ExitError, fmt.Errorf("issues: format %q not supported (table, json)", g.format))
 			}
-			cfg, err := config.Load(g.config)
+			a, err := app.LoadConfig(g.config)
 			if err != nil {
 				return exitCode(ExitError, err)
 			}
-			a := &app.App{Config: cfg}
 			path := c.String("report")
 			if path == "" {
-				if path, err = g.reportFor(e, cfg.ReportsDir); err != nil {
+				if path, err = g.reportFor(e, a); err != nil {
 					return exitCode(ExitError, err)
 				}
 			}
-			r, err := readReport(path)
+			r, err := app.ReadReport(path)
 			if err != nil {
 				return exitCode(ExitError, err)
 			}
@@ -93,7 +93,7 @@ func cmdIssues(e *env, g *globals) *cli.Command {
 			if s != nil && (asJSON || g.output != "") {
 				werr := g.emit(e, func(w io.Writer) error {
 					if asJSON {
-						return writeJSON(w, s)
+						return output.EncodeJSON(w, s)
 					}
 					_, err := w.Write(lines.Bytes())
 					return err
@@ -144,18 +144,9 @@ func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report
 		return nil, exitCode(ExitError, fmt.Errorf("issues: %w", errNoToken))
 	}
 
-	logins := map[string][]string{}
-	for _, o := range a.Config.Owners {
-		logins[o.Name] = o.GitHub
-	}
 	var log io.Writer
 	if out != nil && (dryRun || !g.quiet) {
 		log = out
-	}
-	opt := tracker.Options{
-		Owner: owner, Repo: name, Logins: logins, Report: reportLink(e, reportPath),
-		DryRun: dryRun, Offline: offline, Log: log,
-		WriteInterval: issuesNet.WriteInterval, Sleep: issuesNet.Sleep,
 	}
 	if log != nil {
 		switch {
@@ -166,54 +157,40 @@ func syncIssuesTo(ctx context.Context, e *env, g *globals, a *app.App, r *report
 			fmt.Fprintf(log, "dry run for %s: nothing is written\n", repo)
 		}
 	}
-
-	var api tracker.Issues
-	if !offline {
-		retryOpt := retry.Options{MaxWait: 5 * time.Minute, Budget: 2000, Sleep: issuesNet.Sleep}
-		if !g.quiet {
-			retryOpt.OnWait = func(w retry.Wait) {
-				fmt.Fprintf(e.stderr, "github: %s %s: %s (attempt %d); retrying in %s\n", w.Method, w.URL, w.Reason, w.Attempt, w.Delay.Round(time.Millisecond))
+	opt := app.IssuesOptions{
+		Owner: owner, Repo: name, Token: token, APIURL: settings.APIURL, DryRun: dryRun,
+		Link: reportLink(e, reportPath), Log: log,
+		Sleep: issuesNet.Sleep, Transport: issuesNet.Transport, WriteInterval: issuesNet.WriteInterval,
+	}
+	if !g.quiet {
+		opt.OnWait = func(w retry.Wait) {
+			fmt.Fprintf(e.stderr, "github: %s %s: %s (attempt %d); retrying in %s\n", w.Method, w.URL, w.Reason, w.Attempt, w.Delay.Round(time.Millisecond))
+		}
+	}
+	var serr error
+	opt.Synced = func(s *tracker.Summary, err error) {
+		serr = err
+		for _, w := range summaryWarnings(s) {
+			if log == nil && !g.quiet {
+				fmt.Fprintf(e.stderr, "posture: warning: %s\n", w)
+			}
+			if e.getenv("GITHUB_ACTIONS") == "true" {
+				actions.Warning(e.stderr, "posture issues", w)
 			}
 		}
-		client, _, err := githubapi.New(githubapi.Options{APIURL: settings.APIURL, Token: token,
-			Transport: issuesNet.Transport, Retry: retryOpt})
-		if err != nil {
-			return nil, exitCode(ExitError, githubapi.RedactError(fmt.Errorf("issues: %w", err), token))
-		}
-		api = client.Issues
-	}
-
-	s, serr := tracker.New(api, opt).Sync(ctx, r)
-	for _, w := range summaryWarnings(s) {
-		if log == nil && !g.quiet {
-			fmt.Fprintf(e.stderr, "posture: warning: %s\n", w)
-		}
-		if e.getenv("GITHUB_ACTIONS") == "true" {
-			fmt.Fprintf(e.stderr, "::warning title=posture issues::%s\n", escapeAnnotation(w))
+		if s != nil && log != nil && (err == nil || len(s.Actions) > 0) {
+			fmt.Fprintln(log, s.Line())
 		}
 	}
-	if s != nil && log != nil && (serr == nil || len(s.Actions) > 0) {
-		fmt.Fprintln(log, issuesSummaryLine(s))
+	opt.IndexRebuilt = func(err error) {
+		fmt.Fprintf(e.stderr, "posture: warning: %v; rebuilt from this run's issues\n", err)
 	}
-
-	var errs []error
-	if serr != nil {
-		msg := serr.Error()
-		if h := tracker.Hint(serr); h != "" {
-			msg += " (" + h + ")"
-		}
-		errs = append(errs, errors.New("issues: "+msg))
-	}
-	if s != nil && !dryRun && (serr == nil || len(s.Issues) > 0) {
-		if err := writeIssueIndex(e, a.Config.ReportsDir, s); err != nil {
-			errs = append(errs, fmt.Errorf("issues: %w", err))
-		}
-	}
+	s, err := a.Issues(ctx, r, opt)
 	if s != nil {
 		issuesStepSummary(e, s, serr)
 	}
-	if len(errs) > 0 {
-		return s, exitCode(ExitError, githubapi.RedactError(errors.Join(errs...), token))
+	if err != nil {
+		return s, exitCode(ExitError, err)
 	}
 	return s, nil
 }
@@ -223,22 +200,6 @@ func summaryWarnings(s *tracker.Summary) []string {
 		return nil
 	}
 	return s.Warnings
-}
-
-func issuesSummaryLine(s *tracker.Summary) string {
-	verb := "issues"
-	if s.DryRun {
-		verb = "planned"
-	}
-	line := fmt.Sprintf("%s in %s: %d created, %d updated, %d commented, %d closed, %d reopened",
-		verb, s.Repo, s.Created, s.Updated, s.Commented, s.Closed, s.Reopened)
-	if s.Duplicates > 0 {
-		line += fmt.Sprintf(", %d duplicates closed", s.Duplicates)
-	}
-	if s.LabelsCreated > 0 {
-		line += fmt.Sprintf(", %d labels created", s.LabelsCreated)
-	}
-	return line
 }
 
 // splitRepo checks "owner/repo".
@@ -252,46 +213,23 @@ func splitRepo(s string) (string, string, bool) {
 
 // reportFor picks the report: the --as-of date's when an as-of is given,
 // else the latest dated one.
-func (g *globals) reportFor(e *env, dir string) (string, error) {
+func (g *globals) reportFor(e *env, a *app.App) (string, error) {
+	date := ""
 	if g.asOf != "" || e.getenv("POSTURE_AS_OF") != "" {
 		t, _, err := g.when(e)
 		if err != nil {
 			return "", err
 		}
-		p := store.ReportPath(dir, t.Format("2006-01-02"))
-		if _, err := os.Stat(p); err != nil {
-			return "", fmt.Errorf("no report for %s: %s does not exist (run `posture report` first)", t.Format("2006-01-02"), app.Display(p))
-		}
-		return p, nil
+		date = t.Format("2006-01-02")
 	}
-	dates, err := store.ReportDates(dir)
-	if err != nil {
-		return "", err
-	}
-	if len(dates) == 0 {
-		return "", fmt.Errorf("no report in %s (YYYY-MM-DD.json): run `posture report` first, or give --report FILE", app.Display(dir))
-	}
-	return store.ReportPath(dir, dates[len(dates)-1]), nil
-}
-
-// readReport reads a posture.report/v1 JSON file (through its display
-// path, the same file, so that errors name it as the user sees it).
-func readReport(path string) (*report.Report, error) {
-	r, err := store.LoadReport(app.Display(path))
-	if err != nil {
-		return nil, err
-	}
-	if _, err := r.AsOfTime(); err != nil {
-		return nil, fmt.Errorf("%s: as_of %q: %v", app.Display(path), r.AsOf, err)
-	}
-	return r, nil
+	return a.StoredReport(date)
 }
 
 // reportLink points issues at the dated Markdown report: inside GitHub
 // Actions a URL <server>/<repo>/blob/<branch>/<path in the repository>
 // (HEAD, the default branch, when the run is not on a branch), elsewhere the
 // path relative to the working directory.
-func reportLink(e *env, reportPath string) tracker.Link {
+func reportLink(e *env, reportPath string) issue.Link {
 	target := reportPath
 	if strings.HasSuffix(reportPath, ".json") {
 		md := strings.TrimSuffix(reportPath, ".json") + ".md"
@@ -313,11 +251,11 @@ func reportLink(e *env, reportPath string) tracker.Link {
 				}
 				rel = filepath.ToSlash(rel)
 				u := strings.TrimRight(server, "/") + "/" + repo + "/blob/" + escapeSegments(ref) + "/" + escapeSegments(rel)
-				return tracker.Link{Text: rel, URL: u}
+				return issue.Link{Text: rel, URL: u}
 			}
 		}
 	}
-	return tracker.Link{Text: filepath.ToSlash(app.Display(target))}
+	return issue.Link{Text: filepath.ToSlash(app.Display(target))}
 }
 
 func escapeSegments(p string) string {
@@ -328,64 +266,10 @@ func escapeSegments(p string) string {
 	return strings.Join(parts, "/")
 }
 
-// writeIssueIndex merges the run's issues into <reports_dir>/issues.json
-// (written only when its content changes). An index that cannot be read is
-// rebuilt from GitHub's answers, with a warning (the entries of metrics
-// this run did not look at are lost); one written by a newer posture is
-// left alone (an error).
-func writeIssueIndex(e *env, dir string, s *tracker.Summary) error {
-	path := store.IssuesPath(dir)
-	idx, err := store.LoadIssues(path)
-	if errors.Is(err, store.ErrNewerFormat) {
-		return err
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "posture: warning: %v; rebuilt from this run's issues\n", err)
-		idx = store.NewIssueIndex()
-	}
-	return store.SaveIssues(path, idx.Merge(s.Issues))
-}
-
 // issuesStepSummary appends the issue actions to $GITHUB_STEP_SUMMARY.
 func issuesStepSummary(e *env, s *tracker.Summary, serr error) {
-	if e.getenv("GITHUB_ACTIONS") != "true" {
+	if e.getenv("GITHUB_ACTIONS") != "true" || (len(s.Actions) == 0 && serr == nil) {
 		return
 	}
-	path := e.getenv("GITHUB_STEP_SUMMARY")
-	if path == "" || (len(s.Actions) == 0 && serr == nil) {
-		return
-	}
-	var b strings.Builder
-	title := "posture issues"
-	if s.DryRun {
-		title += " (dry run)"
-	}
-	fmt.Fprintf(&b, "\n### %s in %s\n\n%s\n\n", title, s.Repo, issuesSummaryLine(s))
-	if len(s.Actions) > 0 {
-		fmt.Fprintln(&b, "| action | metric | issue |")
-		fmt.Fprintln(&b, "|---|---|---|")
-		for _, a := range s.Actions {
-			issue := ""
-			switch {
-			case a.Number > 0 && a.URL != "":
-				issue = fmt.Sprintf("[#%d](%s)", a.Number, a.URL)
-			case a.Number > 0:
-				issue = fmt.Sprintf("#%d", a.Number)
-			}
-			what := a.Metric
-			if a.Kind == tracker.KindLabel {
-				what = "`" + a.Title + "`"
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", a.Kind, what, issue)
-		}
-	}
-	if serr != nil {
-		fmt.Fprintln(&b, "\n**The issues step failed**; the next run resumes without duplicates.")
-	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	_, _ = io.WriteString(f, b.String())
+	appendStepSummary(e, func(w io.Writer) error { return actions.IssuesSummary(w, s, serr != nil) })
 }

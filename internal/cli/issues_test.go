@@ -19,6 +19,7 @@ import (
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/internal/githubapi/ghfake"
+	"github.com/localizevideos/posture/output/issue"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/store"
 	"github.com/localizevideos/posture/tracker"
@@ -170,7 +171,7 @@ func TestIssuesCommandPicksTheLatestReportAndFollowsIt(t *testing.T) {
 	assert.Contains(t, out, "1 closed")
 	var sev ghfake.Issue
 	for _, i := range gh.Issues() {
-		if strings.Contains(i.Body, tracker.Marker("sev1_incidents")) {
+		if strings.Contains(i.Body, issue.Marker("sev1_incidents")) {
 			sev = i
 		}
 	}
@@ -361,7 +362,7 @@ func TestIssuesReportLinkInsideActions(t *testing.T) {
 		"GITHUB_WORKSPACE": dir, "GITHUB_REF": "refs/heads/main", "GITHUB_REF_NAME": "main"}
 	e := &env{getenv: func(k string) string { return vars[k] }}
 	l := reportLink(e, p)
-	assert.Equal(t, tracker.Link{Text: "security/reports/2026-11-27.md", URL: "https://github.com/acme/web/blob/main/security/reports/2026-11-27.md"}, l)
+	assert.Equal(t, issue.Link{Text: "security/reports/2026-11-27.md", URL: "https://github.com/acme/web/blob/main/security/reports/2026-11-27.md"}, l)
 
 	vars["GITHUB_REF"], vars["GITHUB_REF_NAME"] = "refs/pull/12/merge", "12/merge"
 	l = reportLink(e, p)
@@ -375,7 +376,7 @@ func TestSyncIssuesHookForRun(t *testing.T) {
 	dir, path := issuesWorkspace(t, issuesReport("2026-11-27T00:00:00Z", 2))
 	cfg, err := config.Load(filepath.Join(dir, "posture.hcl"))
 	require.NoError(t, err)
-	r, err := readReport(path)
+	r, err := app.ReadReport(path)
 	require.NoError(t, err)
 	a := &app.App{Config: cfg}
 

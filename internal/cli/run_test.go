@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/localizevideos/posture/internal/app"
 )
 
 // gitRepo turns dir into a git repository with everything committed, git's
@@ -115,17 +117,17 @@ func TestGitCommitNothingToCommit(t *testing.T) {
 	code, _, errs := run(t, dir, "-q", "report")
 	require.Equal(t, ExitOK, code, errs)
 	paths := []string{filepath.Join(dir, reportsDir), filepath.Join(dir, "security/snapshots/2026-11-27")}
-	sha, err := gitCommit(paths, "posture: security report 2026-11-27", "")
+	sha, err := app.GitCommit(paths, "posture: security report 2026-11-27", "")
 	require.NoError(t, err)
 	assert.NotEmpty(t, sha)
 	assert.Equal(t, "Repo Owner <owner@example.com>\n", git("log", "-1", "--format=%an <%ae>"), "git's config by default")
-	sha, err = gitCommit(paths, "again", "")
+	sha, err = app.GitCommit(paths, "again", "")
 	require.NoError(t, err)
 	assert.Empty(t, sha, "nothing to commit is not an error")
 	assert.Equal(t, "posture: security report 2026-11-27\n", git("log", "-1", "--format=%s"))
 
 	// A path outside the work tree is refused.
-	_, err = gitCommit([]string{t.TempDir()}, "x", "")
+	_, err = app.GitCommit([]string{t.TempDir()}, "x", "")
 	assert.Error(t, err)
 }
 
@@ -142,9 +144,9 @@ func TestRunWithoutCommitAndIssuesHook(t *testing.T) {
 	called := 0
 	saved := runIssues
 	defer func() { runIssues = saved }()
-	runIssues = func(e *env, g *globals, rr *reportRun) error {
+	runIssues = func(e *env, g *globals, p *app.Published) error {
 		called++
-		assert.FileExists(t, rr.files.JSON, "issues run after the report is written")
+		assert.FileExists(t, p.Files.JSON, "issues run after the report is written")
 		return nil
 	}
 	code, _, errs := run(t, dir, "-q", "run")

@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/localizevideos/posture/internal/version"
+	"github.com/localizevideos/posture/output"
 )
 
 func cmdVersion(e *env, g *globals) *cli.Command {
@@ -34,7 +35,7 @@ func printVersion(e *env, g *globals) error {
 	}
 	err := g.emit(e, func(w io.Writer) error {
 		if g.format == "json" {
-			return writeJSON(w, version.Get())
+			return output.EncodeJSON(w, version.Get())
 		}
 		_, err := fmt.Fprintf(w, "posture %s\n", version.String())
 		return err

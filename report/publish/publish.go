@@ -14,12 +14,13 @@ package publish
 import (
 	"bytes"
 	"fmt"
-	"github.com/localizevideos/posture/dashboard"
 	"github.com/localizevideos/posture/internal/atomicfile"
+	"github.com/localizevideos/posture/output/dashboard"
 	"path/filepath"
 
 	"github.com/localizevideos/posture/history"
 	"github.com/localizevideos/posture/output"
+	"github.com/localizevideos/posture/output/openmetrics"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/store"
 )
@@ -77,7 +78,7 @@ func Derived(reports []*report.Report) (index, prom []byte, err error) {
 	if err := RenderDashboard(&ib, reports); err != nil {
 		return nil, nil, fmt.Errorf("render %s: %w", IndexFile, err)
 	}
-	if err := OpenMetrics(&pb, reports[len(reports)-1]); err != nil {
+	if err := openmetrics.Write(&pb, reports[len(reports)-1]); err != nil {
 		return nil, nil, fmt.Errorf("render %s: %w", MetricsFile, err)
 	}
 	return ib.Bytes(), pb.Bytes(), nil

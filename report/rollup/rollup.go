@@ -22,6 +22,7 @@ import (
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/history"
 	"github.com/localizevideos/posture/kpi"
+	"github.com/localizevideos/posture/output/text"
 	"github.com/localizevideos/posture/report"
 	"github.com/localizevideos/posture/store"
 )
@@ -403,8 +404,8 @@ func actionText(qm QuarterMetric) string {
 		case "worsened":
 			w := "worsened"
 			if qm.Change != nil {
-				w += " since " + dateOf(qm.Baseline.AsOf)
-				w += pct(qm.ChangePct)
+				w += " since " + text.Date(qm.Baseline.AsOf)
+				w += text.ParenPct(qm.ChangePct)
 			}
 			why = append(why, w)
 		default:
@@ -470,10 +471,3 @@ func round(v float64, decimals int) float64 {
 }
 
 func ptr(v float64) *float64 { return &v }
-
-func dateOf(asOf string) string {
-	if len(asOf) >= 10 {
-		return asOf[:10]
-	}
-	return asOf
-}

@@ -1,7 +1,6 @@
 package rollup
 
 import (
-	"bytes"
 	"errors"
 	"testing"
 	"time"
@@ -128,9 +127,10 @@ func TestMonthExact(t *testing.T) {
 	_, err = Month(all, "2026-13")
 	assert.Error(t, err)
 
-	var md bytes.Buffer
-	require.NoError(t, MonthlyMarkdown(&md, m))
-	assert.Contains(t, md.String(), "| `m_down` Down metric | security | 30 | 1 | 30 | 15.5 | 30 | ✅ pass | trend ↓ | -1 (-3.2%) from 31 (2026-08-31) |")
+	dn := monthMetric(t, m, "m_down")
+	assert.Equal(t, []float64{30, 1, 30, 15.5}, []float64{*dn.MonthEnd.Value, *dn.Min, *dn.Max, *dn.Mean})
+	assert.Equal(t, []float64{-1, -3.2, 31}, []float64{*dn.Change, *dn.ChangePct, *dn.Previous.Value})
+	assert.Equal(t, "2026-08-31T00:00:00Z", dn.Previous.AsOf)
 }
 
 func TestQuarterReview(t *testing.T) {
@@ -192,13 +192,10 @@ func TestQuarterReview(t *testing.T) {
 	}
 	assert.Equal(t, map[string][]string{"platform": {"m_up", "EXC-2"}, "identity": {"m_max", "EXC-1"}}, owners)
 
-	var md bytes.Buffer
-	require.NoError(t, QuarterlyMarkdown(&md, q))
-	s := md.String()
-	assert.Contains(t, s, "| `m_up` Up metric | platform | 40 % | ❌ fail | -20 (-33.3%) since 2026-09-30 | fail, worsened | [#12](https://github.com/o/r/issues/12) (open) |")
-	assert.Contains(t, s, "| `m_max` Max metric (gate) | identity | 2 | ❌ fail | +2 since 2026-09-30 | fail, worsened | — |")
-	assert.Contains(t, s, "### identity\n\n- [ ] `m_max`: bring Max metric back on target: status fail at quarter end and worsened since 2026-09-30\n- [ ] renew or close exception EXC-1 (m_max, expired 2026-10-01)")
-	assert.Contains(t, s, "- `m_unmeasured` — Unmeasured metric (owner security): no configured source feeds it.")
+	assert.Equal(t, "bring Max metric back on target: status fail at quarter end and worsened since 2026-09-30", q.Actions[0].Items[0].What)
+	assert.Equal(t, "renew or close exception EXC-1 (m_max, expired 2026-10-01)", q.Actions[0].Items[1].What)
+	assert.Equal(t, -20.0, *up.Change)
+	assert.Equal(t, 2.0, *mx.Change)
 
 	// Q3: baseline is the first month end (no report in Q2).
 	q3, err := Quarter(all, "2026-q3", QuarterOptions{TolPct: 10})

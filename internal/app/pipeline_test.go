@@ -1,0 +1,102 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/snapshot"
+)
+
+// pipelineConfig is the stub config with one working source, its reports
+// and snapshots in dir.
+func pipelineConfig(t *testing.T) (dir, path string) {
+	t.Helper()
+	dir = t.TempDir()
+	body := strings.Join(strings.SplitAfter(cfg, "\n")[:8], "") +
+		"reports_dir = \"reports\"\nsnapshots_dir = \"snapshots\"\nsource \"accounts_stub\" \"works\" { mode = \"ok\" }\n"
+	path = filepath.Join(dir, "posture.hcl")
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o644))
+	return dir, path
+}
+
+func TestReportWritesTheFilesTheSnapshotAndTheLedger(t *testing.T) {
+	dir, path := pipelineConfig(t)
+	req := Request{Config: path, AsOf: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), Tool: &report.Tool{Name: "posture", Version: "v1"}}
+	p, err := Report(context.Background(), req)
+	require.NoError(t, err)
+	assert.Equal(t, "2026-11-27", p.Date)
+	assert.Equal(t, "v1", p.Report.Tool.Version)
+	rel := func(paths []string) []string {
+		var out []string
+		for _, x := range paths {
+			r, err := filepath.Rel(dir, x)
+			require.NoError(t, err)
+			out = append(out, filepath.ToSlash(r))
+		}
+		return out
+	}
+	assert.Equal(t, []string{"reports/2026-11-27.json", "reports/2026-11-27.md", "reports/index.html", "reports/metrics.prom",
+		"reports/vulnerabilities.json", "snapshots/2026-11-27"}, rel(p.Written()))
+	for _, f := range p.Written()[:5] {
+		assert.FileExists(t, f)
+	}
+	assert.FileExists(t, filepath.Join(p.SnapshotDir, "manifest.json"))
+
+	// Reusing the kept snapshot reads its as-of and writes the same report.
+	again, err := Report(context.Background(), Request{Config: path, Snapshot: p.SnapshotDir, Tool: req.Tool})
+	require.NoError(t, err)
+	assert.Equal(t, p.Report, again.Report)
+}
+
+func TestRunStepsInOrderAndStopsWhenInterrupted(t *testing.T) {
+	_, path := pipelineConfig(t)
+	req := Request{Config: path, AsOf: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
+	var steps []string
+	opt := RunOptions{
+		Reported: func(p *Published) error { steps = append(steps, "reported "+p.Date); return nil },
+		Issues: func(_ context.Context, p *Published) error {
+			steps = append(steps, "issues")
+			return errors.New("no token")
+		},
+	}
+	ran, err := Run(context.Background(), req, opt)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"reported 2026-11-27", "issues"}, steps)
+	assert.EqualError(t, ran.IssuesErr, "no token", "the issues step's error does not stop the run")
+	assert.Equal(t, "posture: security report 2026-11-27", ran.CommitMessage)
+	assert.Empty(t, ran.Commit)
+
+	// Interrupted while the report is printed: no issues step.
+	steps = nil
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opt.Reported = func(*Published) error { cancel(); return nil }
+	_, err = Run(ctx, req, opt)
+	assert.ErrorIs(t, err, ErrInterrupted)
+	assert.Empty(t, steps)
+
+	// A failing Reported stops the run.
+	opt.Reported = func(*Published) error { return errors.New("stdout closed") }
+	_, err = Run(context.Background(), req, opt)
+	assert.EqualError(t, err, "stdout closed")
+	assert.Empty(t, steps)
+}
+
+func TestEvalChecksBeforeCollecting(t *testing.T) {
+	_, path := pipelineConfig(t)
+	collected := false
+	_, err := Eval(context.Background(), Request{Config: path, AsOf: time.Now(),
+		Checks:   []func(*App) error{func(*App) error { return errors.New("--metrics: unknown metric") }},
+		Progress: func(*snapshot.Part, time.Duration) { collected = true }})
+	assert.EqualError(t, err, "--metrics: unknown metric")
+	assert.False(t, collected, "a bad flag costs no source read")
+}
