@@ -8,8 +8,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/localizevideos/posture/internal/githubapi"
 	"github.com/localizevideos/posture/internal/app"
+	"github.com/localizevideos/posture/internal/githubapi"
 )
 
 // runIssues is the issues step of `posture run` (docs/github-actions.md#kpi-issues-posture-issues): it opens,
