@@ -2,7 +2,6 @@ package all_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"runtime/metrics"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -28,6 +26,7 @@ import (
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
 	_ "github.com/localizevideos/posture/sources/all"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 // kindSpec is a file source kind as the robustness table feeds it: a small
@@ -171,25 +170,12 @@ func insertLine(data, line []byte) []byte {
 	return slices.Concat(data[:i], line, []byte("\n"), data[i:])
 }
 
-func gz(data []byte) []byte {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, _ = zw.Write(data)
-	_ = zw.Close()
-	return buf.Bytes()
-}
-
 // bomb is a gzip stream of bombSize zero bytes in about a megabyte: copies
 // of one member inflating to a megabyte (a reader reads the members of a
 // stream one after the other).
-var bomb = sync.OnceValue(func() []byte {
-	member := gz(make([]byte, mib))
-	return bytes.Repeat(member, bombSize/mib)
-})
-
-func writeFile(t *testing.T, path string, data []byte) {
+func bomb(t *testing.T) []byte {
 	t.Helper()
-	require.NoError(t, os.WriteFile(path, data, 0o644))
+	return bytes.Repeat(sourcetest.Gzip(t, make([]byte, mib)), bombSize/mib)
 }
 
 var inputs = []input{
@@ -204,7 +190,7 @@ var inputs = []input{
 	{name: "CRLF", same: true, content: func(k kindSpec) []byte { return bytes.ReplaceAll(k.fill(nil), []byte("\n"), []byte("\r\n")) }},
 	{name: "empty", content: func(kindSpec) []byte { return nil }},
 	{name: "directory matched by the glob", same: true, setup: func(t *testing.T, k kindSpec, dir string) []string {
-		writeFile(t, filepath.Join(dir, "input"+k.ext), k.fill(nil))
+		sourcetest.WriteFile(t, filepath.Join(dir, "input"+k.ext), k.fill(nil))
 		require.NoError(t, os.Mkdir(filepath.Join(dir, "input.d"), 0o755))
 		return []string{"input*"}
 	}},
@@ -217,7 +203,7 @@ var inputs = []input{
 			t.Skip("running as root: a file without permissions is still readable")
 		}
 		p := filepath.Join(dir, "input"+k.ext)
-		writeFile(t, p, k.fill(nil))
+		sourcetest.WriteFile(t, p, k.fill(nil))
 		require.NoError(t, os.Chmod(p, 0))
 		return []string{"input" + k.ext}
 	}},
@@ -237,16 +223,16 @@ var inputs = []input{
 		return []string{"input" + k.ext}
 	}},
 	{name: "truncated gzip", setup: func(t *testing.T, k kindSpec, dir string) []string {
-		z := gz(bytes.Repeat(k.fill(nil), 50))
-		writeFile(t, filepath.Join(dir, "input"+k.ext+".gz"), z[:len(z)*2/3])
+		z := sourcetest.Gzip(t, bytes.Repeat(k.fill(nil), 50))
+		sourcetest.WriteFile(t, filepath.Join(dir, "input"+k.ext+".gz"), z[:len(z)*2/3])
 		return []string{"input" + k.ext + ".gz"}
 	}},
 	{name: "gzip", same: true, setup: func(t *testing.T, k kindSpec, dir string) []string {
-		writeFile(t, filepath.Join(dir, "input"+k.ext+".gz"), gz(k.fill(nil)))
+		sourcetest.WriteFile(t, filepath.Join(dir, "input"+k.ext+".gz"), sourcetest.Gzip(t, k.fill(nil)))
 		return []string{"input" + k.ext + ".gz"}
 	}},
 	{name: "gzip bomb", heap: 16 * mib, setup: func(t *testing.T, k kindSpec, dir string) []string {
-		writeFile(t, filepath.Join(dir, "input"+k.ext+".gz"), bomb())
+		sourcetest.WriteFile(t, filepath.Join(dir, "input"+k.ext+".gz"), bomb(t))
 		return []string{"input" + k.ext + ".gz"}
 	}},
 	{name: "deeply nested JSON", content: func(kindSpec) []byte {
@@ -356,9 +342,8 @@ func wanted(k kindSpec, input string) string {
 // roundTrip writes the result in a snapshot and reads it back.
 func roundTrip(t *testing.T, k kindSpec, res *sources.Result) *sources.Result {
 	dir := filepath.Join(t.TempDir(), "snapshot")
-	asOf := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 	part := &snapshot.Part{Source: "src", Kind: k.kind, SkippedLines: res.SkippedLines, Files: res.Files, Data: res.Data}
-	_, err := snapshot.Write(dir, "p", &snapshot.Snapshot{AsOf: asOf, Parts: []*snapshot.Part{part}})
+	_, err := snapshot.Write(dir, "p", &snapshot.Snapshot{AsOf: sourcetest.AsOf, Parts: []*snapshot.Part{part}})
 	require.NoError(t, err)
 	back, _, err := snapshot.Read(dir)
 	require.NoError(t, err)
@@ -566,7 +551,7 @@ func runCase(t *testing.T, k kindSpec, in input) (string, *sources.Result) {
 	if in.setup != nil {
 		paths = in.setup(t, k, dir)
 	} else {
-		writeFile(t, filepath.Join(dir, "input"+k.ext), in.content(k))
+		sourcetest.WriteFile(t, filepath.Join(dir, "input"+k.ext), in.content(k))
 		paths = []string{"input" + k.ext}
 	}
 	kind, ok := sources.Lookup(k.kind)
@@ -576,7 +561,7 @@ func runCase(t *testing.T, k kindSpec, in input) (string, *sources.Result) {
 	src, err := kind.New(cfg)
 	require.NoError(t, err)
 	env := sources.Env{
-		Name: "src", AsOf: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), BaseDir: dir,
+		Name: "src", AsOf: sourcetest.AsOf, BaseDir: dir,
 		Zone: time.UTC, ReportsDir: filepath.Join(dir, "reports"),
 	}
 

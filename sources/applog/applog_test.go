@@ -1,23 +1,17 @@
 package applog
 
 import (
-	"bytes"
-	"compress/gzip"
-	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
-	_ "time/tzdata" // hermetic Europe/Berlin
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
-
-var asOf = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 
 // owasp is the sample record of the OWASP Logging Vocabulary cheat sheet
 // with the event and datetime replaced.
@@ -98,8 +92,7 @@ func TestParseLine(t *testing.T) {
 }
 
 func TestZone(t *testing.T) {
-	berlin, err := time.LoadLocation("Europe/Berlin")
-	require.NoError(t, err)
+	berlin := sourcetest.Berlin(t)
 	ev, ok := parseLine([]byte(owasp("2026-11-27 03:12:01,123", "authn_login_fail:a")), berlin)
 	require.True(t, ok)
 	assert.Equal(t, "2026-11-27T02:12:01.123Z", ev.T.Format(time.RFC3339Nano))
@@ -109,39 +102,22 @@ func TestZone(t *testing.T) {
 	assert.Equal(t, "2026-11-27T03:12:01Z", ev.T.Format(time.RFC3339Nano))
 }
 
-func writeFile(t *testing.T, path string, content []byte) {
-	t.Helper()
-	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-	require.NoError(t, os.WriteFile(path, content, 0o644))
-}
-
-func gz(t *testing.T, content string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, err := zw.Write([]byte(content))
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
-}
-
 func TestCollect(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "app", "security.jsonl"), []byte(""+
+	sourcetest.WriteFile(t, filepath.Join(dir, "app", "security.jsonl"), ""+
 		owasp("2026-11-27 03:12:01,123", "authn_login_fail:joebob1")+"\r\n"+
 		owasp("2026-11-27 03:12:02,000", "authn_login_fail_max:joebob1,3")+"\r\n"+
 		"not json\r\n"+
 		"\r\n"+
-		`{"datetime":"2026-11-27T03:13:00Z","event":"authz_fail:joebob1,/admin","source_ip":"198.51.100.7"}`+"\r\n"))
-	writeFile(t, filepath.Join(dir, "app", "security.jsonl.1.gz"), gz(t,
+		`{"datetime":"2026-11-27T03:13:00Z","event":"authz_fail:joebob1,/admin","source_ip":"198.51.100.7"}`+"\r\n")
+	sourcetest.WriteGzip(t, filepath.Join(dir, "app", "security.jsonl.1.gz"), ""+
 		owasp("2026-11-20 10:00:00,000", "authn_login_success:joebob1")+"\n"+
-			owasp("2026-11-20 10:00:05,000", "excess_rate_limit_exceeded:joebob1,100")+"\n"+
-			`{"datetime":"2026-11-20 10:00:06,000","event":`))
+		owasp("2026-11-20 10:00:05,000", "excess_rate_limit_exceeded:joebob1,100")+"\n"+
+		`{"datetime":"2026-11-20 10:00:06,000","event":`)
 
 	src, err := New(&Config{Paths: []string{"app/security.jsonl*"}, Timezone: "Europe/Berlin"})
 	require.NoError(t, err)
-	res, err := src.Collect(context.Background(), sources.Env{Name: "web", AsOf: asOf, BaseDir: dir})
-	require.NoError(t, err)
+	res := sourcetest.Collect(t, src, sources.Env{Name: "web", AsOf: sourcetest.AsOf, BaseDir: dir})
 	assert.Equal(t, []string{"app/security.jsonl", "app/security.jsonl.1.gz"}, res.Files)
 	assert.Equal(t, 3, res.SkippedLines)
 	assert.Equal(t, 4, res.Data.Count())
@@ -166,18 +142,12 @@ func TestCollect(t *testing.T) {
 func TestCollectErrors(t *testing.T) {
 	src, err := New(&Config{Paths: []string{"app/none.jsonl"}})
 	require.NoError(t, err)
-	_, err = src.Collect(context.Background(), sources.Env{Name: "web", AsOf: asOf, BaseDir: t.TempDir()})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "app/none.jsonl")
+	sourcetest.RequireMissing(t, src, "app/none.jsonl")
 
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "a.jsonl"), []byte(owasp("2026-11-27 03:12:01,123", "authn_login_fail:a")))
+	dir := sourcetest.DirWith(t, "a.jsonl", owasp("2026-11-27 03:12:01,123", "authn_login_fail:a"))
 	src, err = New(&Config{Paths: []string{"a.jsonl"}})
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err = src.Collect(ctx, sources.Env{Name: "web", AsOf: asOf, BaseDir: dir})
-	require.ErrorIs(t, err, context.Canceled)
+	sourcetest.RequireCancelled(t, src, dir)
 }
 
 func TestNewConfig(t *testing.T) {
@@ -186,14 +156,5 @@ func TestNewConfig(t *testing.T) {
 	assert.Contains(t, err.Error(), "timezone")
 	_, err = New(&Config{})
 	require.Error(t, err)
-	k, ok := sources.Lookup(KindName)
-	require.True(t, ok)
-	cfg := k.NewConfig()
-	require.IsType(t, &Config{}, cfg)
-	cfg.(*Config).Paths = []string{"a"}
-	s, err := k.New(cfg)
-	require.NoError(t, err)
-	require.NotNil(t, s)
-	_, err = k.New(nil)
-	require.Error(t, err)
+	sourcetest.RequireKind(t, KindName, &Config{Paths: []string{"a"}}, nil)
 }

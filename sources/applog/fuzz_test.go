@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 var seeds = []string{
@@ -28,9 +29,7 @@ var seeds = []string{
 }
 
 func FuzzParseLine(f *testing.F) {
-	for _, s := range seeds {
-		f.Add([]byte(s))
-	}
+	sourcetest.AddLines(f, seeds...)
 	types := map[string]bool{snapshot.EventLoginFailed: true, snapshot.EventLoginSuccess: true,
 		snapshot.EventAuthzFail: true, snapshot.EventRateLimited: true}
 	f.Fuzz(func(t *testing.T, line []byte) {

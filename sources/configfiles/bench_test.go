@@ -22,18 +22,12 @@ func BenchmarkCollect(b *testing.B) {
 	}
 	var size int64
 	for i := range 500 / len(samples) {
-		sub := filepath.Join(dir, fmt.Sprintf("svc%03d", i))
-		if err := os.MkdirAll(sub, 0o755); err != nil {
-			b.Fatal(err)
-		}
 		for _, s := range samples {
 			data, err := os.ReadFile(filepath.Join("testdata", "a", s.Name()))
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := os.WriteFile(filepath.Join(sub, s.Name()), data, 0o644); err != nil {
-				b.Fatal(err)
-			}
+			sourcetest.WriteFile(b, filepath.Join(dir, fmt.Sprintf("svc%03d", i), s.Name()), data)
 			size += int64(len(data))
 		}
 	}

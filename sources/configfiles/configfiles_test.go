@@ -16,18 +16,14 @@ import (
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 	"github.com/localizevideos/posture/store"
 )
 
 func collect(t *testing.T, base string, paths ...string) (*sources.Result, error) {
 	t.Helper()
-	k, ok := sources.Lookup("config_files")
-	require.True(t, ok)
-	c := k.NewConfig().(*Config)
-	c.Paths = paths
-	src, err := k.New(c)
-	require.NoError(t, err)
-	return src.Collect(context.Background(), sources.Env{Name: "watched", BaseDir: base, AsOf: time.Now(), Zone: time.UTC})
+	env := sources.Env{Name: "watched", BaseDir: base, AsOf: time.Now(), Zone: time.UTC}
+	return sourcetest.CollectKind(context.Background(), t, "config_files", &Config{Paths: paths}, env)
 }
 
 func fp(t *testing.T, path string) (string, string, any) {
@@ -206,21 +202,19 @@ func TestCollectReadsBaseline(t *testing.T) {
 	reports := t.TempDir()
 	env := sources.Env{Name: "w", BaseDir: "testdata", ReportsDir: reports, AsOf: time.Now(), Zone: time.UTC}
 
-	res, err := src.Collect(context.Background(), env)
-	require.NoError(t, err)
+	res := sourcetest.Collect(t, src, env)
 	require.NotNil(t, res.Data.Baseline)
 	assert.False(t, res.Data.Baseline.Present, "none approved yet")
 	assert.Empty(t, res.Data.Baseline.Files)
 
 	b := NewBaseline("sec-lead", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), res.Data.ConfigFiles)
 	require.NoError(t, store.SaveBaseline(store.BaselinePath(reports), b))
-	res, err = src.Collect(context.Background(), env)
-	require.NoError(t, err)
+	res = sourcetest.Collect(t, src, env)
 	assert.Equal(t, &snapshot.Baseline{Present: true, ApprovedBy: "sec-lead", ApprovedAt: "2026-11-01T00:00:00Z",
 		Files: map[string]string{"a/nginx.conf": res.Data.ConfigFiles[0].SHA256}}, res.Data.Baseline)
 
 	// The baseline's checks and corrupt files are the store's (store/store_test.go).
-	require.NoError(t, os.WriteFile(store.BaselinePath(reports), []byte("{\n\"schema\": 1}"), 0o644))
+	sourcetest.WriteFile(t, store.BaselinePath(reports), "{\n\"schema\": 1}")
 	_, err = src.Collect(context.Background(), env)
 	require.Error(t, err, "a corrupt baseline fails the source")
 	assert.Contains(t, err.Error(), "baseline.json:2:11: schema: unexpected JSON number, want a string")

@@ -2,7 +2,6 @@ package deployments
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,19 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 func collect(t *testing.T, base string, cfg sources.FileConfig) (*sources.Result, error) {
 	t.Helper()
-	k, ok := sources.Lookup("deployments")
-	require.True(t, ok)
-	c := k.NewConfig().(*sources.FileConfig)
-	*c = cfg
-	src, err := k.New(c)
-	require.NoError(t, err)
-	return src.Collect(context.Background(), sources.Env{
-		Name: "deploys", BaseDir: base, AsOf: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), Zone: time.UTC,
-	})
+	env := sources.Env{Name: "deploys", BaseDir: base, AsOf: sourcetest.AsOf, Zone: time.UTC}
+	return sourcetest.CollectKind(context.Background(), t, "deployments", &cfg, env)
 }
 
 func TestDeploymentsJSON(t *testing.T) {
@@ -82,23 +75,21 @@ func TestDeploymentsErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "missing.json: no such file")
 
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "d.json"),
-		[]byte("[\n{\"id\": 1, \"environment\": \"production\", \"created_at\": \"2026-11-01\", \"creator\": {\"id\": 5}}\n]"), 0o644))
+	dir := sourcetest.DirWith(t, "d.json",
+		"[\n{\"id\": 1, \"environment\": \"production\", \"created_at\": \"2026-11-01\", \"creator\": {\"id\": 5}}\n]")
 	_, err = collect(t, dir, sources.FileConfig{Paths: []string{"d.json"}})
 	require.Error(t, err)
 	assert.Equal(t, "d.json:2: expected a login or an object with a login (column creator)", err.Error())
 
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "e.csv"), []byte("id,environment\n1,production\n"), 0o644))
+	sourcetest.WriteFile(t, filepath.Join(dir, "e.csv"), "id,environment\n1,production\n")
 	_, err = collect(t, dir, sources.FileConfig{Paths: []string{"e.csv"}})
 	require.Error(t, err)
 	assert.Equal(t, "e.csv:1: required column missing (column created_at)", err.Error())
 }
 
 func TestStatusesOnly(t *testing.T) {
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "d.json"),
-		[]byte(`[{"id": 1, "environment": "production", "created_at": "2026-11-01", "statuses": ["SUCCESS", "success", "Inactive"]}]`), 0o644))
+	dir := sourcetest.DirWith(t, "d.json",
+		`[{"id": 1, "environment": "production", "created_at": "2026-11-01", "statuses": ["SUCCESS", "success", "Inactive"]}]`)
 	res, err := collect(t, dir, sources.FileConfig{Paths: []string{"d.json"}})
 	require.NoError(t, err)
 	d := res.Data.Deployments[0]

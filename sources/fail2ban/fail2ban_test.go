@@ -1,23 +1,17 @@
 package fail2ban
 
 import (
-	"bytes"
-	"compress/gzip"
-	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
-	_ "time/tzdata" // hermetic Europe/Berlin
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
-
-var asOf = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 
 func TestParseLine(t *testing.T) {
 	cases := []struct {
@@ -63,7 +57,7 @@ func TestParseLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ev, ok := parseLine([]byte(c.line), asOf, time.UTC)
+			ev, ok := parseLine([]byte(c.line), sourcetest.AsOf, time.UTC)
 			if c.notOK {
 				assert.False(t, ok, "should be skipped")
 				assert.Empty(t, ev.Type)
@@ -91,38 +85,21 @@ func TestYearBoundarySyslog(t *testing.T) {
 	assert.Equal(t, "2026-12-31T23:59:59Z", ev.T.Format(time.RFC3339))
 }
 
-func writeFile(t *testing.T, path string, content []byte) {
-	t.Helper()
-	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-	require.NoError(t, os.WriteFile(path, content, 0o644))
-}
-
-func gz(t *testing.T, content string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, err := zw.Write([]byte(content))
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
-}
-
 func TestCollect(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "fail2ban.log"), []byte(""+
+	sourcetest.WriteFile(t, filepath.Join(dir, "fail2ban.log"), ""+
 		"2026-11-27 03:12:01,789 fail2ban.filter         [1234]: INFO    [sshd] Found 203.0.113.9 - 2026-11-27 03:12:01\r\n"+
 		"2026-11-27 03:12:02,001 fail2ban.actions        [1234]: NOTICE  [sshd] Ban 203.0.113.9\r\n"+
 		"Traceback (most recent call last):\r\n"+
 		"\r\n"+
 		"2026-11-27 04:12:02,001 fail2ban.actions        [1234]: NOTICE  [sshd] Unban 203.0.113.9\r\n"+
-		"2026-11-27 05:00:00,000 fail2ban.actions        [1234]: NOTICE  [sshd] Restore Ban 198.51.100.7\r\n"))
-	writeFile(t, filepath.Join(dir, "fail2ban.log.1.gz"), gz(t,
-		"2026-07-01 12:00:00,500 fail2ban.actions        [99]: NOTICE  [recidive] Ban 203.0.113.9\n"))
+		"2026-11-27 05:00:00,000 fail2ban.actions        [1234]: NOTICE  [sshd] Restore Ban 198.51.100.7\r\n")
+	sourcetest.WriteGzip(t, filepath.Join(dir, "fail2ban.log.1.gz"),
+		"2026-07-01 12:00:00,500 fail2ban.actions        [99]: NOTICE  [recidive] Ban 203.0.113.9\n")
 
 	src, err := New(&Config{Paths: []string{"fail2ban.log*"}, Timezone: "Europe/Berlin"})
 	require.NoError(t, err)
-	res, err := src.Collect(context.Background(), sources.Env{Name: "bastion", AsOf: asOf, BaseDir: dir})
-	require.NoError(t, err)
+	res := sourcetest.Collect(t, src, sources.Env{Name: "bastion", AsOf: sourcetest.AsOf, BaseDir: dir})
 	assert.Equal(t, []string{"fail2ban.log", "fail2ban.log.1.gz"}, res.Files)
 	assert.Equal(t, 2, res.SkippedLines)
 
@@ -142,24 +119,15 @@ func TestCollect(t *testing.T) {
 func TestCollectErrors(t *testing.T) {
 	src, err := New(&Config{Paths: []string{"nope/fail2ban.log"}})
 	require.NoError(t, err)
-	_, err = src.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: t.TempDir()})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "nope/fail2ban.log")
+	sourcetest.RequireMissing(t, src, "nope/fail2ban.log")
 
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "f.log"), []byte("2026-11-27 03:12:02,001 fail2ban.actions [1]: NOTICE [sshd] Ban 192.0.2.1\n"))
+	dir := sourcetest.DirWith(t, "f.log", "2026-11-27 03:12:02,001 fail2ban.actions [1]: NOTICE [sshd] Ban 192.0.2.1\n")
 	src, err = New(&Config{Paths: []string{"f.log"}})
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err = src.Collect(ctx, sources.Env{Name: "b", AsOf: asOf, BaseDir: dir})
-	require.ErrorIs(t, err, context.Canceled)
+	sourcetest.RequireCancelled(t, src, dir)
 
 	// Zone from the run when none is configured.
-	berlin, err := time.LoadLocation("Europe/Berlin")
-	require.NoError(t, err)
-	res, err := src.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: dir, Zone: berlin})
-	require.NoError(t, err)
+	res := sourcetest.Collect(t, src, sources.Env{Name: "b", AsOf: sourcetest.AsOf, BaseDir: dir, Zone: sourcetest.Berlin(t)})
 	assert.Equal(t, "2026-11-27T02:12:02.001Z", res.Data.EventSlice(snapshot.EventBan)[0].Time)
 }
 
@@ -169,14 +137,5 @@ func TestNewConfig(t *testing.T) {
 	assert.Contains(t, err.Error(), "timezone")
 	_, err = New(&Config{})
 	require.Error(t, err)
-	k, ok := sources.Lookup(KindName)
-	require.True(t, ok)
-	cfg := k.NewConfig()
-	require.IsType(t, &Config{}, cfg)
-	cfg.(*Config).Paths = []string{"a"}
-	s, err := k.New(cfg)
-	require.NoError(t, err)
-	require.NotNil(t, s)
-	_, err = k.New("x")
-	require.Error(t, err)
+	sourcetest.RequireKind(t, KindName, &Config{Paths: []string{"a"}}, "x")
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 var seeds = []string{
@@ -21,16 +22,11 @@ var seeds = []string{
 }
 
 func FuzzParseLine(f *testing.F) {
-	for _, s := range seeds {
-		f.Add([]byte(s))
-	}
-	berlin, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		f.Fatal(err)
-	}
+	sourcetest.AddLines(f, seeds...)
+	berlin := sourcetest.Berlin(f)
 	f.Fuzz(func(t *testing.T, line []byte) {
 		orig := bytes.Clone(line)
-		ev, ok := parseLine(line, asOf, berlin)
+		ev, ok := parseLine(line, sourcetest.AsOf, berlin)
 		if !bytes.Equal(orig, line) {
 			t.Fatal("input modified")
 		}

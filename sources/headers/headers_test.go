@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/sources"
 	"github.com/localizevideos/posture/sources/headers"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 const (
@@ -481,7 +483,7 @@ func TestCAFileErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ca_file")
 
-	require.NoError(t, writeFile(dir, "junk.pem", "not a certificate"))
+	sourcetest.WriteFile(t, filepath.Join(dir, "junk.pem"), "not a certificate")
 	_, err = collect(context.Background(), t, sources.Env{BaseDir: dir}, headers.Config{URLs: []string{"https://127.0.0.1:1/"}, CAFile: "junk.pem"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no PEM certificate")

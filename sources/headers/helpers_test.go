@@ -25,26 +25,20 @@ import (
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
 	"github.com/localizevideos/posture/sources/headers"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 // collect builds a headers source from c through the kind registry, as the
 // config loader does, and collects it.
 func collect(ctx context.Context, t testing.TB, env sources.Env, c headers.Config) (*sources.Result, error) {
 	t.Helper()
-	k, ok := sources.Lookup("headers")
-	require.True(t, ok)
-	cfg, ok := k.NewConfig().(*headers.Config)
-	require.True(t, ok)
-	*cfg = c
-	src, err := k.New(cfg)
-	require.NoError(t, err)
 	if env.Name == "" {
 		env.Name = "h"
 	}
 	if env.AsOf.IsZero() {
 		env.AsOf = time.Now().UTC()
 	}
-	return src.Collect(ctx, env)
+	return sourcetest.CollectKind(ctx, t, "headers", &c, env)
 }
 
 var builtEngine = sync.OnceValues(func() (*engine.Engine, error) {
@@ -122,8 +116,4 @@ func compliant(h http.Header) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-}
-
-func writeFile(dir, name, body string) error {
-	return os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600)
 }

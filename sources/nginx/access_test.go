@@ -2,13 +2,9 @@ package nginx
 
 import (
 	"bytes"
-	"compress/gzip"
-	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
-	_ "time/tzdata" // hermetic Europe/Berlin
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -16,9 +12,8 @@ import (
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
-
-var asOf = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 
 type want struct {
 	typ, ip, user, detail string
@@ -129,39 +124,21 @@ func TestParseAccessLongPath(t *testing.T) {
 	assert.True(t, utf8.ValidString(evs[0].Detail))
 }
 
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
-}
-
-func writeGzip(t *testing.T, path, content string) {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, err := zw.Write([]byte(content))
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
-}
-
 func TestCollectAccess(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "nginx", "access.log"), ""+
+	sourcetest.WriteFile(t, filepath.Join(dir, "nginx", "access.log"), ""+
 		`203.0.113.9 - - [27/Nov/2026:03:12:01 +0100] "GET /admin HTTP/1.1" 403 153 "-" "curl/8.5.0"`+"\r\n"+
 		`10.0.0.5 - - [27/Nov/2026:03:12:02 +0100] "GET / HTTP/1.1" 200 612 "-" "Mozilla/5.0" TLSv1.3`+"\r\n"+
 		"garbage line\r\n"+
 		"\r\n"+
 		`198.51.100.7 - alice [27/Nov/2026:03:12:03 +0100] "GET /admin HTTP/1.1" 403 0 "-" "Mozilla/5.0" TLSv1`+"\r\n")
-	writeGzip(t, filepath.Join(dir, "nginx", "access.log.2.gz"),
+	sourcetest.WriteGzip(t, filepath.Join(dir, "nginx", "access.log.2.gz"),
 		`203.0.113.9 - - [20/Nov/2026:10:00:00 +0000] "POST /login HTTP/1.1" 503 0 "-" "-"`+"\n"+
 			`203.0.113.9 - - [20/Nov/2026:10:00:01 +0000] "POST /login HTTP/1.1" 429 0 "-" "-"`+"\n")
 
 	src, err := NewAccess(&AccessConfig{Paths: []string{"nginx/access.log*"}, RateLimitStatus: []int{429, 503}})
 	require.NoError(t, err)
-	res, err := src.Collect(context.Background(), sources.Env{Name: "edge", AsOf: asOf, BaseDir: dir})
-	require.NoError(t, err)
+	res := sourcetest.Collect(t, src, sources.Env{Name: "edge", AsOf: sourcetest.AsOf, BaseDir: dir})
 	assert.Equal(t, []string{"nginx/access.log", "nginx/access.log.2.gz"}, res.Files)
 	assert.Equal(t, 2, res.SkippedLines)
 
@@ -189,26 +166,18 @@ func TestCollectAccess(t *testing.T) {
 func TestCollectMissingFile(t *testing.T) {
 	src, err := NewAccess(&AccessConfig{Paths: []string{"nginx/none.log"}})
 	require.NoError(t, err)
-	_, err = src.Collect(context.Background(), sources.Env{Name: "edge", AsOf: asOf, BaseDir: t.TempDir()})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "nginx/none.log")
+	sourcetest.RequireMissing(t, src, "nginx/none.log")
 
 	esrc, err := NewError(&ErrorConfig{Paths: []string{"nginx/error.log"}})
 	require.NoError(t, err)
-	_, err = esrc.Collect(context.Background(), sources.Env{Name: "edge", AsOf: asOf, BaseDir: t.TempDir()})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "nginx/error.log")
+	sourcetest.RequireMissing(t, esrc, "nginx/error.log")
 }
 
 func TestCollectCancelled(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "access.log"), `10.0.0.5 - - [27/Nov/2026:03:12:02 +0100] "GET / HTTP/1.1" 200 612 "-" "-"`+"\n")
+	dir := sourcetest.DirWith(t, "access.log", `10.0.0.5 - - [27/Nov/2026:03:12:02 +0100] "GET / HTTP/1.1" 200 612 "-" "-"`+"\n")
 	src, err := NewAccess(&AccessConfig{Paths: []string{"access.log"}})
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err = src.Collect(ctx, sources.Env{Name: "edge", AsOf: asOf, BaseDir: dir})
-	require.ErrorIs(t, err, context.Canceled)
+	sourcetest.RequireCancelled(t, src, dir)
 }
 
 func TestNewConfigs(t *testing.T) {
@@ -227,22 +196,6 @@ func TestNewConfigs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int{429}, s.rateLimit)
 
-	for _, name := range []string{AccessKind, ErrorKind} {
-		k, ok := sources.Lookup(name)
-		require.True(t, ok, name)
-		cfg := k.NewConfig()
-		switch c := cfg.(type) {
-		case *AccessConfig:
-			c.Paths = []string{"a.log"}
-		case *ErrorConfig:
-			c.Paths = []string{"a.log"}
-		default:
-			t.Fatalf("unexpected config %T", cfg)
-		}
-		src, err := k.New(cfg)
-		require.NoError(t, err)
-		require.NotNil(t, src)
-		_, err = k.New(&struct{}{})
-		require.Error(t, err)
-	}
+	sourcetest.RequireKind(t, AccessKind, &AccessConfig{Paths: []string{"a.log"}}, &struct{}{})
+	sourcetest.RequireKind(t, ErrorKind, &ErrorConfig{Paths: []string{"a.log"}}, &struct{}{})
 }

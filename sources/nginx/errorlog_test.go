@@ -1,7 +1,6 @@
 package nginx
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 func TestParseError(t *testing.T) {
@@ -79,17 +79,16 @@ func TestParseError(t *testing.T) {
 
 func TestCollectErrorZone(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "error.log"), ""+
+	sourcetest.WriteFile(t, filepath.Join(dir, "error.log"), ""+
 		`2026/11/27 03:12:01 [error] 1234#1234: *5678 limiting requests, excess: 10.520 by zone "api", client: 203.0.113.9, server: api, request: "GET / HTTP/1.1", host: "api"`+"\r\n"+
 		"PHP message: PHP Warning:  Undefined variable\r\n"+
 		`2026/07/01 12:00:00 [info] 1234#1234: *5682 SSL_do_handshake() failed (SSL: error:0A000102:SSL routines::unsupported protocol) while SSL handshaking, client: 198.51.100.7, server: 0.0.0.0:443`+"\r\n")
-	writeGzip(t, filepath.Join(dir, "error.log.1.gz"),
+	sourcetest.WriteGzip(t, filepath.Join(dir, "error.log.1.gz"),
 		`2026/11/20 10:00:00 [warn] 1#1: *1 delaying request, excess: 0.5, by zone "api", client: 203.0.113.9, server: api, request: "GET / HTTP/1.1", host: "api"`+"\n"+
 			`2026/11/20 10:00:01 [error] 1#1: *2 limiting requests, excess: 1.5 by zone "api", client: 203.0.113.10, server: api, request: "GET / HTTP/1.1", host: "api"`)
 	src, err := NewError(&ErrorConfig{Paths: []string{"error.log*"}, Timezone: "Europe/Berlin"})
 	require.NoError(t, err)
-	res, err := src.Collect(context.Background(), sources.Env{Name: "edge", AsOf: asOf, BaseDir: dir, Zone: time.UTC})
-	require.NoError(t, err)
+	res := sourcetest.Collect(t, src, sources.Env{Name: "edge", AsOf: sourcetest.AsOf, BaseDir: dir, Zone: time.UTC})
 	assert.Equal(t, 1, res.SkippedLines)
 	assert.Equal(t, []string{"error.log", "error.log.1.gz"}, res.Files)
 
@@ -110,12 +109,8 @@ func TestCollectErrorZone(t *testing.T) {
 	// Without a configured timezone the run's zone applies.
 	src, err = NewError(&ErrorConfig{Paths: []string{"error.log"}})
 	require.NoError(t, err)
-	berlin, err := time.LoadLocation("Europe/Berlin")
-	require.NoError(t, err)
-	res, err = src.Collect(context.Background(), sources.Env{Name: "edge", AsOf: asOf, BaseDir: dir, Zone: berlin})
-	require.NoError(t, err)
+	res = sourcetest.Collect(t, src, sources.Env{Name: "edge", AsOf: sourcetest.AsOf, BaseDir: dir, Zone: sourcetest.Berlin(t)})
 	assert.Equal(t, "2026-11-27T02:12:01Z", res.Data.EventSlice(snapshot.EventRateLimited)[0].Time)
-	res, err = src.Collect(context.Background(), sources.Env{Name: "edge", AsOf: asOf, BaseDir: dir})
-	require.NoError(t, err)
+	res = sourcetest.Collect(t, src, sources.Env{Name: "edge", AsOf: sourcetest.AsOf, BaseDir: dir})
 	assert.Equal(t, "2026-11-27T03:12:01Z", res.Data.EventSlice(snapshot.EventRateLimited)[0].Time)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources/internal/logfile"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 var accessSeeds = []string{
@@ -35,9 +36,7 @@ var errorSeeds = []string{
 }
 
 func FuzzParseAccess(f *testing.F) {
-	for _, s := range accessSeeds {
-		f.Add([]byte(s))
-	}
+	sourcetest.AddLines(f, accessSeeds...)
 	f.Fuzz(func(t *testing.T, line []byte) {
 		orig := bytes.Clone(line)
 		evs, ok := parseAccess(nil, line, []int{429, 403})
@@ -56,13 +55,8 @@ func FuzzParseAccess(f *testing.F) {
 }
 
 func FuzzParseError(f *testing.F) {
-	for _, s := range errorSeeds {
-		f.Add([]byte(s))
-	}
-	berlin, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		f.Fatal(err)
-	}
+	sourcetest.AddLines(f, errorSeeds...)
+	berlin := sourcetest.Berlin(f)
 	f.Fuzz(func(t *testing.T, line []byte) {
 		evs, ok := parseError(nil, line, berlin)
 		if err := saneEvents(evs, ok, line, 1); err != nil {

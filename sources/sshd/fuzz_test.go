@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/localizevideos/posture/snapshot"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 var seeds = []string{
@@ -30,18 +31,13 @@ var seeds = []string{
 }
 
 func FuzzParseLine(f *testing.F) {
-	for _, s := range seeds {
-		f.Add([]byte(s))
-	}
-	berlin, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		f.Fatal(err)
-	}
+	sourcetest.AddLines(f, seeds...)
+	berlin := sourcetest.Berlin(f)
 	valid := map[string]bool{snapshot.EventLoginFailed: true, snapshot.EventLoginSuccess: true, snapshot.EventInvalidUser: true}
 	f.Fuzz(func(t *testing.T, line []byte) {
 		orig := bytes.Clone(line)
 		for _, loc := range []*time.Location{time.UTC, berlin} {
-			p := parseLine(line, asOf, loc)
+			p := parseLine(line, sourcetest.AsOf, loc)
 			if !bytes.Equal(orig, line) {
 				t.Fatal("parseLine modified its input")
 			}

@@ -65,7 +65,7 @@ func mixedLog(n int) []byte {
 // whose files are split into n ranges.
 func collectBoth(t *testing.T, dir string, n int) (seq, split *sources.Result) {
 	t.Helper()
-	env := sources.Env{Name: "bastion", AsOf: asOf, BaseDir: dir}
+	env := sources.Env{Name: "bastion", AsOf: sourcetest.AsOf, BaseDir: dir}
 	f, err := logfile.New([]string{"auth.log"}, "Europe/Berlin")
 	require.NoError(t, err)
 	seq, err = f.CollectWith(context.Background(), env, newLine, logfile.Sequential)
@@ -84,7 +84,7 @@ func collectBoth(t *testing.T, dir string, n int) (seq, split *sources.Result) {
 func TestCollectSplitMatchesSequential(t *testing.T) {
 	dir := t.TempDir()
 	log := append(mixedLog(60000), "Nov 27 09:00:00 bastion sshd[9]: Invalid user last from 192.0.2.9 port 9"...) // no final newline
-	writeFile(t, filepath.Join(dir, "auth.log"), string(log))
+	sourcetest.WriteFile(t, filepath.Join(dir, "auth.log"), log)
 	require.Greater(t, len(log), 4<<20)
 	for _, n := range []int{2, 3, 4, 7, 16, 64} {
 		seq, split := collectBoth(t, dir, n)
@@ -117,7 +117,7 @@ func TestCollectSplitAtRepeat(t *testing.T) {
 		require.Equal(t, at, len(body)/2)
 		dir := t.TempDir()
 		p := filepath.Join(dir, "auth.log")
-		writeFile(t, p, body)
+		sourcetest.WriteFile(t, p, body)
 
 		rs := files.Split(p, 2, 0, primes)
 		require.Len(t, rs, 2)
@@ -157,11 +157,11 @@ func TestPrimes(t *testing.T) {
 			continue
 		}
 		for _, m := range realLines {
-			fresh := newLine(nil, asOf)
+			fresh := newLine(nil, sourcetest.AsOf)
 			fresh(nil, []byte(l))
 			want, wantOK := fresh(nil, []byte(m))
 			for _, h := range histories {
-				p := newLine(nil, asOf)
+				p := newLine(nil, sourcetest.AsOf)
 				p(nil, []byte(h))
 				p(nil, []byte(l))
 				got, gotOK := p(nil, []byte(m))

@@ -1,15 +1,11 @@
 package sshd
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-	_ "time/tzdata" // hermetic Europe/Berlin
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,9 +13,8 @@ import (
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
 	"github.com/localizevideos/posture/sources/internal/logfile"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
-
-var asOf = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 
 func TestParseLine(t *testing.T) {
 	cases := []struct {
@@ -97,7 +92,7 @@ func TestParseLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := parseLine([]byte(c.line), asOf, time.UTC)
+			p := parseLine([]byte(c.line), sourcetest.AsOf, time.UTC)
 			if c.notOK {
 				assert.False(t, p.ok, "should be skipped")
 				assert.Empty(t, p.ev.typ)
@@ -130,46 +125,29 @@ func TestYearBoundary(t *testing.T) {
 }
 
 func TestZones(t *testing.T) {
-	berlin, err := time.LoadLocation("Europe/Berlin")
-	require.NoError(t, err)
+	berlin := sourcetest.Berlin(t)
 	// Zoneless syslog stamp in the configured zone (CET = UTC+1 in November).
-	p := parseLine([]byte("Nov 27 03:12:01 bastion sshd[1]: Invalid user a from 192.0.2.1 port 1"), asOf, berlin)
+	p := parseLine([]byte("Nov 27 03:12:01 bastion sshd[1]: Invalid user a from 192.0.2.1 port 1"), sourcetest.AsOf, berlin)
 	require.True(t, p.ok)
 	assert.Equal(t, "2026-11-27T02:12:01Z", p.t.Format(time.RFC3339))
 	// Summer time (CEST = UTC+2).
-	p = parseLine([]byte("Jul  1 12:00:00 bastion sshd[1]: Invalid user a from 192.0.2.1 port 1"), asOf, berlin)
+	p = parseLine([]byte("Jul  1 12:00:00 bastion sshd[1]: Invalid user a from 192.0.2.1 port 1"), sourcetest.AsOf, berlin)
 	require.True(t, p.ok)
 	assert.Equal(t, "2026-07-01T10:00:00Z", p.t.Format(time.RFC3339))
 	// An explicit offset wins over the configured zone.
-	p = parseLine([]byte("2026-11-27T03:12:01-05:00 bastion sshd[1]: Invalid user a from 192.0.2.1 port 1"), asOf, berlin)
+	p = parseLine([]byte("2026-11-27T03:12:01-05:00 bastion sshd[1]: Invalid user a from 192.0.2.1 port 1"), sourcetest.AsOf, berlin)
 	require.True(t, p.ok)
 	assert.Equal(t, "2026-11-27T08:12:01Z", p.t.Format(time.RFC3339))
 	// Zoneless ISO reads in the configured zone.
-	p = parseLine([]byte("2026-11-27T03:12:01 bastion sshd[1]: Invalid user a from 192.0.2.1 port 1"), asOf, berlin)
+	p = parseLine([]byte("2026-11-27T03:12:01 bastion sshd[1]: Invalid user a from 192.0.2.1 port 1"), sourcetest.AsOf, berlin)
 	require.True(t, p.ok)
 	assert.Equal(t, "2026-11-27T02:12:01Z", p.t.Format(time.RFC3339))
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
-}
-
-func writeGzip(t *testing.T, path, content string) {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, err := zw.Write([]byte(content))
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
 }
 
 func TestCollect(t *testing.T) {
 	dir := t.TempDir()
 	// Current file with CRLF endings, a foreign line, garbage and a syslogd repeat.
-	writeFile(t, filepath.Join(dir, "logs", "auth.log"), ""+
+	sourcetest.WriteFile(t, filepath.Join(dir, "logs", "auth.log"), ""+
 		"Nov 27 03:12:01 bastion sshd[1234]: Failed password for root from 203.0.113.9 port 52044 ssh2\r\n"+
 		"Nov 27 03:12:02 bastion sshd[1234]: message repeated 2 times: [ Failed password for root from 203.0.113.9 port 52044 ssh2]\r\n"+
 		"Nov 27 03:12:03 bastion sshd[1234]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.9  user=root\r\n"+
@@ -182,14 +160,13 @@ func TestCollect(t *testing.T) {
 		"Nov 27 04:01:30 bastion last message repeated 5 times\r\n"+
 		"Nov 27 08:00:00 bastion sshd[2001]: Accepted publickey for deploy from 10.0.0.5 port 50022 ssh2: ED25519 SHA256:Xk2lB9fX0PqQ3wQYtN8mH1lZzvZc5kX0tW0fL1oQv4s\r\n")
 	// Rotated, compressed; its lines are in Berlin time via the config.
-	writeGzip(t, filepath.Join(dir, "logs", "auth.log.2.gz"),
+	sourcetest.WriteGzip(t, filepath.Join(dir, "logs", "auth.log.2.gz"),
 		"Nov 20 10:00:00 bastion sshd-session[77]: Failed password for invalid user oracle from 192.0.2.44 port 3321 ssh2\n"+
 			"Nov 20 10:00:01 bastion sshd-session[77]: Failed password for invalid user oracle from 192.0.2.44 port 3321 ssh2")
 
 	src, err := New(&Config{Paths: []string{"logs/auth.log*"}, Timezone: "Europe/Berlin"})
 	require.NoError(t, err)
-	res, err := src.Collect(context.Background(), sources.Env{Name: "bastion", AsOf: asOf, BaseDir: dir, Zone: time.UTC})
-	require.NoError(t, err)
+	res := sourcetest.Collect(t, src, sources.Env{Name: "bastion", AsOf: sourcetest.AsOf, BaseDir: dir, Zone: time.UTC})
 
 	assert.Equal(t, []string{"logs/auth.log", "logs/auth.log.2.gz"}, res.Files)
 	// CRON x2, empty, garbage, and the repeat of the CRON line.
@@ -222,14 +199,10 @@ func TestCollect(t *testing.T) {
 }
 
 func TestCollectZoneFromEnv(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "auth.log"), "Nov 27 03:12:01 bastion sshd[1]: Invalid user a from 192.0.2.1 port 1\n")
-	berlin, err := time.LoadLocation("Europe/Berlin")
-	require.NoError(t, err)
+	dir := sourcetest.DirWith(t, "auth.log", "Nov 27 03:12:01 bastion sshd[1]: Invalid user a from 192.0.2.1 port 1\n")
 	src, err := New(&Config{Paths: []string{"auth.log"}})
 	require.NoError(t, err)
-	res, err := src.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: dir, Zone: berlin})
-	require.NoError(t, err)
+	res := sourcetest.Collect(t, src, sources.Env{Name: "b", AsOf: sourcetest.AsOf, BaseDir: dir, Zone: sourcetest.Berlin(t)})
 	require.Len(t, res.Data.EventSlice(snapshot.EventInvalidUser), 1)
 	assert.Equal(t, "2026-11-27T02:12:01Z", res.Data.EventSlice(snapshot.EventInvalidUser)[0].Time)
 }
@@ -237,30 +210,23 @@ func TestCollectZoneFromEnv(t *testing.T) {
 func TestCollectMissingFile(t *testing.T) {
 	src, err := New(&Config{Paths: []string{"logs/nope.log"}})
 	require.NoError(t, err)
-	_, err = src.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: t.TempDir()})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "logs/nope.log")
+	sourcetest.RequireMissing(t, src, "logs/nope.log")
 }
 
 func TestCollectBadGzip(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "auth.log.1.gz"), "not gzip at all")
+	dir := sourcetest.DirWith(t, "auth.log.1.gz", "not gzip at all")
 	src, err := New(&Config{Paths: []string{"auth.log.1.gz"}})
 	require.NoError(t, err)
-	_, err = src.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: dir})
+	_, err = src.Collect(context.Background(), sources.Env{Name: "b", AsOf: sourcetest.AsOf, BaseDir: dir})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "auth.log.1.gz")
 }
 
 func TestCollectCancelled(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "auth.log"), "Nov 27 03:12:01 bastion sshd[1]: Invalid user a from 192.0.2.1 port 1\n")
+	dir := sourcetest.DirWith(t, "auth.log", "Nov 27 03:12:01 bastion sshd[1]: Invalid user a from 192.0.2.1 port 1\n")
 	src, err := New(&Config{Paths: []string{"auth.log"}})
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err = src.Collect(ctx, sources.Env{Name: "b", AsOf: asOf, BaseDir: dir})
-	require.ErrorIs(t, err, context.Canceled)
+	sourcetest.RequireCancelled(t, src, dir)
 }
 
 func TestNewConfig(t *testing.T) {
@@ -270,46 +236,21 @@ func TestNewConfig(t *testing.T) {
 	_, err = New(&Config{})
 	require.Error(t, err)
 
-	k, ok := sources.Lookup(KindName)
-	require.True(t, ok)
-	cfg := k.NewConfig()
-	require.IsType(t, &Config{}, cfg)
-	cfg.(*Config).Paths = []string{"a.log"}
-	s, err := k.New(cfg)
-	require.NoError(t, err)
-	require.NotNil(t, s)
-	_, err = k.New(struct{}{})
-	require.Error(t, err)
-}
-
-// countdownCtx is a context whose Err turns to Canceled after n calls, to
-// check deterministically that a long file is abandoned mid-way.
-type countdownCtx struct {
-	context.Context
-	n int
-}
-
-func (c *countdownCtx) Err() error {
-	if c.n <= 0 {
-		return context.Canceled
-	}
-	c.n--
-	return nil
+	sourcetest.RequireKind(t, KindName, &Config{Paths: []string{"a.log"}}, struct{}{})
 }
 
 func TestCollectCancelledMidFile(t *testing.T) {
-	dir := t.TempDir()
 	line := "Nov 27 03:12:01 bastion sshd[1]: Invalid user a from 192.0.2.1 port 1\n"
-	writeFile(t, filepath.Join(dir, "auth.log"), strings.Repeat(line, 3*logfile.CancelEvery))
+	dir := sourcetest.DirWith(t, "auth.log", strings.Repeat(line, 3*logfile.CancelEvery))
 	src, err := New(&Config{Paths: []string{"auth.log"}})
 	require.NoError(t, err)
-	env := sources.Env{Name: "b", AsOf: asOf, BaseDir: dir}
+	env := sources.Env{Name: "b", AsOf: sourcetest.AsOf, BaseDir: dir}
 	// Not cancelled: every line is read.
-	res, err := src.Collect(&countdownCtx{Context: context.Background(), n: 100}, env)
+	res, err := src.Collect(sourcetest.NewCountdown(100), env)
 	require.NoError(t, err)
 	assert.Len(t, res.Data.EventSlice(snapshot.EventInvalidUser), 3*logfile.CancelEvery)
 	// Cancelled after the check before the file and the first in-file check.
-	_, err = src.Collect(&countdownCtx{Context: context.Background(), n: 2}, env)
+	_, err = src.Collect(sourcetest.NewCountdown(2), env)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), "auth.log")
 }

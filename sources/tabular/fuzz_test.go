@@ -5,7 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 // FuzzReader feeds arbitrary bytes to the table reader in every format and
@@ -21,7 +22,7 @@ func FuzzReader(f *testing.F) {
 	}
 	f.Add([]byte("id,x\n\"a\"\"b\",1\n"), uint8(CSV))
 	f.Add([]byte("{\"id\":1}\n{\"id\":[2]}\n"), uint8(JSONL))
-	berlin, _ := time.LoadLocation("Europe/Berlin")
+	berlin := sourcetest.Berlin(f)
 	f.Fuzz(func(t *testing.T, data []byte, format uint8) {
 		rd := Reader{Required: []string{"id"}, Zone: berlin}
 		err := rd.Read(data, "f.x", Format(format%4), func(r *Row) error {

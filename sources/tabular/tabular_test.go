@@ -13,19 +13,13 @@ import (
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
-
-var asOf = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 
 func collect(t *testing.T, kind string, cfg sources.FileConfig, base string) (*sources.Result, error) {
 	t.Helper()
-	k, ok := sources.Lookup(kind)
-	require.True(t, ok, "kind %s registered", kind)
-	c := k.NewConfig().(*sources.FileConfig)
-	*c = cfg
-	src, err := k.New(c)
-	require.NoError(t, err)
-	return src.Collect(context.Background(), sources.Env{Name: "test-" + kind, AsOf: asOf, BaseDir: base, Zone: time.UTC})
+	env := sources.Env{Name: "test-" + kind, AsOf: sourcetest.AsOf, BaseDir: base, Zone: time.UTC}
+	return sourcetest.CollectKind(context.Background(), t, kind, &cfg, env)
 }
 
 func mustCollect(t *testing.T, kind string, paths ...string) *sources.Result {
@@ -247,14 +241,6 @@ func TestAuditFindingsSemicolonCSV(t *testing.T) {
 	assert.Equal(t, "in progress", f[2].Status)
 }
 
-// writeFile writes content to a temp dir and returns the dir.
-func writeFile(t *testing.T, name, content string) string {
-	t.Helper()
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
-	return dir
-}
-
 func TestRowErrors(t *testing.T) {
 	cases := []struct {
 		name, kind, file, content, want string
@@ -273,7 +259,7 @@ func TestRowErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := writeFile(t, c.file, c.content)
+			dir := sourcetest.DirWith(t, c.file, c.content)
 			_, err := collect(t, c.kind, sources.FileConfig{Paths: []string{c.file}}, dir)
 			require.Error(t, err)
 			assert.Equal(t, c.want, err.Error())
@@ -299,7 +285,7 @@ func TestSniffAndVariants(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := writeFile(t, c.file, c.content)
+			dir := sourcetest.DirWith(t, c.file, c.content)
 			res, err := collect(t, "alerts", sources.FileConfig{Paths: []string{c.file}}, dir)
 			require.NoError(t, err)
 			var ids []string
@@ -312,7 +298,7 @@ func TestSniffAndVariants(t *testing.T) {
 }
 
 func TestSecondRecordLineInStream(t *testing.T) {
-	dir := writeFile(t, "a.json", "{\"id\":\"e\",\"fired_at\":\"2026-11-01\"}\n{\n  \"id\": \"f\",\n  \"fired_at\": \"someday\"\n}\n")
+	dir := sourcetest.DirWith(t, "a.json", "{\"id\":\"e\",\"fired_at\":\"2026-11-01\"}\n{\n  \"id\": \"f\",\n  \"fired_at\": \"someday\"\n}\n")
 	_, err := collect(t, "alerts", sources.FileConfig{Paths: []string{"a.json"}}, dir)
 	require.Error(t, err)
 	assert.Equal(t, `a.json:2: unrecognised time "someday" (column fired_at)`, err.Error())
@@ -328,7 +314,7 @@ func TestGzip(t *testing.T) {
 	dir := t.TempDir()
 	src, err := os.ReadFile("testdata/alerts.jsonl")
 	require.NoError(t, err)
-	writeGzip(t, filepath.Join(dir, "alerts.jsonl.gz"), src)
+	sourcetest.WriteGzip(t, filepath.Join(dir, "alerts.jsonl.gz"), src)
 	res, err := collect(t, "alerts", sources.FileConfig{Paths: []string{"*.gz"}}, dir)
 	require.NoError(t, err)
 	require.Len(t, res.Data.Alerts, 3)

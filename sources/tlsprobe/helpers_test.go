@@ -27,6 +27,7 @@ import (
 	"github.com/localizevideos/posture/policies"
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 	"github.com/localizevideos/posture/sources/tlsprobe"
 )
 
@@ -160,17 +161,10 @@ func closedAddr(t testing.TB) string {
 // collect builds a tls source from c through the kind registry and collects it.
 func collect(ctx context.Context, t testing.TB, env sources.Env, c tlsprobe.Config) (*sources.Result, error) {
 	t.Helper()
-	k, ok := sources.Lookup("tls")
-	require.True(t, ok)
-	cfg, ok := k.NewConfig().(*tlsprobe.Config)
-	require.True(t, ok)
-	*cfg = c
-	src, err := k.New(cfg)
-	require.NoError(t, err)
 	if env.Name == "" {
 		env.Name = "edge"
 	}
-	return src.Collect(ctx, env)
+	return sourcetest.CollectKind(ctx, t, "tls", &c, env)
 }
 
 var builtEngine = sync.OnceValues(func() (*engine.Engine, error) {

@@ -13,19 +13,13 @@ import (
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 func collect(t *testing.T, kind, base string, paths ...string) (*sources.Result, error) {
 	t.Helper()
-	k, ok := sources.Lookup(kind)
-	require.True(t, ok, kind)
-	c := k.NewConfig().(*Config)
-	c.Paths = paths
-	src, err := k.New(c)
-	require.NoError(t, err)
-	return src.Collect(context.Background(), sources.Env{
-		Name: "scan", BaseDir: base, AsOf: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), Zone: time.UTC,
-	})
+	env := sources.Env{Name: "scan", BaseDir: base, AsOf: sourcetest.AsOf, Zone: time.UTC}
+	return sourcetest.CollectKind(context.Background(), t, kind, &Config{Paths: paths}, env)
 }
 
 func mustCollect(t *testing.T, kind string, paths ...string) []snapshot.Vulnerability {
@@ -254,8 +248,7 @@ func TestInvalidJSONNamesLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.kind+"/"+c.want, func(t *testing.T) {
-			dir := t.TempDir()
-			require.NoError(t, os.WriteFile(filepath.Join(dir, c.file), []byte(c.content), 0o644))
+			dir := sourcetest.DirWith(t, c.file, c.content)
 			_, err := collect(t, c.kind, dir, c.file)
 			require.Error(t, err)
 			assert.Equal(t, c.want, err.Error())
@@ -273,8 +266,8 @@ func TestDedupeAcrossFilesOfOneSource(t *testing.T) {
 	dir := t.TempDir()
 	a := `{"SchemaVersion":2,"Results":[{"Target":"img","Vulnerabilities":[{"VulnerabilityID":"CVE-1","PkgName":"p","Severity":"LOW"}]}]}`
 	b := `{"SchemaVersion":2,"Results":[{"Target":"img","Vulnerabilities":[{"VulnerabilityID":"CVE-1","PkgName":"p","Severity":"CRITICAL"},{"VulnerabilityID":"CVE-2","PkgName":"p","Severity":"LOW"}]}]}`
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.json"), []byte(a), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.json"), []byte(b), 0o644))
+	sourcetest.WriteFile(t, filepath.Join(dir, "a.json"), a)
+	sourcetest.WriteFile(t, filepath.Join(dir, "b.json"), b)
 	res, err := collect(t, "trivy", dir, "*.json")
 	require.NoError(t, err)
 	vs := res.Data.Vulnerabilities

@@ -3,7 +3,6 @@ package files
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 func TestReadLines(t *testing.T) {
@@ -31,12 +32,8 @@ func TestReadLines(t *testing.T) {
 
 func TestGlobAndGzip(t *testing.T) {
 	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "auth.log"), []byte("one\n"), 0o644))
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, _ = zw.Write([]byte("two\nthree\n"))
-	require.NoError(t, zw.Close())
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "auth.log.2.gz"), buf.Bytes(), 0o644))
+	sourcetest.WriteFile(t, filepath.Join(dir, "auth.log"), "one\n")
+	sourcetest.WriteGzip(t, filepath.Join(dir, "auth.log.2.gz"), "two\nthree\n")
 	paths, err := Glob(dir, []string{"auth.log*"})
 	require.NoError(t, err)
 	require.Len(t, paths, 2)
@@ -65,7 +62,7 @@ func TestMappedLinesMatchReadLines(t *testing.T) {
 	}
 	for name, body := range cases {
 		p := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+		sourcetest.WriteFile(t, p, body)
 		var viaMap, viaRead []string
 		done, err := mappedLines(p, func(n int, l []byte) error { viaMap = append(viaMap, fmt.Sprint(n, ":", string(l))); return nil })
 		require.NoError(t, err)
@@ -109,12 +106,8 @@ func TestByteOrderMarkDroppedFromLineOne(t *testing.T) {
 	dir := t.TempDir()
 	body := "\uFEFFone\n\uFEFFtwo\n"
 	p := filepath.Join(dir, "bom.log")
-	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
-	var zipped bytes.Buffer
-	zw := gzip.NewWriter(&zipped)
-	_, _ = zw.Write([]byte(body))
-	require.NoError(t, zw.Close())
-	require.NoError(t, os.WriteFile(p+".gz", zipped.Bytes(), 0o644))
+	sourcetest.WriteFile(t, p, body)
+	sourcetest.WriteGzip(t, p+".gz", body)
 	for _, path := range []string{p, p + ".gz"} {
 		var lines []string
 		require.NoError(t, Lines(path, func(_ int, l []byte) error { lines = append(lines, string(l)); return nil }))
@@ -127,7 +120,7 @@ func TestByteOrderMarkDroppedFromLineOne(t *testing.T) {
 // wildcard are skipped.
 func TestGlobRefusesWhatIsNotAFile(t *testing.T) {
 	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.log"), []byte("x\n"), 0o644))
+	sourcetest.WriteFile(t, filepath.Join(dir, "a.log"), "x\n")
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "a.log.d"), 0o755))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "only"), 0o755))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "only", "sub"), 0o755))
@@ -173,31 +166,24 @@ func TestReadFileLimits(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
 		p := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(p, data, 0o644))
+		sourcetest.WriteFile(t, p, data)
 		return p
 	}
-	zip := func(data []byte) []byte {
-		var buf bytes.Buffer
-		zw := gzip.NewWriter(&buf)
-		_, _ = zw.Write(data)
-		require.NoError(t, zw.Close())
-		return buf.Bytes()
-	}
 	full := bytes.Repeat([]byte("x"), 1000)
-	for name, data := range map[string][]byte{"full.json": full, "full.json.gz": zip(full)} {
+	for name, data := range map[string][]byte{"full.json": full, "full.json.gz": sourcetest.Gzip(t, full)} {
 		got, err := ReadFile(write(name, data))
 		require.NoError(t, err, name)
 		assert.Equal(t, full, got, name)
 	}
 	_, err := ReadFile(write("big.json", append(full, 'x')))
 	assert.EqualError(t, err, "holds 1001 bytes, more than the 1000 bytes a structured file may hold")
-	_, err = ReadFile(write("big.json.gz", zip(append(full, 'x'))))
+	_, err = ReadFile(write("big.json.gz", sourcetest.Gzip(t, append(full, 'x'))))
 	assert.EqualError(t, err, "decompresses to more than 1000 bytes, the most a structured file may hold")
-	raw, err := ReadRaw(write("raw.gz", zip(full)))
+	raw, err := ReadRaw(write("raw.gz", sourcetest.Gzip(t, full)))
 	require.NoError(t, err)
-	assert.Equal(t, zip(full), raw, "ReadRaw does not decompress")
+	assert.Equal(t, sourcetest.Gzip(t, full), raw, "ReadRaw does not decompress")
 
-	z := zip(bytes.Repeat([]byte("line\n"), 100))
+	z := sourcetest.Gzip(t, bytes.Repeat([]byte("line\n"), 100))
 	_, err = ReadFile(write("cut.json.gz", z[:len(z)-10]))
 	assert.ErrorContains(t, err, "truncated or corrupt gzip: unexpected EOF")
 	_, err = ReadFile(write("empty.json.gz", nil))

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 // refLines is what Lines must yield for body: the newline-separated lines
@@ -110,7 +112,7 @@ func TestLinesDoNotDependOnWindows(t *testing.T) {
 		for _, pad := range []int{0, 1, 7, 4095} { // move the lines across window boundaries
 			body := strings.Repeat("\n", pad) + body
 			p := filepath.Join(dir, "f.log")
-			require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+			sourcetest.WriteFile(t, p, body)
 			assert.Equal(t, refLines([]byte(body)), collectLines(t, p), "%s, pad %d", name, pad)
 		}
 	}
@@ -125,7 +127,7 @@ func TestSplitRangesMatchLines(t *testing.T) {
 		mid := len(body) / 2
 		body = append(body[:mid:mid], append([]byte(strings.Repeat("M", MaxLine+10)+"\r\n"), body[mid:]...)...)
 		p := filepath.Join(dir, fmt.Sprintf("f%d.log", i))
-		require.NoError(t, os.WriteFile(p, body, 0o644))
+		sourcetest.WriteFile(t, p, body)
 		want := refLines(body)
 		require.Equal(t, want, collectLines(t, p))
 		for _, n := range []int{2, 3, 5, 16, 97} {
@@ -158,7 +160,7 @@ func TestSplitPrimes(t *testing.T) {
 	}
 	body := b.Bytes()
 	p := filepath.Join(dir, "f.log")
-	require.NoError(t, os.WriteFile(p, body, 0o644))
+	sourcetest.WriteFile(t, p, body)
 	isState := func(line []byte) bool { return bytes.HasPrefix(line, []byte("state ")) }
 	rs := Split(p, 8, 0, isState)
 	require.Len(t, rs, 8)
@@ -176,15 +178,15 @@ func TestSplitPrimes(t *testing.T) {
 func TestSplitDeclines(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "f.log")
-	require.NoError(t, os.WriteFile(p, []byte("a\nb\nc\nd\n"), 0o644))
+	sourcetest.WriteFile(t, p, "a\nb\nc\nd\n")
 	assert.Nil(t, Split(p, 1, 0, nil), "one range")
 	assert.Nil(t, Split(p, 4, 1<<20, nil), "below the minimum size")
 	assert.Nil(t, Split(filepath.Join(dir, "nope.log"), 4, 0, nil), "missing: Lines reports it")
 	gzp := filepath.Join(dir, "f.log.gz")
-	require.NoError(t, os.WriteFile(gzp, []byte("a\nb\nc\nd\n"), 0o644))
+	sourcetest.WriteFile(t, gzp, "a\nb\nc\nd\n")
 	assert.Nil(t, Split(gzp, 4, 0, nil), "compressed")
 	one := filepath.Join(dir, "one.log")
-	require.NoError(t, os.WriteFile(one, []byte(strings.Repeat("x", 100)), 0o644))
+	sourcetest.WriteFile(t, one, strings.Repeat("x", 100))
 	assert.Nil(t, Split(one, 4, 0, nil), "a single line")
 	rs := Split(p, 4, 0, nil)
 	require.Len(t, rs, 4)
@@ -202,9 +204,7 @@ func FuzzSplit(f *testing.F) {
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, body []byte, n, mode uint8) {
 		p := filepath.Join(dir, "f.log")
-		if err := os.WriteFile(p, body, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		sourcetest.WriteFile(t, p, body)
 		var primes func([]byte) bool
 		switch mode % 3 {
 		case 1:

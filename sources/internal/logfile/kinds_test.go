@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/localizevideos/posture/sources/internal/sourcetest"
 
@@ -80,7 +78,6 @@ func newKind(t *testing.T, kind string, paths []string) sources.Source {
 // TestStatelessKindsSplitMatchesSequential: every kind declared Stateless
 // gives, on a file parsed in ranges, exactly what one pass gives.
 func TestStatelessKindsSplitMatchesSequential(t *testing.T) {
-	asOf := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 	for kind, lines := range kindLines {
 		dir := t.TempDir()
 		var b bytes.Buffer
@@ -93,8 +90,8 @@ func TestStatelessKindsSplitMatchesSequential(t *testing.T) {
 			b.WriteByte('\n')
 		}
 		b.WriteString(lines[0]) // no final newline
-		require.NoError(t, os.WriteFile(filepath.Join(dir, "x.log"), b.Bytes(), 0o644))
-		env := sources.Env{Name: "src", AsOf: asOf, BaseDir: dir}
+		sourcetest.WriteFile(t, filepath.Join(dir, "x.log"), b.Bytes())
+		env := sources.Env{Name: "src", AsOf: sourcetest.AsOf, BaseDir: dir}
 
 		seq, err := newKind(t, kind, []string{"x.log"}).Collect(context.Background(), env)
 		require.NoError(t, err, kind)

@@ -1,40 +1,19 @@
 package logfile
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-	_ "time/tzdata" // hermetic Europe/Berlin
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
-
-var asOf = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
-
-func writeFile(t *testing.T, path string, content []byte) {
-	t.Helper()
-	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-	require.NoError(t, os.WriteFile(path, content, 0o644))
-}
-
-func gz(t *testing.T, content string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, err := zw.Write([]byte(content))
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
-}
 
 // testLines parses "ban <ip>" (one event), "twice <ip>" (two events) and
 // "ok" (no event); anything else is skipped. Each event's detail is the
@@ -64,15 +43,15 @@ func testLines(calls *int, locs *[]*time.Location) NewLineFunc {
 
 func TestCollect(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "logs", "a.log"), []byte("ban 192.0.2.1\r\ngarbage\n\nok\ntwice 192.0.2.2\n"))
-	writeFile(t, filepath.Join(dir, "logs", "a.log.1.gz"), gz(t, "ok\nban 192.0.2.3"))
+	sourcetest.WriteFile(t, filepath.Join(dir, "logs", "a.log"), "ban 192.0.2.1\r\ngarbage\n\nok\ntwice 192.0.2.2\n")
+	sourcetest.WriteGzip(t, filepath.Join(dir, "logs", "a.log.1.gz"), "ok\nban 192.0.2.3")
 	f, err := New([]string{"logs/a.log*"}, "Europe/Berlin")
 	require.NoError(t, err)
 	var (
 		calls int
 		locs  []*time.Location
 	)
-	res, err := f.Collect(context.Background(), sources.Env{Name: "src", AsOf: asOf, BaseDir: dir}, testLines(&calls, &locs))
+	res, err := f.Collect(context.Background(), sources.Env{Name: "src", AsOf: sourcetest.AsOf, BaseDir: dir}, testLines(&calls, &locs))
 	require.NoError(t, err)
 
 	assert.Equal(t, []string{"logs/a.log", "logs/a.log.1.gz"}, res.Files)
@@ -84,7 +63,7 @@ func TestCollect(t *testing.T) {
 	bans := res.Data.EventSlice(snapshot.EventBan)
 	require.Len(t, bans, 4)
 	assert.Equal(t, snapshot.Event{
-		TimeMS: asOf.UnixMilli(), Time: "2026-11-28T00:00:00Z",
+		TimeMS: sourcetest.AsOf.UnixMilli(), Time: "2026-11-28T00:00:00Z",
 		Source: "src", Origin: "logs/a.log:1", IP: "192.0.2.1", Detail: "fn",
 	}, bans[0])
 	assert.Equal(t, "logs/a.log:5", bans[1].Origin)
@@ -96,8 +75,7 @@ func TestCollect(t *testing.T) {
 }
 
 func TestZone(t *testing.T) {
-	berlin, err := time.LoadLocation("Europe/Berlin")
-	require.NoError(t, err)
+	berlin := sourcetest.Berlin(t)
 	f, err := New([]string{"x"}, "")
 	require.NoError(t, err)
 	assert.Equal(t, time.UTC, f.Zone(sources.Env{}))
@@ -124,39 +102,23 @@ func TestCollectErrors(t *testing.T) {
 	parse := testLines(&calls, &locs)
 	f, err := New([]string{"logs/nope.log"}, "")
 	require.NoError(t, err)
-	_, err = f.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: t.TempDir()}, parse)
+	_, err = f.Collect(context.Background(), sources.Env{Name: "b", AsOf: sourcetest.AsOf, BaseDir: t.TempDir()}, parse)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "logs/nope.log")
 
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "bad.log.gz"), []byte("not gzip"))
+	dir := sourcetest.DirWith(t, "bad.log.gz", "not gzip")
 	f, err = New([]string{"bad.log.gz"}, "")
 	require.NoError(t, err)
-	_, err = f.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: dir}, parse)
+	_, err = f.Collect(context.Background(), sources.Env{Name: "b", AsOf: sourcetest.AsOf, BaseDir: dir}, parse)
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "bad.log.gz: "), err.Error())
 }
 
-// countdownCtx is a context whose Err turns to Canceled after n calls.
-type countdownCtx struct {
-	context.Context
-	n int
-}
-
-func (c *countdownCtx) Err() error {
-	if c.n <= 0 {
-		return context.Canceled
-	}
-	c.n--
-	return nil
-}
-
 func TestCollectCancelled(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "a.log"), []byte(strings.Repeat("ban 192.0.2.1\n", 2*CancelEvery)))
+	dir := sourcetest.DirWith(t, "a.log", strings.Repeat("ban 192.0.2.1\n", 2*CancelEvery))
 	f, err := New([]string{"a.log"}, "")
 	require.NoError(t, err)
-	env := sources.Env{Name: "b", AsOf: asOf, BaseDir: dir}
+	env := sources.Env{Name: "b", AsOf: sourcetest.AsOf, BaseDir: dir}
 	var (
 		calls int
 		locs  []*time.Location
@@ -170,11 +132,11 @@ func TestCollectCancelled(t *testing.T) {
 	assert.Equal(t, 0, calls, "cancelled before the first file")
 
 	// Cancelled at the first in-file check: wrapped with the file name.
-	_, err = f.Collect(&countdownCtx{Context: context.Background(), n: 1}, env, parse)
+	_, err = f.Collect(sourcetest.NewCountdown(1), env, parse)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), "a.log: ")
 
-	res, err := f.Collect(&countdownCtx{Context: context.Background(), n: 3}, env, parse)
+	res, err := f.Collect(sourcetest.NewCountdown(3), env, parse)
 	require.NoError(t, err)
 	assert.Len(t, res.Data.EventSlice(snapshot.EventBan), 2*CancelEvery)
 }
@@ -202,13 +164,11 @@ func TestRegister(t *testing.T) {
 	require.Error(t, err)
 	assert.Nil(t, src)
 
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "a.log"), []byte("ban 192.0.2.1\n"))
+	dir := sourcetest.DirWith(t, "a.log", "ban 192.0.2.1\n")
 	cfg.(*Config).Paths = []string{"a.log"}
 	src, err = k.New(cfg)
 	require.NoError(t, err)
-	res, err := src.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: dir})
-	require.NoError(t, err)
+	res := sourcetest.Collect(t, src, sources.Env{Name: "b", AsOf: sourcetest.AsOf, BaseDir: dir})
 	assert.Len(t, res.Data.EventSlice(snapshot.EventBan), 1)
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,7 +103,7 @@ func collectBoth(t *testing.T, dir string, newLine NewLineFunc, carry Carry, n i
 	t.Helper()
 	f, err := New([]string{"logs/*.log"}, "")
 	require.NoError(t, err)
-	env := sources.Env{Name: "src", AsOf: asOf, BaseDir: dir}
+	env := sources.Env{Name: "src", AsOf: sourcetest.AsOf, BaseDir: dir}
 	seq, err = f.Collect(context.Background(), env, newLine)
 	require.NoError(t, err)
 	splitAll(t, n)
@@ -115,8 +114,8 @@ func collectBoth(t *testing.T, dir string, newLine NewLineFunc, carry Carry, n i
 
 func TestCollectSplitMatchesSequential(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "logs", "a.log"), bigLog(30000))
-	writeFile(t, filepath.Join(dir, "logs", "b.log"), bigLog(777))
+	sourcetest.WriteFile(t, filepath.Join(dir, "logs", "a.log"), bigLog(30000))
+	sourcetest.WriteFile(t, filepath.Join(dir, "logs", "b.log"), bigLog(777))
 	for _, n := range []int{2, 3, 8, 61} {
 		seq, split := collectBoth(t, dir, remember, rememberCarry, n)
 		require.Greater(t, len(seq.Data.EventSlice(snapshot.EventLoginFailed)), 10000)
@@ -150,14 +149,13 @@ func requireTightSegments(t *testing.T, res *sources.Result) {
 // at range starts lose their user.
 func TestCollectSplitNeedsPriming(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "logs", "a.log"), bigLog(30000))
+	sourcetest.WriteFile(t, filepath.Join(dir, "logs", "a.log"), bigLog(30000))
 	seq, split := collectBoth(t, dir, remember, Stateless, 61)
 	assert.NotEqual(t, sourcetest.EventSlices(seq), sourcetest.EventSlices(split))
 }
 
 func TestSequentialNeverSplits(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "a.log"), []byte(strings.Repeat("ban 192.0.2.1\n", 5000)))
+	dir := sourcetest.DirWith(t, "a.log", strings.Repeat("ban 192.0.2.1\n", 5000))
 	splitAll(t, 4)
 	f, err := New([]string{"a.log"}, "")
 	require.NoError(t, err)
@@ -165,7 +163,7 @@ func TestSequentialNeverSplits(t *testing.T) {
 		calls int
 		locs  []*time.Location
 	)
-	res, err := f.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: dir}, testLines(&calls, &locs))
+	res, err := f.Collect(context.Background(), sources.Env{Name: "b", AsOf: sourcetest.AsOf, BaseDir: dir}, testLines(&calls, &locs))
 	require.NoError(t, err)
 	assert.Equal(t, 1, calls, "one parser: the file was read in one pass")
 	bans := res.Data.EventSlice(snapshot.EventBan)
@@ -177,7 +175,7 @@ func TestSequentialNeverSplits(t *testing.T) {
 	src, err := newSource(&Config{Paths: []string{"a.log"}})
 	require.NoError(t, err)
 	calls = 0
-	_, err = src.Collect(context.Background(), sources.Env{Name: "b", AsOf: asOf, BaseDir: dir})
+	_, err = src.Collect(context.Background(), sources.Env{Name: "b", AsOf: sourcetest.AsOf, BaseDir: dir})
 	require.NoError(t, err)
 	assert.Equal(t, 1, calls)
 	assert.Panics(t, func() {
@@ -185,34 +183,18 @@ func TestSequentialNeverSplits(t *testing.T) {
 	})
 }
 
-// atomicCountdown is a context whose Err turns to Canceled after n calls,
-// safe for the goroutines of a split file.
-type atomicCountdown struct {
-	context.Context
-	n atomic.Int64
-}
-
-func (c *atomicCountdown) Err() error {
-	if c.n.Add(-1) < 0 {
-		return context.Canceled
-	}
-	return nil
-}
-
 func TestCollectSplitCancelled(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "a.log"), []byte(strings.Repeat("ban 192.0.2.1\n", 8*CancelEvery)))
+	dir := sourcetest.DirWith(t, "a.log", strings.Repeat("ban 192.0.2.1\n", 8*CancelEvery))
 	splitAll(t, 4)
 	f, err := New([]string{"a.log"}, "")
 	require.NoError(t, err)
-	env := sources.Env{Name: "b", AsOf: asOf, BaseDir: dir}
-	ctx := &atomicCountdown{Context: context.Background()}
-	ctx.n.Store(3) // the check before the file, then two in-file checks
+	env := sources.Env{Name: "b", AsOf: sourcetest.AsOf, BaseDir: dir}
+	ctx := sourcetest.NewCountdown(3) // the check before the file, then two in-file checks
 	_, err = f.CollectWith(ctx, env, stateless, Stateless)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.True(t, strings.HasPrefix(err.Error(), "a.log: "), err.Error())
 
-	ctx.n.Store(1000)
+	ctx.Reset(1000)
 	res, err := f.CollectWith(ctx, env, stateless, Stateless)
 	require.NoError(t, err)
 	assert.Len(t, res.Data.EventSlice(snapshot.EventBan), 8*CancelEvery)

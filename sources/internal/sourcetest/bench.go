@@ -153,7 +153,7 @@ func newSource(tb testing.TB, kind string, cfg any) sources.Source {
 }
 
 func benchEnv(dir string) sources.Env {
-	return sources.Env{Name: "bench", AsOf: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), BaseDir: dir, Zone: time.UTC}
+	return sources.Env{Name: "bench", AsOf: AsOf, BaseDir: dir, Zone: time.UTC}
 }
 
 // BenchCollect runs a file source of the given kind over dir as `posture

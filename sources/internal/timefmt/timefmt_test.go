@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/localizevideos/posture/sources/internal/sourcetest"
 )
 
 func TestSyslogYear(t *testing.T) {
@@ -115,10 +117,7 @@ func FuzzSyslog(f *testing.F) {
 }
 
 func TestAppendStampMatchesFormat(t *testing.T) {
-	zones := []*time.Location{time.UTC, time.FixedZone("", 3600), time.FixedZone("", -9*3600-30*60)}
-	if berlin, err := time.LoadLocation("Europe/Berlin"); err == nil {
-		zones = append(zones, berlin)
-	}
+	zones := []*time.Location{time.UTC, time.FixedZone("", 3600), time.FixedZone("", -9*3600-30*60), sourcetest.Berlin(t)}
 	cases := []time.Time{
 		time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC),
 		time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.UTC),
