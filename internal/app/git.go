@@ -109,7 +109,7 @@ func git(dir string, env []string, args ...string) (string, error) {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("git %s: %v: %s", args[0], err, strings.TrimSpace(errb.String()))
+		return "", fmt.Errorf("git %s: %w: %s", args[0], err, strings.TrimSpace(errb.String()))
 	}
 	return out.String(), nil
 }
@@ -130,5 +130,5 @@ func gitExit(dir string, args ...string) (int, error) {
 	case errors.As(err, &ee) && ee.ExitCode() == 1:
 		return 1, nil
 	}
-	return 0, fmt.Errorf("git %s: %v: %s", args[0], err, strings.TrimSpace(errb.String()))
+	return 0, fmt.Errorf("git %s: %w: %s", args[0], err, strings.TrimSpace(errb.String()))
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -101,7 +102,7 @@ func newFakeReleases(t *testing.T) *fakeReleases {
 			http.NotFound(w, r)
 			return
 		}
-		w.Write(b)
+		_, _ = w.Write(b) // the client sees a short body if this fails
 	}))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -160,7 +161,8 @@ func runInstall(t *testing.T, f *fakeReleases, cache string, env map[string]stri
 	cmd.Stdout, cmd.Stderr = &se, &se
 	err = cmd.Run()
 	r := installRun{stderr: se.String(), outputs: map[string]string{}}
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		r.code = ee.ExitCode()
 	} else {
 		require.NoError(t, err)

@@ -2,12 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -25,10 +25,7 @@ import (
 // postureBinary builds ./cmd/posture into a temporary folder of the test.
 func postureBinary(t *testing.T) string {
 	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	goBin := goTool(t)
 	bin := filepath.Join(t.TempDir(), "posture")
 	cmd := exec.Command(goBin, "build", "-o", bin, "./cmd/posture")
 	cmd.Dir = repoRoot(t)
@@ -106,7 +103,8 @@ func runAction(t *testing.T, dir, bin string, inputs map[string]string) actionRu
 	cmd.Stdout, cmd.Stderr = &so, &se
 	err = cmd.Run()
 	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		code = ee.ExitCode()
 	} else {
 		require.NoError(t, err)

@@ -258,7 +258,7 @@ func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(p
 func interrupted(ctx context.Context, g *globals) int {
 	why := "cancelled"
 	code := ExitInterrupt
-	if cause := context.Cause(ctx); cause != nil && cause != context.Canceled {
+	if cause := context.Cause(ctx); cause != nil && cause != context.Canceled { //nolint:errorlint // a signal's cause wraps context.Canceled: only the bare one means "cancelled"
 		why = cause.Error() // "interrupt signal received", "terminated signal received"
 		if strings.HasPrefix(why, syscall.SIGTERM.String()+" ") {
 			code = ExitTerminate

@@ -47,10 +47,7 @@ func builtPosture(t *testing.T) string {
 		if built.err != nil {
 			return
 		}
-		goBin, err := exec.LookPath("go")
-		if err != nil {
-			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-		}
+		goBin := goTool(t)
 		built.bin = filepath.Join(built.dir, "posture")
 		cmd := exec.Command(goBin, "build", "-o", built.bin, "./cmd/posture")
 		cmd.Dir = repoRoot(t)

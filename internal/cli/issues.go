@@ -81,7 +81,7 @@ func cmdIssues(e *env, g *globals) *cli.Command {
 				return exitCode(ExitError, err)
 			}
 			asJSON := g.format == "json"
-			var out io.Writer = e.stdout
+			out := io.Writer(e.stdout)
 			var lines bytes.Buffer
 			switch {
 			case asJSON:

@@ -284,14 +284,14 @@ func TestIssuesAPIFailureExits2AndResumesWithoutDuplicates(t *testing.T) {
 	gh, env := fakeGitHub(t)
 	dir, _ := issuesWorkspace(t, issuesReport("2026-11-27T00:00:00Z", 2))
 	gh.FailWritesAfter(4, http.StatusServiceUnavailable) // labels and the first create pass
-	code, out, errs := runIssuesCLI(t, dir, env, "issues")
+	code, _, errs := runIssuesCLI(t, dir, env, "issues")
 	assert.Equal(t, ExitError, code)
 	assert.Contains(t, errs, "503")
 	assert.Len(t, gh.Issues(), 1)
 	assert.NotEmpty(t, sleeps.d, "the retries waited (injected sleeper)")
 
 	gh.ClearFaults()
-	code, out, errs = runIssuesCLI(t, dir, env, "issues")
+	code, out, errs := runIssuesCLI(t, dir, env, "issues")
 	require.Equal(t, ExitOK, code, errs)
 	assert.Contains(t, out, "1 created")
 	assert.Len(t, gh.Issues(), 2)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -38,10 +37,7 @@ func TestVersionBothSpellings(t *testing.T) {
 // The built binary prints the version and revision its build recorded
 // (here set as a release build does, with -ldflags).
 func TestVersionOfTheBuiltBinary(t *testing.T) {
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	goBin := goTool(t)
 	bin := filepath.Join(t.TempDir(), "posture")
 	pkg := "github.com/localizevideos/posture/internal/version"
 	cmd := exec.Command(goBin, "build", "-ldflags", "-X "+pkg+".version=v1.7.0 -X "+pkg+".revision=0123456789abcdef0123456789abcdef01234567",

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -38,7 +39,7 @@ func parse(t *testing.T, doc string) *node {
 	cur := root
 	for {
 		tok, err := d.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		require.NoError(t, err, "the dashboard must parse as well-formed markup")
@@ -228,10 +229,13 @@ func TestNullsBreakTheLine(t *testing.T) {
 	// Dates are proportional: 7 daily points, the 4th sits in the middle.
 	mid := strings.Fields(pts[1].attr["points"])[1]
 	var x3 float64
-	fmt.Sscanf(mid, "%g,", &x3)
+	_, err := fmt.Sscanf(mid, "%g,", &x3)
+	require.NoError(t, err)
 	var l, r float64
-	fmt.Sscanf(svg.first(tagClass("line", "grid")).attr["x1"], "%g", &l)
-	fmt.Sscanf(svg.first(tagClass("line", "grid")).attr["x2"], "%g", &r)
+	_, err = fmt.Sscanf(svg.first(tagClass("line", "grid")).attr["x1"], "%g", &l)
+	require.NoError(t, err)
+	_, err = fmt.Sscanf(svg.first(tagClass("line", "grid")).attr["x2"], "%g", &r)
+	require.NoError(t, err)
 	assert.InDelta(t, (l+r)/2, x3, 0.2)
 	// Axis labels: min, max, first and last date.
 	var labels []string

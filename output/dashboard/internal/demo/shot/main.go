@@ -83,7 +83,7 @@ func netlog(path string) error {
 		// A log cut short on exit lacks its closing brackets.
 		t := bytes.TrimRight(bytes.TrimSpace(b), ",")
 		if err2 := json.Unmarshal(append(t, []byte("]}")...), &log); err2 != nil {
-			return fmt.Errorf("%s: %v", path, err)
+			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
 	start, ok := log.Constants.LogEventTypes["URL_REQUEST_START_JOB"]
