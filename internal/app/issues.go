@@ -57,7 +57,7 @@ func ReadReport(path string) (*report.Report, error) {
 		return nil, err
 	}
 	if _, err := r.AsOfTime(); err != nil {
-		return nil, fmt.Errorf("%s: as_of %q: %v", Display(path), r.AsOf, err)
+		return nil, fmt.Errorf("%s: as_of %q: %w", Display(path), r.AsOf, err)
 	}
 	return r, nil
 }
