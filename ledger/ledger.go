@@ -35,6 +35,7 @@
 package ledger
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -125,7 +126,7 @@ func Observe(snap *snapshot.Snapshot, asOf time.Time) *Observation {
 			if cur, ok := o.Listed[v.Key]; !ok || severityRank[v.Severity] > severityRank[cur.Severity] {
 				o.Listed[v.Key] = v
 			}
-			if !contains(o.By[v.Key], id) {
+			if !slices.Contains(o.By[v.Key], id) {
 				o.By[v.Key] = append(o.By[v.Key], id)
 			}
 		}
@@ -173,7 +174,7 @@ func (o *Observation) seen() *Seen {
 func withSources(have, by []string) []string {
 	out := have
 	for _, s := range by {
-		if contains(out, s) {
+		if slices.Contains(out, s) {
 			continue
 		}
 		kept := out[:0:0]
@@ -214,12 +215,7 @@ func sameSource(a, b string) bool {
 
 // containsSource is contains with sameSource.
 func containsSource(xs []string, x string) bool {
-	for _, y := range xs {
-		if sameSource(y, x) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(xs, func(y string) bool { return sameSource(y, x) })
 }
 
 // describe takes the finding's description from a record.
@@ -550,13 +546,4 @@ func instant(s string) (*string, *int64) {
 	str := t.UTC().Format(time.RFC3339)
 	ms := t.UnixMilli()
 	return &str, &ms
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

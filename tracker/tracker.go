@@ -42,6 +42,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -415,13 +416,10 @@ func labelsOf(i *gh.Issue) []string {
 	return out
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
+// containsFold reports whether list holds s, ignoring case (GitHub's labels
+// and logins are case-insensitive).
+func containsFold(list []string, s string) bool {
+	return slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(x, s) })
 }
 
 // union returns a ∪ b (order kept) and whether b added anything.
@@ -429,7 +427,7 @@ func union(a, b []string) ([]string, bool) {
 	out := append([]string(nil), a...)
 	added := false
 	for _, x := range b {
-		if !contains(out, x) {
+		if !containsFold(out, x) {
 			out = append(out, x)
 			added = true
 		}
@@ -503,7 +501,7 @@ func (t *Tracker) planMetric(ctx context.Context, r *report.Report, m *report.Me
 		edit.Title = gh.String(title)
 		changedFields = append(changedFields, "title")
 	}
-	if !contains(labelsOf(cur), LabelKPI) {
+	if !containsFold(labelsOf(cur), LabelKPI) {
 		ls, _ := union(labelsOf(cur), []string{LabelKPI})
 		edit.Labels = &ls
 		changedFields = append(changedFields, "labels")
