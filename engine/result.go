@@ -81,8 +81,8 @@ func Build(ev *Evaluation, metrics []*Resolved, parts []*snapshot.Part, opt Opti
 		case !asOf.Before(e.ExpiresEnd):
 			state = "expired"
 		}
-		r.Exceptions = append(r.Exceptions, report.Exception{ID: e.ID, Metric: e.Metric, Scope: e.Scope, Owner: e.Owner,
-			ApprovedBy: e.ApprovedBy, Expires: e.Expires, Status: e.Status, State: state, Origin: e.Declared})
+		r.Exceptions = append(r.Exceptions, report.Exception{ExceptionRef: report.ExceptionRef{ID: e.ID, Metric: e.Metric,
+			Scope: e.Scope, Owner: e.Owner, ApprovedBy: e.ApprovedBy, Expires: e.Expires}, Status: e.Status, State: state, Origin: e.Declared})
 		if state == "active" && e.ExpiresEnd.Sub(asOf) <= 14*24*time.Hour {
 			r.ExpiringSoon = append(r.ExpiringSoon, e.ID)
 		}

@@ -112,9 +112,8 @@ func fixture() *report.Report {
 			},
 		},
 		Exceptions: []report.Exception{
-			{ID: "EXC-7", Metric: "high_critical_vulnerabilities", Scope: "CVE-2025-1111 web", Owner: "security",
-				ApprovedBy: "cto", Expires: "2026-12-05", Status: "approved", State: "active"},
-			{ID: "EXC-3", Metric: "orphaned_accounts", Scope: "svc-backup", Owner: "platform", Expires: "2027-06-30", Status: "approved", State: "active"},
+			{ExceptionRef: report.ExceptionRef{ID: "EXC-7", Metric: "high_critical_vulnerabilities", Scope: "CVE-2025-1111 web", Owner: "security", ApprovedBy: "cto", Expires: "2026-12-05"}, Status: "approved", State: "active"},
+			{ExceptionRef: report.ExceptionRef{ID: "EXC-3", Metric: "orphaned_accounts", Scope: "svc-backup", Owner: "platform", Expires: "2027-06-30"}, Status: "approved", State: "active"},
 		},
 		ExpiringSoon: []string{"EXC-7"},
 	}

@@ -139,7 +139,7 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 		for _, id := range r.ExpiringSoon {
 			x, ok := byID[id]
 			if !ok {
-				x = report.Exception{ID: id}
+				x = report.Exception{ExceptionRef: report.ExceptionRef{ID: id}}
 			}
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", text.Cell(text.Code(x.ID)), text.Cell(text.Code(x.Metric)),
 				text.Cell(text.Code(x.Scope)), text.Cell(text.MD(x.Owner)), text.Cell(x.Expires))

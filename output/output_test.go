@@ -597,8 +597,7 @@ func sarifOf(t *testing.T, r *report.Report, opt Options) sarifDoc {
 // at a path outside the repository.
 func TestSARIFLocations(t *testing.T) {
 	r := fixture()
-	r.Exceptions = append(r.Exceptions, report.Exception{ID: "EXC-9", Metric: "orphaned_accounts", Scope: "x", Owner: "security",
-		Expires: "2026-11-20", Status: "open", State: "expired", Origin: "exceptions.hcl:12"})
+	r.Exceptions = append(r.Exceptions, report.Exception{ExceptionRef: report.ExceptionRef{ID: "EXC-9", Metric: "orphaned_accounts", Scope: "x", Owner: "security", Expires: "2026-11-20"}, Status: "open", State: "expired", Origin: "exceptions.hcl:12"})
 	r.Metrics = append(r.Metrics,
 		report.Metric{ID: "config_drift_events", Title: "Config drift events", Category: "operational_hygiene", Owner: "platform",
 			Unit: "count", Value: f(2), Status: report.StatusFail, Target: report.Target{Max: f(0)}, Gate: true,

@@ -114,19 +114,43 @@ type Input struct {
 	Error        string `json:"error,omitempty"`
 }
 
-// Exception is an approved deviation as listed in a report.
-type Exception struct {
+// ExceptionRef is what names an exception wherever one is listed: the
+// report's exceptions and the quarterly review's rows.
+type ExceptionRef struct {
 	ID         string `json:"id"`
 	Metric     string `json:"metric"`
 	Scope      string `json:"scope"`
 	Owner      string `json:"owner"`
 	ApprovedBy string `json:"approved_by,omitempty"`
 	Expires    string `json:"expires"`
-	Status     string `json:"status"`
-	State      string `json:"state"` // active, expired, closed
+}
+
+// Exception is an approved deviation as listed in a report.
+type Exception struct {
+	ExceptionRef
+	Status string `json:"status"`
+	State  string `json:"state"` // active, expired, closed
 	// Origin is where the exception is declared, "file:line" with the file
 	// relative to the config's folder (like evidence origins).
 	Origin string `json:"origin,omitempty"`
+}
+
+// MetricHead is what heads every per-metric row of a listing (the monthly
+// aggregate, the quarterly review, the catalogue): the metric's identity,
+// owner, unit, target and gate.
+type MetricHead struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Category string `json:"category"`
+	Owner    string `json:"owner"`
+	Unit     string `json:"unit"`
+	Target   Target `json:"target"`
+	Gate     bool   `json:"gate"`
+}
+
+// Head is m's MetricHead.
+func (m *Metric) Head() MetricHead {
+	return MetricHead{ID: m.ID, Title: m.Title, Category: m.Category, Owner: m.Owner, Unit: m.Unit, Target: m.Target, Gate: m.Gate}
 }
 
 // Tool names the program and build that wrote a report. It is an addition

@@ -67,22 +67,16 @@ func cmdMetrics(e *env, g *globals) *cli.Command {
 				return err
 			}
 			type row struct {
-				ID       string        `json:"id"`
-				Title    string        `json:"title"`
-				Category string        `json:"category"`
-				Owner    string        `json:"owner"`
-				Unit     string        `json:"unit"`
-				Target   report.Target `json:"target"`
-				Gate     bool          `json:"gate"`
-				Inputs   []string      `json:"inputs"`
-				FedBy    []string      `json:"fed_by"`
-				Custom   bool          `json:"custom"`
-				Location string        `json:"location"`
+				report.MetricHead
+				Inputs   []string `json:"inputs"`
+				FedBy    []string `json:"fed_by"`
+				Custom   bool     `json:"custom"`
+				Location string   `json:"location"`
 			}
 			var rows []row
 			for _, m := range a.Metrics {
-				r := row{ID: m.ID, Title: m.Title, Category: m.Category, Owner: m.Owner, Unit: m.Unit, Target: m.Target,
-					Gate: m.Gate, Inputs: m.Inputs, FedBy: []string{}, Custom: !m.Builtin, Location: m.Location}
+				r := row{MetricHead: report.MetricHead{ID: m.ID, Title: m.Title, Category: m.Category, Owner: m.Owner, Unit: m.Unit,
+					Target: m.Target, Gate: m.Gate}, Inputs: m.Inputs, FedBy: []string{}, Custom: !m.Builtin, Location: m.Location}
 				for _, k := range m.Inputs {
 					for _, s := range a.Config.Sources {
 						for _, f := range engine.InputFeeds(k) {

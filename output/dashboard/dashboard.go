@@ -273,7 +273,7 @@ func build(in []*report.Report) (*page, error) {
 	for _, id := range cur.ExpiringSoon {
 		e, ok := exc[id]
 		if !ok {
-			e = report.Exception{ID: id}
+			e = report.Exception{ExceptionRef: report.ExceptionRef{ID: id}}
 		}
 		p.Expiring = append(p.Expiring, expiring{ID: id, Metric: e.Metric, Scope: e.Scope, Owner: e.Owner, Expires: e.Expires})
 	}

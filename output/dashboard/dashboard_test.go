@@ -375,7 +375,7 @@ func TestHostileTextIsEscaped(t *testing.T) {
 			Error: "", Sources: []string{`</style><script>alert(4)</script>`},
 			Trend: report.Trend{Direction: report.TrendWorsening, Previous: f(1), ChangePct: f(200)}}},
 		Inputs:       []report.Input{{Source: `<i>src</i>`, Kind: "k"}},
-		Exceptions:   []report.Exception{{ID: "EX-1", Metric: "evil", Scope: `<u>scope</u>`, Owner: owner, Expires: "2026-12-01"}},
+		Exceptions:   []report.Exception{{ExceptionRef: report.ExceptionRef{ID: "EX-1", Metric: "evil", Scope: `<u>scope</u>`, Owner: owner, Expires: "2026-12-01"}}},
 		ExpiringSoon: []string{"EX-1"},
 	}
 	out := render(t, []*report.Report{r})

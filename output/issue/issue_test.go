@@ -36,9 +36,9 @@ func testReport(asOf string) *report.Report {
 func TestBodyAndState(t *testing.T) {
 	r := testReport("2026-11-27T00:00:00Z")
 	r.Exceptions = []report.Exception{
-		{ID: "EXC-1", Metric: "sev1_incidents", Scope: "INC-9", Owner: "security", ApprovedBy: "ciso", Expires: "2026-12-01", State: "active"},
-		{ID: "EXC-2", Metric: "sev1_incidents", Scope: "INC-3", Owner: "security", Expires: "2026-01-01", State: "expired"},
-		{ID: "EXC-3", Metric: "mttd_hours", Scope: "x", Owner: "security", Expires: "2027-01-01", State: "active"},
+		{ExceptionRef: report.ExceptionRef{ID: "EXC-1", Metric: "sev1_incidents", Scope: "INC-9", Owner: "security", ApprovedBy: "ciso", Expires: "2026-12-01"}, State: "active"},
+		{ExceptionRef: report.ExceptionRef{ID: "EXC-2", Metric: "sev1_incidents", Scope: "INC-3", Owner: "security", Expires: "2026-01-01"}, State: "expired"},
+		{ExceptionRef: report.ExceptionRef{ID: "EXC-3", Metric: "mttd_hours", Scope: "x", Owner: "security", Expires: "2027-01-01"}, State: "active"},
 	}
 	r.ExpiringSoon = []string{"EXC-1"}
 	m := &r.Metrics[0]

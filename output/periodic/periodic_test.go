@@ -16,8 +16,8 @@ func f(v float64) *float64 { return &v }
 
 func TestMonthly(t *testing.T) {
 	m := &rollup.Monthly{Project: "Test", Month: "2026-09", From: "2026-09-01", To: "2026-09-30", Reports: 30,
-		Metrics: []rollup.MonthMetric{{ID: "m_down", Title: "Down metric", Owner: "security", Unit: "count",
-			Target:   report.Target{Trend: "down"},
+		Metrics: []rollup.MonthMetric{{MetricHead: report.MetricHead{ID: "m_down", Title: "Down metric", Owner: "security", Unit: "count",
+			Target: report.Target{Trend: "down"}},
 			MonthEnd: rollup.Value{AsOf: "2026-09-30T00:00:00Z", Value: f(30), Status: report.StatusPass},
 			Min:      f(1), Max: f(30), Mean: f(15.5), Reports: 30, Values: 30,
 			Previous: &rollup.Value{AsOf: "2026-08-31T00:00:00Z", Value: f(31)}, Change: f(-1), ChangePct: f(-3.2)}}}
@@ -30,14 +30,14 @@ func TestMonthly(t *testing.T) {
 
 func TestQuarterly(t *testing.T) {
 	base := &rollup.Value{AsOf: "2026-09-30T00:00:00Z"}
-	up := rollup.QuarterMetric{ID: "m_up", Title: "Up metric", Owner: "platform", Unit: "percent",
+	up := rollup.QuarterMetric{MetricHead: report.MetricHead{ID: "m_up", Title: "Up metric", Owner: "platform", Unit: "percent"},
 		End: rollup.Value{AsOf: "2026-10-29T00:00:00Z", Value: f(40), Status: report.StatusFail}, Baseline: base,
 		Change: f(-20), ChangePct: f(-33.3), Reasons: []string{"fail", "worsened"},
 		Issue: &store.Issue{Number: 12, URL: "https://github.com/o/r/issues/12", State: "open"}}
-	mx := rollup.QuarterMetric{ID: "m_max", Title: "Max metric", Owner: "identity", Unit: "count", Gate: true,
+	mx := rollup.QuarterMetric{MetricHead: report.MetricHead{ID: "m_max", Title: "Max metric", Owner: "identity", Unit: "count", Gate: true},
 		End: rollup.Value{AsOf: "2026-10-29T00:00:00Z", Value: f(2), Status: report.StatusFail}, Baseline: base,
 		Change: f(2), Reasons: []string{"fail", "worsened"}}
-	un := rollup.QuarterMetric{ID: "m_unmeasured", Title: "Unmeasured metric", Owner: "security", Unit: "count",
+	un := rollup.QuarterMetric{MetricHead: report.MetricHead{ID: "m_unmeasured", Title: "Unmeasured metric", Owner: "security", Unit: "count"},
 		End: rollup.Value{AsOf: "2026-10-29T00:00:00Z", Status: report.StatusUnmeasured}}
 	q := &rollup.Quarterly{Project: "Test", Quarter: "2026-Q4", Months: []string{"2026-10", "2026-11", "2026-12"},
 		AsOf: "2026-10-29T00:00:00Z", Reports: 29, Metrics: []rollup.QuarterMetric{up, mx, un},

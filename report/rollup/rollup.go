@@ -45,22 +45,16 @@ type Value struct {
 
 // MonthMetric is one metric of the monthly aggregate.
 type MonthMetric struct {
-	ID        string        `json:"id"`
-	Title     string        `json:"title"`
-	Category  string        `json:"category"`
-	Owner     string        `json:"owner"`
-	Unit      string        `json:"unit"`
-	Target    report.Target `json:"target"`
-	Gate      bool          `json:"gate"`
-	MonthEnd  Value         `json:"month_end"` // latest report of the month
-	Min       *float64      `json:"min"`
-	Max       *float64      `json:"max"`
-	Mean      *float64      `json:"mean"`
-	Reports   int           `json:"reports"` // reports of the month carrying the metric
-	Values    int           `json:"values"`  // of those, with a value
-	Previous  *Value        `json:"previous_month_end"`
-	Change    *float64      `json:"change"`     // month_end - previous
-	ChangePct *float64      `json:"change_pct"` // 100 × change / |previous|; null when previous is 0 or null
+	report.MetricHead
+	MonthEnd  Value    `json:"month_end"` // latest report of the month
+	Min       *float64 `json:"min"`
+	Max       *float64 `json:"max"`
+	Mean      *float64 `json:"mean"`
+	Reports   int      `json:"reports"` // reports of the month carrying the metric
+	Values    int      `json:"values"`  // of those, with a value
+	Previous  *Value   `json:"previous_month_end"`
+	Change    *float64 `json:"change"`     // month_end - previous
+	ChangePct *float64 `json:"change_pct"` // 100 × change / |previous|; null when previous is 0 or null
 }
 
 // Monthly is <reports_dir>/monthly/YYYY-MM.json.
@@ -164,8 +158,7 @@ func Month(all []history.Dated, month string) (*Monthly, error) {
 		From: in[0].Date, To: in[len(in)-1].Date, Reports: len(in), Metrics: []MonthMetric{}}
 	for _, id := range metricOrder(in) {
 		m, r := latestWith(in, id)
-		mm := MonthMetric{ID: m.ID, Title: m.Title, Category: m.Category, Owner: m.Owner, Unit: m.Unit,
-			Target: m.Target, Gate: m.Gate, MonthEnd: Value{AsOf: r.AsOf, Value: m.Value, Status: m.Status}}
+		mm := MonthMetric{MetricHead: m.Head(), MonthEnd: Value{AsOf: r.AsOf, Value: m.Value, Status: m.Status}}
 		sum := 0.0
 		for _, d := range in {
 			x := find(d.Report, id)
@@ -200,13 +193,7 @@ func Month(all []history.Dated, month string) (*Monthly, error) {
 
 // QuarterMetric is one metric of the quarterly review.
 type QuarterMetric struct {
-	ID       string        `json:"id"`
-	Title    string        `json:"title"`
-	Category string        `json:"category"`
-	Owner    string        `json:"owner"`
-	Unit     string        `json:"unit"`
-	Target   report.Target `json:"target"`
-	Gate     bool          `json:"gate"`
+	report.MetricHead
 	// Months are the three month-end values (as_of empty when a month has
 	// no report carrying the metric).
 	Months []Value `json:"months"`
@@ -226,13 +213,8 @@ type QuarterMetric struct {
 
 // ExceptionRow is an exception as the review lists it.
 type ExceptionRow struct {
-	ID         string `json:"id"`
-	Metric     string `json:"metric"`
-	Scope      string `json:"scope"`
-	Owner      string `json:"owner"`
-	ApprovedBy string `json:"approved_by,omitempty"`
-	Expires    string `json:"expires"`
-	Reason     string `json:"reason"`
+	report.ExceptionRef
+	Reason string `json:"reason"`
 }
 
 // Exceptions are the config's exceptions by state at the review's as-of.
@@ -313,8 +295,7 @@ func Quarter(all []history.Dated, quarter string, opt QuarterOptions) (*Quarterl
 	actions := map[string][]ActionItem{}
 	for _, id := range metricOrder(in) {
 		m, r := latestWith(in, id)
-		qm := QuarterMetric{ID: m.ID, Title: m.Title, Category: m.Category, Owner: m.Owner, Unit: m.Unit,
-			Target: m.Target, Gate: m.Gate, End: Value{AsOf: r.AsOf, Value: m.Value, Status: m.Status},
+		qm := QuarterMetric{MetricHead: m.Head(), End: Value{AsOf: r.AsOf, Value: m.Value, Status: m.Status},
 			Direction: report.TrendInsufficient}
 		var firstMonthEnd *Value
 		for i := range months {
@@ -367,8 +348,8 @@ func Quarter(all []history.Dated, quarter string, opt QuarterOptions) (*Quarterl
 		if e.Status == "closed" {
 			continue
 		}
-		row := ExceptionRow{ID: e.ID, Metric: e.Metric, Scope: e.Scope, Owner: e.Owner, ApprovedBy: e.ApprovedBy,
-			Expires: e.Expires, Reason: e.Reason}
+		row := ExceptionRow{ExceptionRef: report.ExceptionRef{ID: e.ID, Metric: e.Metric, Scope: e.Scope, Owner: e.Owner,
+			ApprovedBy: e.ApprovedBy, Expires: e.Expires}, Reason: e.Reason}
 		if !asOf.Before(e.ExpiresEnd) {
 			q.Exceptions.Expired = append(q.Exceptions.Expired, row)
 			actions[e.Owner] = append(actions[e.Owner], ActionItem{Exception: e.ID,

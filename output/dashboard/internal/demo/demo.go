@@ -307,10 +307,8 @@ func inputs(stamp string) []report.Input {
 
 func exceptions(asOf time.Time) ([]report.Exception, []string) {
 	all := []report.Exception{
-		{ID: "EX-2026-014", Metric: "high_critical_vulnerabilities", Scope: "CVE-2026-31337 in api:1.42", Owner: "appsec",
-			ApprovedBy: "ciso", Expires: "2026-12-04", Status: "approved"},
-		{ID: "EX-2026-009", Metric: "security_header_drift", Scope: "https://legacy.localizevideos.example/ csp", Owner: "appsec",
-			ApprovedBy: "ciso", Expires: "2027-01-31", Status: "approved"},
+		{ExceptionRef: report.ExceptionRef{ID: "EX-2026-014", Metric: "high_critical_vulnerabilities", Scope: "CVE-2026-31337 in api:1.42", Owner: "appsec", ApprovedBy: "ciso", Expires: "2026-12-04"}, Status: "approved"},
+		{ExceptionRef: report.ExceptionRef{ID: "EX-2026-009", Metric: "security_header_drift", Scope: "https://legacy.localizevideos.example/ csp", Owner: "appsec", ApprovedBy: "ciso", Expires: "2027-01-31"}, Status: "approved"},
 	}
 	var out []report.Exception
 	var soon []string
