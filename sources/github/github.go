@@ -27,11 +27,21 @@
 //
 //   - members: organisation owners (GET /orgs/{org}/members?role=admin) as
 //     Account{system "github", role "admin", privileged}. MFA is read from
-//     the 2fa_disabled filter when the token may use it (org owners); when it
-//     may not (403/404/422) MFA stays null and a note says so. A user owner
-//     is recorded as the only account, role "owner" (MFA unknown). GitHub
-//     has no activity data, so created_at/last_active_at stay null and the
-//     accounts are never judged orphaned.
+//     the 2fa_disabled filter (false for the owners it lists, true for the
+//     others; see two_factor: unset reads it when the token may, 403/404/422
+//     leaving MFA null with a note; true makes a refusal an error; false
+//     does not ask). A user owner is recorded as the only account, role
+//     "owner" (MFA unknown). GitHub has no activity data, so
+//     created_at/last_active_at stay null and the accounts are never judged
+//     orphaned.
+//   - tokens (off by default: personal_access_tokens = true, or "tokens" in
+//     collect): the organisation's fine-grained personal access tokens (GET
+//     /orgs/{org}/personal-access-tokens, pages of 100; a GitHub App
+//     installation token with organization_personal_access_tokens: read) as
+//     Token{id "github-pat:<id>", account = owner.login, created_at =
+//     access_granted_at (GitHub does not expose the creation time),
+//     expires_at = token_expires_at (null: never expires), revoked false (an
+//     expired token is not live by its expiry)}. A refusal is an error.
 //   - alerts: Dependabot, code scanning and secret scanning alerts of every
 //     state (no state filter is sent: every state is listed; the Dependabot
 //     and code scanning lists follow the `after` cursor of the Link header,
@@ -147,7 +157,7 @@ var doc string
 func init() {
 	sources.Register(sources.Kind{
 		Name:    "github",
-		Summary: "GitHub org/user via the REST API: owners (members), Dependabot/code/secret scanning alerts, deployments, incident issues",
+		Summary: "GitHub org/user via the REST API: owners and their 2FA (members), Dependabot/code/secret scanning alerts, deployments, incident issues, fine-grained PATs (tokens)",
 		Doc:     doc,
 		Defaults: map[string]any{
 			"repos":                  sources.DefaultDoc("every repository of the owner"),
