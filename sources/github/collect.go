@@ -116,7 +116,7 @@ func (c *collector) run(ctx context.Context) (*sources.Result, error) {
 	res := &sources.Result{}
 
 	var ownerType string
-	if c.src.wants(PartMembers) || len(cfg.Repos) == 0 {
+	if c.src.wants(PartMembers) || c.src.wants(PartTokens) || len(cfg.Repos) == 0 {
 		u, _, err := c.client.Users.Get(ctx, c.owner)
 		if err != nil {
 			if githubapi.IsNotFound(err) {
@@ -134,6 +134,13 @@ func (c *collector) run(ctx context.Context) (*sources.Result, error) {
 			return nil, err
 		}
 		res.Data.Accounts = accts
+	}
+	if c.src.wants(PartTokens) {
+		toks, err := c.personalAccessTokens(ctx, isOrg)
+		if err != nil {
+			return nil, err
+		}
+		res.Data.Tokens = toks
 	}
 
 	var repos []repoRef

@@ -5,7 +5,9 @@
 //	source "github" "org" {
 //	  owner            = "localizevideos"   # org or user (required)
 //	  repos            = ["web", "api"]     # default: every repo of the owner ("other/repo" also accepted)
-//	  collect          = ["alerts"]         # subset of members, alerts, deployments, incidents (default all)
+//	  collect          = ["alerts"]         # subset of members, alerts, deployments, incidents (default all four)
+//	  personal_access_tokens = true         # also the tokens part (needs an App with organization_personal_access_tokens: read)
+//	  two_factor       = true               # members' 2FA must be readable (default: read when allowed)
 //	  incident_label   = "incident"
 //	  api_url          = "https://ghe.example.com/api/v3"  # default $GITHUB_API_URL, else api.github.com
 //	  app_id           = 12345              # GitHub App auth: all three or none
@@ -25,11 +27,21 @@
 //
 //   - members: organisation owners (GET /orgs/{org}/members?role=admin) as
 //     Account{system "github", role "admin", privileged}. MFA is read from
-//     the 2fa_disabled filter when the token may use it (org owners); when it
-//     may not (403/404/422) MFA stays null and a note says so. A user owner
-//     is recorded as the only account, role "owner" (MFA unknown). GitHub
-//     has no activity data, so created_at/last_active_at stay null and the
-//     accounts are never judged orphaned.
+//     the 2fa_disabled filter (false for the owners it lists, true for the
+//     others; see two_factor: unset reads it when the token may, 403/404/422
+//     leaving MFA null with a note; true makes a refusal an error; false
+//     does not ask). A user owner is recorded as the only account, role
+//     "owner" (MFA unknown). GitHub has no activity data, so
+//     created_at/last_active_at stay null and the accounts are never judged
+//     orphaned.
+//   - tokens (off by default: personal_access_tokens = true, or "tokens" in
+//     collect): the organisation's fine-grained personal access tokens (GET
+//     /orgs/{org}/personal-access-tokens, pages of 100; a GitHub App
+//     installation token with organization_personal_access_tokens: read) as
+//     Token{id "github-pat:<id>", account = owner.login, created_at =
+//     access_granted_at (GitHub does not expose the creation time),
+//     expires_at = token_expires_at (null: never expires), revoked false (an
+//     expired token is not live by its expiry)}. A refusal is an error.
 //   - alerts: Dependabot, code scanning and secret scanning alerts of every
 //     state (no state filter is sent: every state is listed; the Dependabot
 //     and code scanning lists follow the `after` cursor of the Link header,
@@ -81,6 +93,7 @@ import (
 	_ "embed"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -96,10 +109,17 @@ const (
 	PartAlerts      = "alerts"
 	PartDeployments = "deployments"
 	PartIncidents   = "incidents"
+	PartTokens      = "tokens"
 )
 
 // Parts lists every part.
-var Parts = []string{PartMembers, PartAlerts, PartDeployments, PartIncidents}
+var Parts = []string{PartMembers, PartAlerts, PartDeployments, PartIncidents, PartTokens}
+
+// DefaultParts are the parts collected when collect is not set. The tokens
+// part is not among them: it needs a GitHub App installation token with
+// organization_personal_access_tokens: read, so it is turned on explicitly
+// (personal_access_tokens = true, or "tokens" in collect).
+var DefaultParts = []string{PartMembers, PartAlerts, PartDeployments, PartIncidents}
 
 // Defaults.
 const (
@@ -114,7 +134,7 @@ const (
 type Config struct {
 	Owner          string   `hcl:"owner" doc:"The organisation (or user) login."`
 	Repos          []string `hcl:"repos,optional" doc:"Repositories to read: names of the owner's repositories, or other/name. Empty reads every repository of the owner."`
-	Collect        []string `hcl:"collect,optional" doc:"Parts to collect: a subset of members, alerts, deployments, incidents."`
+	Collect        []string `hcl:"collect,optional" doc:"Parts to collect: a subset of members, alerts, deployments, incidents, tokens. The tokens part is collected only when listed here or turned on by personal_access_tokens."`
 	IncidentLabel  string   `hcl:"incident_label,optional" doc:"Label of the issues that are incidents."`
 	APIURL         string   `hcl:"api_url,optional" doc:"REST API base URL; for GitHub Enterprise Server https://<host>/api/v3."`
 	AppID          int64    `hcl:"app_id,optional" doc:"GitHub App id, to authenticate as an App installation (with installation_id and private_key_path: all three or none)."`
@@ -122,6 +142,13 @@ type Config struct {
 	PrivateKeyPath string   `hcl:"private_key_path,optional" doc:"The App's private key (PEM), relative to the config file's folder; keep it out of git."`
 	MaxRequests    int      `hcl:"max_requests,optional" doc:"Request budget of one collection; the source fails rather than exceed it."`
 	Concurrency    int      `hcl:"concurrency,optional" doc:"How many repositories are read in parallel (at most 32)."`
+	// PersonalAccessTokens adds the tokens part to the parts collect
+	// selects.
+	PersonalAccessTokens bool `hcl:"personal_access_tokens,optional" doc:"Also collect the tokens part: the organisation's fine-grained personal access tokens and their expiry (GET /orgs/{org}/personal-access-tokens). Needs a GitHub App installation with the organization_personal_access_tokens: read permission; a refusal is a source error."`
+	// TwoFactor: nil reads the members' 2FA state when the token may (a
+	// note when it may not), true requires it (a refusal is a source
+	// error), false does not ask.
+	TwoFactor *bool `hcl:"two_factor,optional" doc:"Whether the members part reads the owners' two-factor state (the 2fa_disabled filter, which only organisation owners may use). Unset: read it when the token may, else MFA stays unknown with a note. true: a refusal is a source error. false: not asked, MFA stays unknown."`
 }
 
 //go:embed github.md
@@ -130,21 +157,24 @@ var doc string
 func init() {
 	sources.Register(sources.Kind{
 		Name:    "github",
-		Summary: "GitHub org/user via the REST API: owners (members), Dependabot/code/secret scanning alerts, deployments, incident issues",
+		Summary: "GitHub org/user via the REST API: owners and their 2FA (members), Dependabot/code/secret scanning alerts, deployments, incident issues, fine-grained PATs (tokens)",
 		Doc:     doc,
 		Defaults: map[string]any{
-			"repos":          sources.DefaultDoc("every repository of the owner"),
-			"collect":        Parts,
-			"incident_label": DefaultIncidentLabel,
-			"api_url":        sources.DefaultDoc("`$GITHUB_API_URL`, else `\"" + DefaultAPIURL + "\"`"),
-			"max_requests":   DefaultMaxRequests,
-			"concurrency":    DefaultConcurrency,
+			"repos":                  sources.DefaultDoc("every repository of the owner"),
+			"collect":                DefaultParts,
+			"personal_access_tokens": false,
+			"two_factor":             sources.DefaultDoc("read when the token may (organisation owners)"),
+			"incident_label":         DefaultIncidentLabel,
+			"api_url":                sources.DefaultDoc("`$GITHUB_API_URL`, else `\"" + DefaultAPIURL + "\"`"),
+			"max_requests":           DefaultMaxRequests,
+			"concurrency":            DefaultConcurrency,
 		},
 		Collections: []snapshot.Provided{
 			{Collection: snapshot.Accounts.Name(), Part: PartMembers},
 			{Collection: snapshot.Vulnerabilities.Name(), Part: PartAlerts},
 			{Collection: snapshot.Deployments.Name(), Part: PartDeployments},
 			{Collection: snapshot.Incidents.Name(), Part: PartIncidents},
+			{Collection: snapshot.Tokens.Name(), Part: PartTokens},
 		},
 		Build: sources.Typed(New),
 	})
@@ -190,9 +220,12 @@ func New(c *Config) (*Source, error) {
 		seen[full] = true
 		cfg.Repos[i] = r
 	}
-	parts, err := checkParts(cfg.Collect)
+	parts, err := checkParts(cfg.Collect, cfg.PersonalAccessTokens)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.TwoFactor != nil && *cfg.TwoFactor && !slices.Contains(parts, PartMembers) {
+		return nil, fmt.Errorf("two_factor = true: the two-factor state is read with the members part, which collect leaves out")
 	}
 	cfg.IncidentLabel = strings.TrimSpace(cfg.IncidentLabel)
 	if cfg.IncidentLabel == "" {
@@ -242,11 +275,13 @@ func (s *Source) Notes() []string {
 	return append([]string(nil), s.notes...)
 }
 
-func checkParts(collect []string) ([]string, error) {
+// checkParts reads collect (empty: DefaultParts) and adds the tokens part
+// when tokens is set.
+func checkParts(collect []string, tokens bool) ([]string, error) {
+	want := map[string]bool{PartTokens: tokens}
 	if len(collect) == 0 {
-		return append([]string(nil), Parts...), nil
+		collect = DefaultParts
 	}
-	want := map[string]bool{}
 	for _, p := range collect {
 		p = strings.ToLower(strings.TrimSpace(p))
 		known := false

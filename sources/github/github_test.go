@@ -441,7 +441,7 @@ func TestPlain403IsAnErrorWithoutRetry(t *testing.T) {
 }
 
 func TestMissingRepositoryIsAnError(t *testing.T) {
-	for _, part := range Parts[1:] {
+	for _, part := range []string{PartAlerts, PartDeployments, PartIncidents} {
 		f := newFake(t)
 		simpleRepo(f)
 		s, _ := build(t, f, Config{Repos: []string{"web", "ghost"}, Collect: []string{part}, Concurrency: 1})
@@ -486,7 +486,7 @@ func TestDefaultBudgetAndConcurrency(t *testing.T) {
 	assert.Equal(t, 5000, s.Config().MaxRequests)
 	assert.Equal(t, 4, s.Config().Concurrency)
 	assert.Equal(t, "incident", s.Config().IncidentLabel)
-	assert.Equal(t, Parts, s.parts)
+	assert.Equal(t, DefaultParts, s.parts)
 }
 
 func writeKey(t *testing.T, dir string) *rsa.PrivateKey {
@@ -643,7 +643,7 @@ func TestMFAUnknownWhen2FAFilterIsRefused(t *testing.T) {
 		assert.Nil(t, res.Data.Accounts[0].MFA)
 		assert.Nil(t, res.Data.Accounts[0].CreatedAt)
 		assert.Nil(t, res.Data.Accounts[0].LastActiveAt)
-		assert.Contains(t, strings.Join(s.Notes(), "\n"), "two-factor status of acme is not readable")
+		assert.Contains(t, strings.Join(s.Notes(), "\n"), "2FA status of acme not readable: the token is not an organisation owner")
 	}
 }
 
@@ -827,7 +827,7 @@ func TestConfigValidation(t *testing.T) {
 		{Config{Owner: "a b"}, `owner "a b": not a GitHub login`},
 		{Config{Owner: "acme", Repos: []string{"a/b/c"}}, `repos[0] "a/b/c": want "name" or "owner/name"`},
 		{Config{Owner: "acme", Repos: []string{"web", "acme/WEB"}}, `repos[1] "acme/WEB": listed twice`},
-		{Config{Owner: "acme", Collect: []string{"alerts", "secrets"}}, `collect: "secrets" is not one of members, alerts, deployments, incidents`},
+		{Config{Owner: "acme", Collect: []string{"alerts", "secrets"}}, `collect: "secrets" is not one of members, alerts, deployments, incidents, tokens`},
 		{Config{Owner: "acme", APIURL: "ftp://x"}, `api_url: "ftp://x" is not an http(s) URL`},
 		{Config{Owner: "acme", APIURL: "https://user:pw@ghe.example.com"}, "credentials in the URL are not allowed"},
 		{Config{Owner: "acme", AppID: 1}, "GitHub App auth needs app_id, installation_id and private_key_path together"},
@@ -859,6 +859,8 @@ installation_id  = 678910
 private_key_path = "secrets/app.pem"
 max_requests     = 800
 concurrency      = 2
+personal_access_tokens = true
+two_factor       = false
 `), "posture.hcl")
 	require.False(t, diags.HasErrors(), diags.Error())
 	cfg := k.NewConfig()
@@ -871,7 +873,9 @@ concurrency      = 2
 		Owner: "localizevideos", Repos: []string{"web", "api"}, Collect: []string{"alerts", "incidents"},
 		IncidentLabel: "sec-incident", APIURL: "https://ghe.example.com/api/v3",
 		AppID: 12345, InstallationID: 678910, PrivateKeyPath: "secrets/app.pem", MaxRequests: 800, Concurrency: 2,
+		PersonalAccessTokens: true, TwoFactor: ptr(false),
 	}, got)
+	assert.Equal(t, []string{"alerts", "incidents", "tokens"}, src.(*Source).parts)
 
 	file, _ = hclparse.NewParser().ParseHCL([]byte(`owner = "acme"
 tokens = "x"`), "posture.hcl")

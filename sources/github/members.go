@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -13,10 +14,15 @@ import (
 )
 
 // members lists the organisation owners (role admin), with MFA from the
-// 2fa_disabled filter when it is readable. A user owner is its own only
+// 2fa_disabled filter (see Config.TwoFactor). A user owner is its own only
 // account.
 func (c *collector) members(ctx context.Context, isOrg bool) ([]snapshot.Account, error) {
+	tf := c.src.cfg.TwoFactor
+	required, asked := tf != nil && *tf, tf == nil || *tf
 	if !isOrg {
+		if required {
+			return nil, fmt.Errorf("github source %s: two_factor = true: %s is a user account, whose two-factor state the API does not give", c.name, c.owner)
+		}
 		c.note("members: %s is a user account: recorded as its only (owner) account, MFA unknown", c.owner)
 		return []snapshot.Account{{
 			System: "github", Login: c.owner, Role: "owner", Privileged: true, Status: "active",
@@ -27,15 +33,22 @@ func (c *collector) members(ctx context.Context, isOrg bool) ([]snapshot.Account
 	if err != nil {
 		return nil, c.fail("owners of "+c.owner, err)
 	}
-	no2fa, err := c.listMembers(ctx, "2fa_disabled")
-	mfaKnown := true
-	if err != nil {
-		switch githubapi.StatusOf(err) {
+	var no2fa []*gh.User
+	mfaKnown := asked
+	if asked {
+		no2fa, err = c.listMembers(ctx, "2fa_disabled")
+	}
+	if asked && err != nil {
+		what := "members: GET /orgs/" + c.owner + "/members?filter=2fa_disabled"
+		switch code := githubapi.StatusOf(err); code {
 		case http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity:
+			if required {
+				return nil, c.fail(what+" (two_factor = true): only an organisation owner may use the 2fa_disabled filter", err)
+			}
 			mfaKnown = false
-			c.note("members: two-factor status of %s is not readable with this token (%d): mfa left unknown", c.owner, githubapi.StatusOf(err))
+			c.note("members: 2FA status of %s not readable: the token is not an organisation owner (%d): mfa left unknown", c.owner, code)
 		default:
-			return nil, c.fail("owners of "+c.owner+" without 2FA", err)
+			return nil, c.fail(what, err)
 		}
 	}
 	without := map[string]bool{}

@@ -4,7 +4,10 @@
 //
 //   - users and organisations: GET /users/{login}, the owners of an
 //     organisation (GET /orgs/{org}/members?role=admin, with the
-//     2fa_disabled filter), the repositories of an organisation or a user;
+//     2fa_disabled filter), the fine-grained personal access tokens with
+//     access to an organisation (GET /orgs/{org}/personal-access-tokens,
+//     GitHub Apps only when PATsAppOnly is set), the repositories of an
+//     organisation or a user;
 //   - per repository: the repository, Dependabot and code scanning alerts
 //     (paged by `after` cursors, as on github.com), secret scanning alerts,
 //     deployments and their statuses (paged by number), issues (list with
@@ -114,6 +117,15 @@ type Server struct {
 	Admins, No2FA []string
 	// TwoFA, when set, refuses the 2fa_disabled filter with its answer.
 	TwoFA *Off
+	// PATs are the fine-grained personal access tokens with access to
+	// every organisation (see PAT), listed by number pages.
+	PATs []map[string]any
+	// PATsOff, when set, refuses the PAT listing with its answer.
+	// PATsAppOnly refuses it, as GitHub does, to any credential but the
+	// App's installation token (403 "Resource not accessible by personal
+	// access token").
+	PATsOff     *Off
+	PATsAppOnly bool
 	// App, when set, mints installation tokens.
 	App *App
 	// Clock is the time of the JWT check and of token expiries (nil:
@@ -478,6 +490,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, path string) {
 		writeJSON(w, http.StatusOK, User(seg[1], typ))
 	case len(seg) == 3 && seg[0] == "orgs" && seg[2] == "members" && get:
 		s.members(w, r, seg[1])
+	case len(seg) == 3 && seg[0] == "orgs" && seg[2] == "personal-access-tokens" && get:
+		s.personalAccessTokens(w, r, seg[1])
 	case len(seg) == 3 && (seg[0] == "orgs" || seg[0] == "users") && seg[2] == "repos" && get:
 		s.listRepos(w, r, seg[1])
 	case len(seg) >= 3 && seg[0] == "repos":
@@ -516,6 +530,25 @@ func (s *Server) members(w http.ResponseWriter, r *http.Request, org string) {
 		out = append(out, User(l, "User"))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) personalAccessTokens(w http.ResponseWriter, r *http.Request, org string) {
+	if s.Owners[org] != "Organization" {
+		notFound(w)
+		return
+	}
+	if s.PATsOff != nil {
+		message(w, s.PATsOff.Status, s.PATsOff.Message)
+		return
+	}
+	if s.PATsAppOnly {
+		auth := r.Header.Get("Authorization")
+		if s.App == nil || (auth != "Bearer "+s.App.Token && auth != "token "+s.App.Token) {
+			message(w, http.StatusForbidden, "Resource not accessible by personal access token")
+			return
+		}
+	}
+	s.pageByNumber(w, r, s.PATs)
 }
 
 func (s *Server) listRepos(w http.ResponseWriter, r *http.Request, owner string) {

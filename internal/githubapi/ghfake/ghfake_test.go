@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -92,4 +93,36 @@ func TestInjectedFaultsAnswerInOrder(t *testing.T) {
 	assert.Equal(t, 200, resp.StatusCode)
 	assert.Equal(t, 3, f.Count("GET /repos/acme/web"))
 	assert.Equal(t, []string{"GET /repos/acme/web?x=1"}, f.Log("GET /repos/acme/web?"))
+}
+
+// The PAT listing has GitHub's shape (null expiry, token_expired from the
+// clock), pages by number, and refuses other credentials than the App's
+// installation token when asked to, as GitHub does.
+func TestPersonalAccessTokensShapeAndAccess(t *testing.T) {
+	f := New()
+	t.Cleanup(f.Close)
+	f.Owners["acme"] = "Organization"
+	now := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	f.PATs = []map[string]any{
+		PAT{ID: 1, Owner: "alice", Granted: now.AddDate(0, -1, 0)}.JSON(now),
+		PAT{ID: 2, Owner: "bob", Granted: now.AddDate(0, -2, 0), Expires: now.AddDate(0, 0, -1)}.JSON(now),
+		PAT{ID: 3, Owner: "carol", Granted: now.AddDate(0, -1, 0), Expires: now.AddDate(0, 1, 0)}.JSON(now),
+	}
+	resp, items := get(t, f, "orgs/acme/personal-access-tokens?per_page=2", "")
+	require.Len(t, items, 2)
+	assert.Contains(t, resp.Header.Get("Link"), `page=2`)
+	assert.Nil(t, items[0]["token_expires_at"])
+	assert.Equal(t, false, items[0]["token_expired"])
+	assert.Equal(t, true, items[1]["token_expired"])
+	assert.Equal(t, "bob", items[1]["owner"].(map[string]any)["login"])
+	_, items = get(t, f, "orgs/acme/personal-access-tokens?per_page=2&page=2", "")
+	require.Len(t, items, 1)
+	assert.Equal(t, false, items[0]["token_expired"])
+
+	f.PATsAppOnly = true
+	resp, _ = get(t, f, "orgs/acme/personal-access-tokens", "ghp_user")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	f.PATsAppOnly, f.PATsOff = false, &Off{Status: 404, Message: "Not Found"}
+	resp, _ = get(t, f, "orgs/acme/personal-access-tokens", "")
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 }

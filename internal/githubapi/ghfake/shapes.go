@@ -158,3 +158,35 @@ func DeploymentStatus(id int64, state string, created time.Time) map[string]any 
 		"log_url": "https://example.com/deployment/42/output",
 	}
 }
+
+// PAT is a fine-grained personal access token with access to an
+// organisation, as GET /orgs/{org}/personal-access-tokens lists it.
+type PAT struct {
+	ID, TokenID       int64
+	Owner, Name       string
+	Granted           time.Time // access_granted_at
+	Expires, LastUsed time.Time // zero: null (never expires, never used)
+	Selection         string    // repository_selection (default "subset")
+}
+
+// JSON is the token as listed at instant now (which decides token_expired).
+func (p PAT) JSON(now time.Time) map[string]any {
+	sel := p.Selection
+	if sel == "" {
+		sel = "subset"
+	}
+	return map[string]any{
+		"id": p.ID, "owner": User(p.Owner, "User"), "repository_selection": sel,
+		"repositories_url": fmt.Sprintf("https://api.github.com/organizations/652551/personal-access-tokens/%d/repositories", p.ID),
+		"permissions": map[string]any{
+			"organization": map[string]any{"members": "read"},
+			"repository":   map[string]any{"metadata": "read", "contents": "read"},
+		},
+		"access_granted_at":  stamp(p.Granted),
+		"token_id":           p.TokenID,
+		"token_name":         p.Name,
+		"token_expired":      !p.Expires.IsZero() && !p.Expires.After(now),
+		"token_expires_at":   stamp(p.Expires),
+		"token_last_used_at": stamp(p.LastUsed),
+	}
+}
