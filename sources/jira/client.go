@@ -62,6 +62,13 @@ type client struct {
 
 func (s *Source) newClient(env sources.Env) (*client, error) {
 	c := &client{cfg: &s.cfg, base: s.base}
+	// Every credential the environment holds is kept out of messages,
+	// whichever this deployment sends: a server may echo anything.
+	for _, k := range []string{"JIRA_API_TOKEN", "JIRA_TOKEN"} {
+		if v := strings.TrimSpace(env.Env(k)); v != "" {
+			c.secrets = append(c.secrets, v)
+		}
+	}
 	switch s.cfg.Deployment {
 	case DeploymentServer:
 		tok := strings.TrimSpace(env.Env("JIRA_TOKEN"))
@@ -69,7 +76,6 @@ func (s *Source) newClient(env sources.Env) (*client, error) {
 			return nil, errors.New("no credentials: set JIRA_TOKEN to a personal access token (deployment = \"server\")")
 		}
 		c.auth = "Bearer " + tok
-		c.secrets = []string{tok}
 		c.api, c.envHint = "Jira Server REST API", EnvToken
 	default:
 		email := strings.TrimSpace(env.Env("JIRA_EMAIL"))
@@ -79,7 +85,7 @@ func (s *Source) newClient(env sources.Env) (*client, error) {
 		}
 		basic := base64.StdEncoding.EncodeToString([]byte(email + ":" + tok))
 		c.auth = "Basic " + basic
-		c.secrets = []string{tok, basic}
+		c.secrets = append(c.secrets, basic)
 		c.api, c.envHint = "Jira Cloud REST API", EnvEmail+" and "+EnvAPIToken
 	}
 	base := s.transport
