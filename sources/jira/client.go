@@ -94,6 +94,8 @@ func (s *Source) newClient(env sources.Env) (*client, error) {
 		t.ResponseHeaderTimeout = 2 * time.Minute
 		base = t
 	}
+	// Longest first: a secret that contains another is replaced whole.
+	slices.SortFunc(c.secrets, func(a, b string) int { return len(b) - len(a) })
 	rt := retry.New(base, retry.Options{Budget: s.cfg.MaxRequests, Sleep: s.sleep, Now: s.now, Rand: s.rand})
 	c.http = &http.Client{Transport: rt, Timeout: 5 * time.Minute,
 		// A redirect would carry the Authorization header to wherever it
