@@ -68,6 +68,11 @@ var kindGroups = []struct {
 		"(and take the snapshot once, then `posture eval --snapshot DIR` as often as needed). A target that cannot be reached is recorded with its error; " +
 		"when every target fails, the source fails.",
 		[]string{"headers", "tls", "github"}},
+	{"Systems of record", "systems-of-record", "These kinds read the systems where a team keeps its incidents, alerts, accounts, tokens and " +
+		"audit findings, through their APIs, so no metric depends on a hand-made export. Credentials come from the environment only " +
+		"(each kind names its variables) and never reach a snapshot, a report or an error. A read that fails or stays rate-limited " +
+		"after the retries fails the source: the metrics it feeds are `error` and the run exits 2.",
+		[]string{"jira"}},
 }
 
 // exampleConfig is the example at the top of the reference (a test loads

@@ -20,6 +20,8 @@ var EnvVars = []EnvVar{
 	{[]string{"GITHUB_ACTOR", "USER"}, "Who approved the baseline, recorded by `posture baseline --approve` when `--approved-by` is not given."},
 	{[]string{"POSTURE_GIT_AUTHOR"}, "Author (`Name <email>`) of the commit `posture run --commit` makes, when `--author` is not given; else git's own configuration."},
 	{[]string{"NO_COLOR"}, "Any value turns colours off, like `--no-color`."},
+	{[]string{"JIRA_EMAIL", "JIRA_API_TOKEN"}, "Credentials of `jira` sources with `deployment = \"cloud\"`: the Atlassian account's email and an API token (basic auth). Sent only in the `Authorization` header, never printed."},
+	{[]string{"JIRA_TOKEN"}, "Personal access token of `jira` sources with `deployment = \"server\"` (Server / Data Center, bearer). Never printed."},
 	{[]string{"TERM"}, "`dumb` turns colours and the live progress line off (as `NO_COLOR` and a non-terminal output do)."},
 	{[]string{"POSTURE_TRACE"}, "Any value prints how long each phase took (config, collection per source, compile, evaluation) to stderr."},
 	{[]string{"POSTURE_CPUPROFILE"}, "Writes a CPU profile of the run to that file (performance work)."},

@@ -53,8 +53,8 @@ func (k kindSpec) fill(vals map[string]string) []byte {
 	return []byte(s)
 }
 
-// specs are every file source kind (the registry's kinds but the live
-// ones: github, headers, tls). config_files is fed twice: JSON and YAML
+// specs are every file source kind (the registry's kinds whose config has
+// `paths`; not the API and network ones such as github, headers, tls). config_files is fed twice: JSON and YAML
 // are parsed, other files are only fingerprinted as text.
 var specs = []kindSpec{
 	{kind: "sshd_log", ext: ".log", log: true, tmpl: "" +
@@ -252,13 +252,14 @@ var inputs = []input{
 	{name: "2^70", content: withNumber("1180591620717411303424")},
 }
 
-// The table feeds every file source kind: a new kind must join it.
+// The table feeds every file source kind (a kind whose config reads
+// `paths`): a new one must join it.
 func TestRobustnessCoversEveryFileKind(t *testing.T) {
-	live := map[string]bool{"github": true, "headers": true, "tls": true}
 	var fileKinds, fed []string
-	for _, k := range sources.Kinds() {
-		if !live[k] {
-			fileKinds = append(fileKinds, k)
+	for _, name := range sources.Kinds() {
+		k, _ := sources.Lookup(name)
+		if readsPaths(k.NewConfig()) {
+			fileKinds = append(fileKinds, name)
 		}
 	}
 	for _, k := range specs {
@@ -686,4 +687,26 @@ func checkUTF8(t *testing.T, res *sources.Result) {
 	data.Events = nil
 	walk("data", reflect.ValueOf(data))
 	assert.Empty(t, bad, "strings that are not valid UTF-8")
+}
+
+// readsPaths reports whether a kind's config struct has the `paths`
+// attribute of the file sources (directly or in an embedded struct).
+func readsPaths(cfg any) bool {
+	t := reflect.TypeOf(cfg)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if name, _, _ := strings.Cut(f.Tag.Get("hcl"), ","); name == "paths" {
+			return true
+		}
+		if f.Anonymous && readsPaths(reflect.New(f.Type).Interface()) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,4 +1,4 @@
-package jira
+package jira_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/localizevideos/posture/internal/app"
 	"github.com/localizevideos/posture/report"
+	"github.com/localizevideos/posture/sources/jira"
 )
 
 // End to end: a config with a jira source, read through the whole
@@ -116,13 +117,13 @@ func evalConfig(t *testing.T, sourcesHCL string, files map[string]string) (map[s
 }
 
 func TestEndToEndSameAsCSV(t *testing.T) {
-	f := newFake(t)
-	f.cloud[""] = e2eFindingsPage1
-	f.cloud["p2"] = e2eFindingsPage2
-	inc := newFake(t)
-	inc.cloud[""] = e2eIncidentsPage
-	t.Setenv("JIRA_EMAIL", testEmail)
-	t.Setenv("JIRA_API_TOKEN", testToken)
+	f := jira.NewFake(t)
+	f.SetCloudPage("", e2eFindingsPage1)
+	f.SetCloudPage("p2", e2eFindingsPage2)
+	inc := jira.NewFake(t)
+	inc.SetCloudPage("", e2eIncidentsPage)
+	t.Setenv("JIRA_EMAIL", jira.TestEmail)
+	t.Setenv("JIRA_API_TOKEN", jira.TestToken)
 
 	fromJira, failed := evalConfig(t, `
 source "jira" "audit" {
@@ -160,10 +161,10 @@ source "incidents" "incidents"  { paths = ["incidents.csv"] }
 }
 
 func TestEndToEndFailedSourceIsError(t *testing.T) {
-	f := newFake(t)
-	f.before = []reply{{status: 400, body: `{"errorMessages":["Error in the JQL Query: Expecting operator but got 'labels'."],"errors":{}}`}}
-	t.Setenv("JIRA_EMAIL", testEmail)
-	t.Setenv("JIRA_API_TOKEN", testToken)
+	f := jira.NewFake(t)
+	f.FailFirst(400, `{"errorMessages":["Error in the JQL Query: Expecting operator but got 'labels'."],"errors":{}}`)
+	t.Setenv("JIRA_EMAIL", jira.TestEmail)
+	t.Setenv("JIRA_API_TOKEN", jira.TestToken)
 	got, failed := evalConfig(t, `
 source "jira" "audit" {
   base_url = "`+f.URL()+`"

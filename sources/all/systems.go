@@ -1,0 +1,7 @@
+package all
+
+// The systems of record: incident tools, issue trackers, identity
+// providers and cloud IAM, read through their APIs.
+import (
+	_ "github.com/localizevideos/posture/sources/jira" // jira
+)
