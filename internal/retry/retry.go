@@ -1,7 +1,7 @@
-// Package retry is an http.RoundTripper for API clients (the github source,
-// the GitHub issues writer): it retries transient failures with exponential
-// backoff and jitter, waits out rate limits the server announces, and caps the
-// number of requests a run may send.
+// Package retry is an http.RoundTripper for API clients (the github and
+// okta sources, the GitHub issues writer): it retries transient failures
+// with exponential backoff and jitter, waits out rate limits the server
+// announces, and caps the number of requests a run may send.
 //
 // What is retried:
 //
@@ -12,8 +12,10 @@
 //     processed): a 429, or a 403 that carries a rate-limit signal. The wait is
 //     the Retry-After header (seconds or an HTTP date), else, when
 //     X-RateLimit-Remaining is 0, the X-RateLimit-Reset instant (epoch
-//     seconds). A 429 without either signal backs off like a 5xx. A 403
-//     without them is a permission error and is returned as it is.
+//     seconds; GitHub's names), else the same pair under Okta's names
+//     (X-Rate-Limit-Remaining 0, X-Rate-Limit-Reset). A 429 without any
+//     signal backs off like a 5xx. A 403 without them is a permission error
+//     and is returned as it is.
 //
 // Caps: Options.MaxAttempts tries per request (then the last response or
 // error is returned as it is); a wait longer than Options.MaxWait fails at
@@ -273,16 +275,34 @@ func (t *Transport) classify(resp *http.Response, attempt int, idempotent bool) 
 	return 0, time.Time{}, "", false
 }
 
-// rateLimitWait reads Retry-After, else X-RateLimit-Reset when
-// X-RateLimit-Remaining is 0.
+// resetHeaders are the (remaining, reset) header pairs that announce a
+// rate-limit window: GitHub's, then Okta's. A pair is a signal when its
+// remaining count is 0 and its reset is an instant in epoch seconds.
+var resetHeaders = [][2]string{
+	{"X-RateLimit-Remaining", "X-RateLimit-Reset"},
+	{"X-Rate-Limit-Remaining", "X-Rate-Limit-Reset"},
+}
+
+// rateLimitWait reads Retry-After, else the reset instant of the first
+// header pair of resetHeaders whose remaining count is 0.
 func (t *Transport) rateLimitWait(h http.Header) (time.Duration, time.Time, bool) {
 	if d, u, ok := t.retryAfter(h); ok {
 		return d, u, true
 	}
-	if strings.TrimSpace(h.Get("X-RateLimit-Remaining")) != "0" {
+	for _, pair := range resetHeaders {
+		if d, u, ok := t.resetWait(h, pair[0], pair[1]); ok {
+			return d, u, true
+		}
+	}
+	return 0, time.Time{}, false
+}
+
+// resetWait reads the reset header when the remaining header is 0.
+func (t *Transport) resetWait(h http.Header, remaining, resetName string) (time.Duration, time.Time, bool) {
+	if strings.TrimSpace(h.Get(remaining)) != "0" {
 		return 0, time.Time{}, false
 	}
-	reset, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-RateLimit-Reset")), 10, 64)
+	reset, err := strconv.ParseInt(strings.TrimSpace(h.Get(resetName)), 10, 64)
 	if err != nil || reset <= 0 {
 		return 0, time.Time{}, false
 	}

@@ -233,6 +233,34 @@ func TestRateLimitResetWhenRemainingZero(t *testing.T) {
 	assert.Equal(t, []time.Duration{30 * time.Second}, rec.Waits())
 }
 
+// Okta names the pair X-Rate-Limit-Remaining / X-Rate-Limit-Reset (and sends
+// them with every answer): a 429 whose remaining count is 0 waits for the
+// reset; a 403 whose remaining count is not 0 is a permission error.
+func TestOktaRateLimitResetWhenRemainingZero(t *testing.T) {
+	reset := strconv.FormatInt(t0.Add(20*time.Second).Unix(), 10)
+	c, _, sc, rec, url := setup(t, Options{},
+		status(429, "X-Rate-Limit-Limit", "600", "X-Rate-Limit-Remaining", "0", "X-Rate-Limit-Reset", reset), ok)
+	resp, err := get(t, c, url)
+	require.NoError(t, err)
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, 2, sc.Calls())
+	assert.Equal(t, []time.Duration{20 * time.Second}, rec.Waits(), "the reset, not a backoff")
+
+	c, _, sc, rec, url = setup(t, Options{},
+		status(403, "X-Rate-Limit-Limit", "600", "X-Rate-Limit-Remaining", "599", "X-Rate-Limit-Reset", reset), ok)
+	resp, err = get(t, c, url)
+	require.NoError(t, err)
+	assert.Equal(t, 403, resp.StatusCode)
+	assert.Equal(t, 1, sc.Calls())
+	assert.Empty(t, rec.Waits())
+
+	far := t0.Add(10 * time.Minute)
+	c, _, _, _, url = setup(t, Options{},
+		status(429, "X-Rate-Limit-Remaining", "0", "X-Rate-Limit-Reset", strconv.FormatInt(far.Unix(), 10)), ok)
+	_, err = get(t, c, url)
+	assert.ErrorContains(t, err, "rate limited until 2026-11-20T10:10:00Z (status 429")
+}
+
 func TestRateLimitIsRetriedForPost(t *testing.T) {
 	c, _, sc, _, url := setup(t, Options{}, status(403, "Retry-After", "2"), ok)
 	resp, err := c.Post(url, "text/plain", strings.NewReader("body"))
