@@ -212,7 +212,7 @@ func mapRow(r reportRow, admin bool, source string) (snapshot.Account, []snapsho
 			Account: system + "/" + r.user,
 			Revoked: !active,
 			Source:  source,
-			Origin:  r.origin(),
+			Origin:  r.origin() + ":access_key_" + n,
 		}
 		t.CreatedAt, t.CreatedAtMS = ptrs(rotated)
 		tokens = append(tokens, t)
