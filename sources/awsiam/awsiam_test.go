@@ -365,9 +365,10 @@ func TestConfig(t *testing.T) {
 func TestKindRegistered(t *testing.T) {
 	k, ok := sources.Lookup("aws_iam")
 	require.True(t, ok)
-	assert.Contains(t, k.Doc, "## Field mapping")
-	assert.Contains(t, k.Doc, "## Permissions")
-	assert.Contains(t, k.Doc, "## API calls per run")
+	assert.Contains(t, k.Doc, "##### Field mapping")
+	assert.Contains(t, k.Doc, "##### Permissions")
+	assert.Contains(t, k.Doc, "##### API calls per run")
+	assert.NotRegexp(t, "(?s)```(text|csv|json)\n", k.Doc, "the reference reads such fences as sample files of the kind")
 	require.Len(t, k.Collections, 2)
 	assert.Equal(t, []snapshot.Trait{snapshot.TraitActivity}, k.Collections[0].Traits)
 }

@@ -190,7 +190,7 @@ func (c *collector) account(ctx context.Context, t target, res *sources.Result, 
 		res.Data.Accounts = append(res.Data.Accounts, a)
 		res.Data.Tokens = append(res.Data.Tokens, tokens...)
 	}
-	res.Notes = append(res.Notes, fmt.Sprintf("aws_iam: account %s (%s): credential report generated %s, %d IAM users and the root user, %d API calls",
+	res.Notes = append(res.Notes, fmt.Sprintf("aws_iam: account %s (%s): credential report generated %s, %d IAM users and the root user, %d IAM API calls",
 		acct, t.label(), generated.UTC().Format(time.RFC3339), users, admins.calls+c.reportCalls))
 	return nil
 }
