@@ -333,6 +333,11 @@ func TestBadReport(t *testing.T) {
 	_, _, err = collect(t, testSource(t, f, Config{}))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `credential report line 3: password_last_used "yesterday" is not an ISO 8601 time`)
+
+	f.reports[baseAccount] = []byte("user,arn\n\"alice,arn\n")
+	_, _, err = collect(t, testSource(t, f, Config{}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "credential report: ")
 }
 
 func TestConfig(t *testing.T) {

@@ -65,10 +65,10 @@ func parseReport(content []byte) ([]reportRow, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := rd.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("credential report line %d: %w", line, err)
+			return nil, fmt.Errorf("credential report: %w", err)
 		}
+		line, _ := rd.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
