@@ -334,10 +334,11 @@ func TestBadReport(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `credential report line 3: password_last_used "yesterday" is not an ISO 8601 time`)
 
-	f.reports[baseAccount] = []byte("user,arn\n\"alice,arn\n")
+	header, _, _ := strings.Cut(string(f.standard().reports[baseAccount]), "\n")
+	f.reports[baseAccount] = []byte(header + "\n\"alice,arn\n")
 	_, _, err = collect(t, testSource(t, f, Config{}))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "credential report: ")
+	assert.Contains(t, err.Error(), "credential report: parse error on line 2")
 }
 
 func TestConfig(t *testing.T) {
