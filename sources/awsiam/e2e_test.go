@@ -1,7 +1,8 @@
-package awsiam
+package awsiam_test
 
 import (
 	"context"
+	"github.com/localizevideos/posture/sources/awsiam"
 	"os"
 	"path/filepath"
 	"testing"
@@ -55,12 +56,12 @@ func evaluate(t *testing.T, sourcesHCL string, files map[string]string) map[stri
 // The same facts read from fake IAM (two accounts through assumed roles)
 // and given as accounts and tokens files measure the same.
 func TestEndToEndEqualsTables(t *testing.T) {
-	isolate(t)
-	f := newFake(t).standard()
+	awsiam.Isolate(t)
+	f := awsiam.NewStandardFake(t)
 	aws := evaluate(t, `
 source "aws_iam" "org" {
   role_arns    = ["arn:aws:iam::123456789012:role/posture-audit", "arn:aws:iam::111111111111:role/posture-audit"]
-  endpoint_url = "`+f.srv.URL+`"
+  endpoint_url = "`+f.URL()+`"
 }
 `, nil)
 
@@ -96,12 +97,12 @@ source "tokens" "iam"   { paths = ["tokens.csv"] }
 
 // A failed read makes the metrics it feeds errors (exit 2), naming the call.
 func TestEndToEndFailure(t *testing.T) {
-	isolate(t)
-	f := newFake(t).standard()
-	f.deny["GenerateCredentialReport"] = true
+	awsiam.Isolate(t)
+	f := awsiam.NewStandardFake(t)
+	f.Deny("GenerateCredentialReport")
 	m := evaluate(t, `
 source "aws_iam" "org" {
-  endpoint_url = "`+f.srv.URL+`"
+  endpoint_url = "`+f.URL()+`"
   max_attempts = 2
 }
 `, nil)
