@@ -147,7 +147,11 @@ func (c *collector) get(ctx context.Context, path string, query url.Values, out 
 			}
 		}
 		if resp.StatusCode == http.StatusTooManyRequests {
-			e.Message = strings.TrimSpace("rate limited after the retries " + e.Message)
+			msg := "still rate limited after the retries"
+			if e.Message != "" {
+				msg += ": " + e.Message
+			}
+			e.Message = msg
 		}
 		return e
 	}
