@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/localizevideos/posture/internal/retry"
@@ -41,7 +42,11 @@ func (s *Source) newCollector(env sources.Env, token string) *collector {
 		t.ResponseHeaderTimeout = 2 * time.Minute
 		base = t
 	}
-	rt := retry.New(rateLimitHeaders{base}, retry.Options{Budget: s.cfg.MaxRequests, Sleep: s.sleep, Now: s.now})
+	var paced http.RoundTripper = rateLimitHeaders{base}
+	if !s.noPace {
+		paced = &pacer{base: paced, gap: time.Minute / time.Duration(s.cfg.RequestsPerMinute)}
+	}
+	rt := retry.New(paced, retry.Options{Budget: s.cfg.MaxRequests, Sleep: s.sleep, Now: s.now})
 	return &collector{
 		src: s, env: env, name: env.Name, id: env.ID(), apiURL: s.cfg.APIURL, token: token,
 		http: &http.Client{Transport: rt, Timeout: 5 * time.Minute},
@@ -66,6 +71,38 @@ func (t rateLimitHeaders) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, nil
+}
+
+// pacer spaces the requests (every attempt) by gap.
+type pacer struct {
+	base http.RoundTripper
+	gap  time.Duration
+	mu   sync.Mutex
+	next time.Time
+}
+
+func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
+	p.mu.Lock()
+	now := time.Now()
+	if p.next.Before(now) {
+		p.next = now
+	}
+	wait := p.next.Sub(now)
+	p.next = p.next.Add(p.gap)
+	p.mu.Unlock()
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-req.Context().Done():
+			t.Stop()
+			if req.Body != nil {
+				_ = req.Body.Close()
+			}
+			return nil, req.Context().Err()
+		case <-t.C:
+		}
+	}
+	return p.base.RoundTrip(req)
 }
 
 // apiError is a response PagerDuty refused or failed.

@@ -50,7 +50,10 @@ const (
 	DefaultAPIURL      = "https://api.pagerduty.com"
 	DefaultWindowDays  = 30 // posture's default window_days
 	DefaultMaxRequests = 5000
-	maxWindowDays      = 3650
+	// DefaultRequestsPerMinute is half of PagerDuty's REST API limit of 960
+	// requests a minute per API key, so what else uses the key keeps room.
+	DefaultRequestsPerMinute = 480
+	maxWindowDays            = 3650
 )
 
 // DefaultCollect is the part collected when collect is not set: alerts are
@@ -74,6 +77,8 @@ type Config struct {
 	WindowDays  int               `hcl:"window_days,optional" doc:"The report window this source must cover, in days: set it to the config's window_days when that is not 30. Incidents created since as_of - 2 x window_days are read, so those resolved in the window are there even when they began before it."`
 	Collect     []string          `hcl:"collect,optional" doc:"Parts to collect: a subset of incidents, alerts."`
 	MaxRequests int               `hcl:"max_requests,optional" doc:"Request budget of one collection (retries count); the source fails rather than exceed it."`
+	// RequestsPerMinute paces the requests of one collection.
+	RequestsPerMinute int `hcl:"requests_per_minute,optional" doc:"Pace of the requests (PagerDuty allows 960 a minute per API key, shared by everything that uses the key)."`
 }
 
 //go:embed pagerduty.md
@@ -85,13 +90,14 @@ func init() {
 		Summary: "PagerDuty incidents (and their alerts) via the REST API v2",
 		Doc:     doc,
 		Defaults: map[string]any{
-			"api_url":      DefaultAPIURL,
-			"service_ids":  sources.DefaultDoc("every service"),
-			"team_ids":     sources.DefaultDoc("every team"),
-			"severity_map": sources.DefaultDoc("`{ P1 = \"sev1\", P2 = \"sev2\", P3 = \"sev3\", P4 = \"sev4\", P5 = \"sev4\", high = \"sev2\", low = \"sev4\" }`"),
-			"window_days":  DefaultWindowDays,
-			"collect":      DefaultCollect,
-			"max_requests": DefaultMaxRequests,
+			"api_url":             DefaultAPIURL,
+			"service_ids":         sources.DefaultDoc("every service"),
+			"team_ids":            sources.DefaultDoc("every team"),
+			"severity_map":        sources.DefaultDoc("`{ P1 = \"sev1\", P2 = \"sev2\", P3 = \"sev3\", P4 = \"sev4\", P5 = \"sev4\", high = \"sev2\", low = \"sev4\" }`"),
+			"window_days":         DefaultWindowDays,
+			"collect":             DefaultCollect,
+			"max_requests":        DefaultMaxRequests,
+			"requests_per_minute": DefaultRequestsPerMinute,
 		},
 		Collections: []snapshot.Provided{
 			{Collection: snapshot.Incidents.Name(), Part: PartIncidents},
@@ -114,6 +120,7 @@ type Source struct {
 	pageSize int // limit of one page (100)
 	pageCap  int // records one query may page through (offset+limit, 10000)
 	maxRange time.Duration
+	noPace   bool
 }
 
 // New checks a decoded config and fills its defaults.
@@ -165,6 +172,12 @@ func New(c *Config) (*Source, error) {
 	}
 	if cfg.MaxRequests == 0 {
 		cfg.MaxRequests = DefaultMaxRequests
+	}
+	if cfg.RequestsPerMinute < 0 || cfg.RequestsPerMinute > 6000 {
+		return nil, fmt.Errorf("requests_per_minute must be between 1 and 6000")
+	}
+	if cfg.RequestsPerMinute == 0 {
+		cfg.RequestsPerMinute = DefaultRequestsPerMinute
 	}
 	return &Source{cfg: cfg, parts: parts, severity: sev}, nil
 }
@@ -238,7 +251,7 @@ func (s *Source) wants(part string) bool {
 // Collect reads the incidents created since as_of - 2 x window_days, their
 // first acknowledgement and, when collected, their alerts.
 func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result, error) {
-	token := strings.TrimSpace(env.Env(TokenEnv))
+	token := strings.TrimSpace(env.Env("PAGERDUTY_TOKEN")) // TokenEnv
 	if token == "" {
 		return nil, fmt.Errorf("pagerduty source %s: no API key: set %s", env.Name, TokenEnv)
 	}

@@ -36,6 +36,7 @@ func newHarness(t *testing.T, cfg Config, f *fakePD) *harness {
 	s, err := New(&cfg)
 	require.NoError(t, err)
 	h := &harness{src: s, fake: f}
+	s.noPace = true
 	s.sleep = func(_ context.Context, d time.Duration) error {
 		h.mu.Lock()
 		h.sleeps = append(h.sleeps, d)
@@ -94,6 +95,7 @@ func TestNewChecksTheConfig(t *testing.T) {
 	assert.Equal(t, DefaultAPIURL, c.APIURL)
 	assert.Equal(t, DefaultWindowDays, c.WindowDays)
 	assert.Equal(t, DefaultMaxRequests, c.MaxRequests)
+	assert.Equal(t, DefaultRequestsPerMinute, c.RequestsPerMinute)
 	assert.Equal(t, []string{PartIncidents}, s.parts, "alerts are opt-in")
 
 	s, err = New(&Config{APIURL: "https://api.eu.pagerduty.com/", Collect: []string{"Alerts", "incidents"}, SeverityMap: map[string]string{"Critical": "SEV-1"}})
@@ -118,6 +120,7 @@ func TestNewChecksTheConfig(t *testing.T) {
 		{"window", Config{WindowDays: -1}, "window_days"},
 		{"collect", Config{Collect: []string{"oncalls"}}, `"oncalls" is not one of incidents, alerts`},
 		{"budget", Config{MaxRequests: -1}, "max_requests"},
+		{"pace", Config{RequestsPerMinute: -1}, "requests_per_minute"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(&tc.cfg)
@@ -604,4 +607,16 @@ func TestCallsPerRun(t *testing.T) {
 	assert.Equal(t, 3, f.CallsTo("/incidents"))
 	assert.Equal(t, 200, f.CallsTo("/log_entries"))
 	assert.Equal(t, 250, f.CallsTo("/alerts"))
+}
+
+// Requests are spaced by requests_per_minute.
+func TestPacing(t *testing.T) {
+	f := newFake(t, incidentsEvery(5, asOf.Add(-48*time.Hour), time.Hour)...)
+	h := newHarness(t, Config{RequestsPerMinute: 1200}, f) // 50 ms apart
+	h.src.noPace = false
+	h.src.pageSize = 1
+	start := time.Now()
+	_, err := h.collect(t)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond, "5 requests, 4 gaps")
 }
