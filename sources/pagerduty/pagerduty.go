@@ -11,11 +11,19 @@
 //	  window_days  = 30                     # the report window to cover
 //	  collect      = ["incidents", "alerts"]
 //	  api_url      = "https://api.eu.pagerduty.com"
+//	  max_requests = 5000                   # request budget of one collection
+//	  requests_per_minute = 480             # pace (the key allows 960)
 //	}
 //
 // The API key comes from $PAGERDUTY_TOKEN only; it never reaches records,
-// errors or notes. pagerduty.md (the kind's Doc) gives the calls, the field
-// mapping and the request count of one run.
+// errors or notes. Incidents created since as_of - 2 x window_days are
+// listed (GET /incidents, split in spans of 6 months and in halves past the
+// 10,000-record pagination cap); detected_at is the first acknowledgement
+// (GET /incidents/{id}/log_entries for incidents not acknowledged now),
+// else the resolution, else the creation. Every request goes through the
+// retrying transport of internal/retry, PagerDuty's ratelimit-reset header
+// read as Retry-After. pagerduty.md (the kind's Doc) gives the calls, the
+// field mapping and the request count of one run.
 package pagerduty
 
 import (
