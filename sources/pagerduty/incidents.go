@@ -237,6 +237,7 @@ func (c *collector) listSpan(ctx context.Context, from, to time.Time, sofar *[]a
 	q.Set("time_zone", "UTC")
 	q.Set("limit", strconv.Itoa(size))
 	var got []apiIncident
+	spanTotal := 0 // the span's total, when the first page gave it
 	for offset := 0; ; {
 		q.Set("offset", strconv.Itoa(offset))
 		if offset == 0 {
@@ -251,8 +252,19 @@ func (c *collector) listSpan(ctx context.Context, from, to time.Time, sofar *[]a
 		if offset == 0 && p.Total != nil && *p.Total > capacity {
 			return c.split(ctx, from, to, sofar)
 		}
+		if offset == 0 && p.Total != nil {
+			spanTotal = *p.Total
+		}
 		got = append(got, p.Incidents...)
-		c.env.Report(len(*sofar)+len(got), 0)
+		done := len(*sofar) + len(got)
+		total := done
+		switch {
+		case p.More && spanTotal > 0:
+			total = max(len(*sofar)+spanTotal, done+1)
+		case p.More:
+			total = done + size
+		}
+		c.env.Report(done, total)
 		if !p.More || len(p.Incidents) == 0 {
 			return got, nil
 		}

@@ -337,7 +337,8 @@ func TestPaginatesAndReportsProgress(t *testing.T) {
 	assert.NotContains(t, calls[3], "total=")
 	require.NotEmpty(t, h.progress)
 	assert.Equal(t, [2]int{7, 7}, h.progress[len(h.progress)-1])
-	assert.Contains(t, h.progress, [2]int{2, 0}, "listing reports the incidents read so far")
+	assert.Equal(t, [][2]int{{2, 7}, {4, 7}, {6, 7}, {7, 7}}, h.progress[:4], "listing reports the incidents read of the total")
+	assert.Equal(t, [2]int{0, 7}, h.progress[4], "then the incidents detailed")
 }
 
 // A span with more incidents than one query pages through is split in
