@@ -31,6 +31,9 @@ type Env struct {
 	// ReportsDir is where reports, the vulnerability ledger and the config
 	// baseline (baseline.json) live.
 	ReportsDir string
+	// WindowDays is the config's reporting window (window_days): API
+	// sources read as far back as the metrics need. 0 when unknown.
+	WindowDays int
 	// Getenv reads the environment (tokens such as GITHUB_TOKEN); tests pass
 	// their own. Never log or return what it gives.
 	Getenv func(string) string

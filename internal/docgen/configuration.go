@@ -72,7 +72,7 @@ var kindGroups = []struct {
 		"audit findings, through their APIs, so no metric depends on a hand-made export. Credentials come from the environment only " +
 		"(each kind names its variables) and never reach a snapshot, a report or an error. A read that fails or stays rate-limited " +
 		"after the retries fails the source: the metrics it feeds are `error` and the run exits 2.",
-		[]string{"jira", "okta", "aws_iam"}},
+		[]string{"pagerduty", "jira", "okta", "aws_iam"}},
 }
 
 // exampleConfig is the example at the top of the reference (a test loads

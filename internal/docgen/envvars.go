@@ -22,6 +22,7 @@ var EnvVars = []EnvVar{
 	{[]string{"NO_COLOR"}, "Any value turns colours off, like `--no-color`."},
 	{[]string{"JIRA_EMAIL", "JIRA_API_TOKEN"}, "Credentials of `jira` sources with `deployment = \"cloud\"`: the Atlassian account's email and an API token (basic auth). Sent only in the `Authorization` header, never printed."},
 	{[]string{"JIRA_TOKEN"}, "Personal access token of `jira` sources with `deployment = \"server\"` (Server / Data Center, bearer). Never printed."},
+	{[]string{"PAGERDUTY_TOKEN"}, "REST API key of `pagerduty` sources (an account or user key; read-only is enough). Sent only in the `Authorization` header, never printed."},
 	{[]string{"OKTA_API_TOKEN"}, "API token of the `okta` source (sent as `Authorization: SSWS <token>`), never printed."},
 	{[]string{"OKTA_ACCESS_TOKEN"}, "OAuth 2.0 access token of the `okta` source (scopes `okta.users.read`, `okta.roles.read`), used when `OKTA_API_TOKEN` is not set; never printed."},
 	{[]string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION"}, "Read by the AWS SDK's default credential chain for `aws_iam` sources (as are shared config files and GitHub Actions OIDC web identity); posture never prints them."},

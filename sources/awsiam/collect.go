@@ -365,7 +365,7 @@ func callError(op string, attempts int, err error) error {
 	}
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
-		return fmt.Errorf("%s failed: %v", op, err)
+		return fmt.Errorf("%s failed: %w", op, err)
 	}
 	code, msg := ae.ErrorCode(), ae.ErrorMessage()
 	switch {

@@ -104,7 +104,14 @@ func (c *collector) run(ctx context.Context) (*sources.Result, error) {
 	if c.env.AsOf.IsZero() {
 		asOf = time.Now().UTC().Truncate(time.Second)
 	}
-	window := time.Duration(c.src.cfg.WindowDays) * 24 * time.Hour
+	days := c.src.cfg.WindowDays // an explicit override
+	if days == 0 {
+		days = c.env.WindowDays // the config's window_days
+	}
+	if days == 0 {
+		days = DefaultWindowDays
+	}
+	window := time.Duration(days) * 24 * time.Hour
 	since := asOf.Add(-2 * window)
 	// until is exclusive: one second more keeps an incident created at as_of.
 	listed, err := c.listIncidents(ctx, since, asOf.Add(time.Second))

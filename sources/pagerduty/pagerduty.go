@@ -8,7 +8,7 @@
 //	  service_ids  = ["PIJ90N7"]            # default: every service
 //	  team_ids     = ["PQ9K7I8"]            # default: every team
 //	  severity_map = { P1 = "sev1", high = "sev2" }
-//	  window_days  = 30                     # the report window to cover
+//	  window_days  = 30                     # default: the config's window_days
 //	  collect      = ["incidents", "alerts"]
 //	  api_url      = "https://api.eu.pagerduty.com"
 //	  max_requests = 5000                   # request budget of one collection
@@ -82,7 +82,7 @@ type Config struct {
 	ServiceIDs  []string          `hcl:"service_ids,optional" doc:"Read only the incidents of these services (PagerDuty ids such as PIJ90N7). Empty reads every service."`
 	TeamIDs     []string          `hcl:"team_ids,optional" doc:"Read only the incidents of these teams (ids). Empty reads every team. With service_ids, an incident must match both."`
 	SeverityMap map[string]string `hcl:"severity_map,optional" doc:"Severity of an incident by its priority name (P1, P2, ... as named in the account), else by its urgency (high, low); keys compare case-insensitively. Entries add to and override the default map."`
-	WindowDays  int               `hcl:"window_days,optional" doc:"The report window this source must cover, in days: set it to the config's window_days when that is not 30. Incidents created since as_of - 2 x window_days are read, so those resolved in the window are there even when they began before it."`
+	WindowDays  int               `hcl:"window_days,optional" doc:"The report window this source must cover, in days (default: the config's window_days). Incidents created since as_of - 2 x window_days are read, so those resolved in the window are there even when they began before it."`
 	Collect     []string          `hcl:"collect,optional" doc:"Parts to collect: a subset of incidents, alerts."`
 	MaxRequests int               `hcl:"max_requests,optional" doc:"Request budget of one collection (retries count); the source fails rather than exceed it."`
 	// RequestsPerMinute paces the requests of one collection.
@@ -102,7 +102,7 @@ func init() {
 			"service_ids":         sources.DefaultDoc("every service"),
 			"team_ids":            sources.DefaultDoc("every team"),
 			"severity_map":        sources.DefaultDoc("`{ P1 = \"sev1\", P2 = \"sev2\", P3 = \"sev3\", P4 = \"sev4\", P5 = \"sev4\", high = \"sev2\", low = \"sev4\" }`"),
-			"window_days":         DefaultWindowDays,
+			"window_days":         sources.DefaultDoc("the config's `window_days`"),
 			"collect":             DefaultCollect,
 			"max_requests":        DefaultMaxRequests,
 			"requests_per_minute": DefaultRequestsPerMinute,
@@ -167,9 +167,6 @@ func New(c *Config) (*Source, error) {
 	}
 	if cfg.WindowDays < 0 || cfg.WindowDays > maxWindowDays {
 		return nil, fmt.Errorf("window_days must be between 1 and %d", maxWindowDays)
-	}
-	if cfg.WindowDays == 0 {
-		cfg.WindowDays = DefaultWindowDays
 	}
 	parts, err := checkParts(cfg.Collect)
 	if err != nil {

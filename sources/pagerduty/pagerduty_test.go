@@ -93,7 +93,7 @@ func TestNewChecksTheConfig(t *testing.T) {
 	require.NoError(t, err)
 	c := s.Config()
 	assert.Equal(t, DefaultAPIURL, c.APIURL)
-	assert.Equal(t, DefaultWindowDays, c.WindowDays)
+	assert.Equal(t, 0, c.WindowDays, "the config's window_days unless set")
 	assert.Equal(t, DefaultMaxRequests, c.MaxRequests)
 	assert.Equal(t, DefaultRequestsPerMinute, c.RequestsPerMinute)
 	assert.Equal(t, []string{PartIncidents}, s.parts, "alerts are opt-in")
@@ -385,6 +385,26 @@ func TestSplitsLongRanges(t *testing.T) {
 	assert.Equal(t, []string{"PEARLY", "PLATE"}, ids(res.Data.Incidents))
 	assert.Equal(t, 2, f.CallsTo("/incidents"))
 	assert.Contains(t, f.Calls()[0], "since=2026-05-11T00%3A00%3A00Z")
+}
+
+// Without its own window_days the source covers the config's window
+// (sources.Env.WindowDays), else posture's default 30 days.
+func TestWindowFromTheConfig(t *testing.T) {
+	for _, tc := range []struct {
+		envDays int
+		since   string
+	}{
+		{100, "since=2026-05-11T00%3A00%3A00Z"}, // 2 x 100 days back
+		{0, "since=2026-09-28T00%3A00%3A00Z"},   // 2 x 30 days back
+	} {
+		f := newFake(t)
+		h := newHarness(t, Config{}, f)
+		env := h.env(f.Token)
+		env.WindowDays = tc.envDays
+		_, err := h.src.Collect(context.Background(), env)
+		require.NoError(t, err)
+		assert.Contains(t, f.Calls()[0], tc.since, "window_days %d", tc.envDays)
+	}
 }
 
 func TestFiltersReachTheQuery(t *testing.T) {
