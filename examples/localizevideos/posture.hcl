@@ -223,3 +223,50 @@ source "config_files" "watched" {
 #   owner = "localizevideos"
 #   repos = ["web", "api"] # empty = every repository of the org
 # }
+
+# The organisation's fine-grained personal access tokens and their expiry (token_expiry_compliance
+# from GitHub itself) need a GitHub App installation with "Personal access tokens: read":
+# source "github" "org_tokens" {
+#   owner                  = "localizevideos"
+#   collect                = ["tokens"]
+#   personal_access_tokens = true
+#   app_id                 = 12345
+#   installation_id        = 678910
+#   private_key_path       = "secrets/posture-app.pem"
+# }
+
+# ---------------------------------------------------------------------------------------------
+# Systems of record: read incidents, alerts, accounts, tokens and audit findings where they are
+# kept instead of from hand exports. Credentials come from the environment only (never here):
+# PAGERDUTY_TOKEN, JIRA_EMAIL + JIRA_API_TOKEN (Cloud) or JIRA_TOKEN (Server), OKTA_API_TOKEN,
+# and the AWS SDK's default chain. See docs/configuration.md#systems-of-record.
+# ---------------------------------------------------------------------------------------------
+
+# PagerDuty incidents (mttd_hours, mttr_hours, incident_count, sev1_incidents); alerts are opt-in.
+# source "pagerduty" "oncall" {
+#   service_ids  = ["PIJ90N7"]                  # empty = every service
+#   severity_map = { P1 = "sev1", P2 = "sev2" } # priority (else urgency) -> severity
+#   # collect    = ["incidents", "alerts"]
+# }
+
+# Audit findings (or incidents) selected by a JQL query in Jira.
+# source "jira" "audit" {
+#   base_url       = "https://localizevideos.atlassian.net"
+#   jql            = "project = SEC AND labels = audit"
+#   collection     = "audit_findings"    # or "incidents"
+#   severity_field = "customfield_10042" # default priority
+# }
+
+# Okta users (status, last sign-in), admin roles and the admins' MFA factors: privileged_accounts,
+# orphaned_accounts and the MFA compliance check.
+# source "okta" "workforce" {
+#   org_url = "https://localizevideos.okta.com"
+# }
+
+# AWS IAM credential reports: users and root as accounts, access keys as tokens, one role per account.
+# source "aws_iam" "org" {
+#   role_arns = [
+#     "arn:aws:iam::111111111111:role/posture-audit",
+#     "arn:aws:iam::222222222222:role/posture-audit",
+#   ]
+# }

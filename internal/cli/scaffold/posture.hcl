@@ -75,3 +75,19 @@ category "compliance_signals"       { owner = "security" }
 #   owner = "your-org"                   # org or user
 #   repos = []                           # empty = every repository of the owner
 # }
+
+# Systems of record (credentials from the environment only: PAGERDUTY_TOKEN; JIRA_EMAIL and
+# JIRA_API_TOKEN, or JIRA_TOKEN for Server; OKTA_API_TOKEN; the AWS SDK's default chain).
+# source "pagerduty" "oncall" {
+#   service_ids = []                     # empty = every service
+# }
+# source "jira" "audit" {
+#   base_url = "https://your-org.atlassian.net"
+#   jql      = "project = SEC AND labels = audit"
+# }
+# source "okta" "workforce" {
+#   org_url = "https://your-org.okta.com"
+# }
+# source "aws_iam" "org" {
+#   role_arns = []                       # one role per account; empty = the credentials' own account
+# }
