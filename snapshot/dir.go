@@ -37,7 +37,10 @@ type Part struct {
 	// "<kind>.<part>" are measured only when it is listed.
 	Provides []string `json:"provides,omitempty"`
 	Notes    []string `json:"notes,omitempty"`
-	Data     Data     `json:"data"`
+	// Shard is set in the snapshot of one shard of a sharded collection:
+	// which share of the source the part holds.
+	Shard *ShardInfo `json:"shard,omitempty"`
+	Data  Data       `json:"data"`
 
 	// SHA256 of the part's file as written or read (not serialised).
 	SHA256 string `json:"-"`
@@ -73,13 +76,22 @@ type ManifestEntry struct {
 	CollectedAt  string   `json:"collected_at"`
 	Error        string   `json:"error,omitempty"`
 	Notes        []string `json:"notes,omitempty"`
+	// Partial: the part holds this shard's share of the source (or none
+	// of it); only in a shard's snapshot.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // Manifest is manifest.json.
 type Manifest struct {
-	Schema  string          `json:"schema"`
-	Project string          `json:"project"`
-	AsOf    string          `json:"as_of"`
+	Schema  string `json:"schema"`
+	Project string `json:"project"`
+	AsOf    string `json:"as_of"`
+	// Shard is "i/N" in the snapshot of one shard of a sharded collection
+	// (`posture snapshot --shard i/N`), which `posture merge` joins with
+	// the others; Config is then the sha256 of the config file, which
+	// every shard must share.
+	Shard   string          `json:"shard,omitempty"`
+	Config  string          `json:"config,omitempty"`
 	Sources []ManifestEntry `json:"sources"`
 }
 
@@ -87,6 +99,8 @@ type Manifest struct {
 type Snapshot struct {
 	AsOf  time.Time
 	Parts []*Part
+	// Shard and Config are written to the manifest (see Manifest).
+	Shard, Config string
 }
 
 var safeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -130,7 +144,7 @@ func Write(dir, project string, s *Snapshot) (*Manifest, error) {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	m := &Manifest{Schema: ManifestSchema, Project: project, AsOf: s.AsOf.UTC().Format(time.RFC3339)}
+	m := &Manifest{Schema: ManifestSchema, Project: project, AsOf: s.AsOf.UTC().Format(time.RFC3339), Shard: s.Shard, Config: s.Config}
 	files := partFiles(s.Parts)
 	for i, p := range s.Parts {
 		name := files[i]
@@ -143,6 +157,7 @@ func Write(dir, project string, s *Snapshot) (*Manifest, error) {
 		m.Sources = append(m.Sources, ManifestEntry{
 			Source: p.Source, Kind: p.Kind, File: name, SHA256: p.SHA256, Records: p.Data.Count(),
 			SkippedLines: p.SkippedLines, CollectedAt: p.CollectedAt, Error: p.Error, Notes: p.Notes,
+			Partial: p.Shard != nil,
 		})
 	}
 	mb, err := json.MarshalIndent(m, "", "  ")
@@ -189,7 +204,7 @@ func Read(dir string) (*Snapshot, *Manifest, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: bad as_of: %w", filepath.Join(dir, "manifest.json"), err)
 	}
-	s := &Snapshot{AsOf: asOf, Parts: make([]*Part, len(m.Sources))}
+	s := &Snapshot{AsOf: asOf, Parts: make([]*Part, len(m.Sources)), Shard: m.Shard, Config: m.Config}
 	errs := make([]error, len(m.Sources))
 	// Parts are read and decoded on all cores, the largest first so that
 	// no large part starts last.

@@ -17,6 +17,7 @@ import (
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/engine"
 	"github.com/localizevideos/posture/history"
+	"github.com/localizevideos/posture/internal/shard"
 	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/ledger"
 	"github.com/localizevideos/posture/policies"
@@ -41,6 +42,9 @@ type App struct {
 	// its id "<kind>.<name>") has come (for a live progress line on a
 	// terminal).
 	Tick func(source string, done, total int)
+	// Shard, when set, makes Collect collect one shard's share of the
+	// sources (`posture snapshot --shard i/N`; shard.go).
+	Shard shard.Spec
 }
 
 // Display names a path relative to the working directory when inside it.
@@ -135,6 +139,11 @@ func (a *App) collectOne(ctx context.Context, s *config.Source, asOf time.Time) 
 		}
 	}()
 	env := SourceEnv(cfg, s, asOf)
+	if a.Shard.Sharded() {
+		if !a.shardSource(s, p, &env) {
+			return p
+		}
+	}
 	if a.Tick != nil {
 		env.Progress = func(done, total int) { a.Tick(s.ID(), done, total) }
 	}
@@ -142,6 +151,13 @@ func (a *App) collectOne(ctx context.Context, s *config.Source, asOf time.Time) 
 	if err != nil {
 		p.Error = err.Error()
 		return p
+	}
+	if p.Shard != nil && p.Shard.Mode == snapshot.ShardUnits {
+		if res.Units == nil {
+			p.Error = fmt.Sprintf("source %s: kind %s did not share out its work", s.ID(), s.Kind)
+			return p
+		}
+		p.Shard.Units = res.Units
 	}
 	p.Data = res.Data
 	p.SkippedLines = res.SkippedLines

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/localizevideos/posture/engine"
+	"github.com/localizevideos/posture/internal/shard"
 	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/ledger"
 	"github.com/localizevideos/posture/report"
@@ -56,6 +57,8 @@ type Request struct {
 	// told each source's result (both may be nil).
 	Tick     func(source string, done, total int)
 	Progress Progress
+	// Shard makes Snapshot collect one shard's share (`--shard i/N`).
+	Shard shard.Spec
 }
 
 // Evaluated is a report and what produced it.
@@ -158,10 +161,18 @@ func Snapshot(ctx context.Context, req Request, dir string) (*Snapshotted, error
 		return nil, err
 	}
 	a.Tick = req.Tick
+	a.Shard = req.Shard
+	digest := ""
+	if req.Shard.Sharded() {
+		if digest, err = configDigest(req.Config); err != nil {
+			return nil, err
+		}
+	}
 	snap, err := a.collect(ctx, req.AsOf, req.Progress)
 	if err != nil {
 		return nil, err
 	}
+	snap.Shard, snap.Config = req.Shard.String(), digest
 	if dir == "" {
 		dir = a.SnapshotDir(req.AsOf)
 	}
