@@ -6,6 +6,12 @@ import data.posture.lib
 # Origins of the events of one type that happened in the window.
 _in_window(type) := [e.origin | some e in input.events[type]; lib.in_window(e.ts_ms)]
 
+# The count result of the events of one type in the window: one per origin, plus what
+# weighted events (counts from a query source) add beyond their one record.
+_event_count(type) := lib.weighted_count_result(origins, count(origins) + lib.extra_weight(type)) if {
+	origins := _in_window(type)
+}
+
 # METADATA
 # title: Failed login rate
 # description: 100 × failed ÷ (failed + successful) logins in the window (sshd Failed and Accepted lines, app authn_login_fail and authn_login_success events); no_data when there were none.
@@ -17,9 +23,11 @@ _in_window(type) := [e.origin | some e in input.events[type]; lib.in_window(e.ts
 #     trend: stable
 #   gate: false
 #   inputs: [events.login_failed, events.login_success]
-failed_login_rate := lib.percent_result(count(failed), array.concat(failed, succeeded)) if {
+failed_login_rate := lib.weighted_percent_result(n_failed, n_failed + n_succeeded, array.concat(failed, succeeded)) if {
 	failed := _in_window("login_failed")
 	succeeded := _in_window("login_success")
+	n_failed := count(failed) + lib.extra_weight("login_failed")
+	n_succeeded := count(succeeded) + lib.extra_weight("login_success")
 }
 
 # METADATA
@@ -31,7 +39,12 @@ failed_login_rate := lib.percent_result(count(failed), array.concat(failed, succ
 #   unit: count
 #   gate: false
 #   inputs: [events.rate_limited]
-rate_limit_triggers := lib.count_result(_in_window("rate_limited"))
+rate_limit_triggers := _event_count("rate_limited")
+
+# blocked_ips: a ban event with a weight and no IP is a count a query source made (prometheus:
+# the query counts distinct addresses); it adds its weight to the distinct addresses and to the
+# items. Addresses counted that way cannot be matched with the ones the logs name, so an
+# address banned in both is counted twice.
 
 # METADATA
 # title: Blocked IPs
@@ -43,9 +56,9 @@ rate_limit_triggers := lib.count_result(_in_window("rate_limited"))
 #   gate: false
 #   inputs: [events.ban]
 blocked_ips := {
-	"value": count({e.ip | some e in bans}),
-	"items": count(bans),
-	"records": sort([e.origin | some e in bans]),
+	"value": count({e.ip | some e in bans}) + counted,
+	"items": count(bans) + counted,
+	"records": sort(array.concat([e.origin | some e in bans], [e.origin | some e in aggregated])),
 	"waived": [],
 } if {
 	bans := [e |
@@ -54,6 +67,13 @@ blocked_ips := {
 		is_string(e.ip)
 		e.ip != ""
 	]
+	aggregated := [e |
+		some e in input.events.ban
+		e.weight
+		not e.ip
+		lib.in_window(e.ts_ms)
+	]
+	counted := sum([e.weight | some e in aggregated])
 }
 
 # METADATA
@@ -83,7 +103,7 @@ security_header_drift := lib.findings_result(
 #     max: 0
 #   gate: true
 #   inputs: [events.tls_downgrade]
-tls_downgrade_attempts := lib.count_result(_in_window("tls_downgrade"))
+tls_downgrade_attempts := _event_count("tls_downgrade")
 
 # ---------------------------------------------------------------------------
 # Security headers (docs/configuration.md#headers). Every probed URL gets each check of header_checks; a
