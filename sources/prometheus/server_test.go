@@ -34,10 +34,10 @@ func serverSeries() string {
 		from         time.Duration
 	}
 	all := []series{
-		{"nginx_http_requests_total", `status="429"`, 0, []int{1, 0, 2}, 72 * time.Hour},  // 24 cycles of 3: 72 hours -> 24×3 = 72
-		{"nginx_http_requests_total", `status="200"`, 0, []int{50}, 72 * time.Hour},       // not counted
-		{"sshd_auth_failures_total", ``, 0, []int{0, 0, 0, 1}, 48 * time.Hour},            // 48 hours -> 12
-		{"sshd_auth_success_total", ``, 0, []int{0, 1, 0, 0, 0, 0}, 48 * time.Hour},       // 48 hours -> 8
+		{"nginx_http_requests_total", `status="429"`, 0, []int{1, 0, 2}, 72 * time.Hour}, // 24 cycles of 3: 72 hours -> 24×3 = 72
+		{"nginx_http_requests_total", `status="200"`, 0, []int{50}, 72 * time.Hour},      // not counted
+		{"sshd_auth_failures_total", ``, 0, []int{0, 0, 0, 1}, 48 * time.Hour},           // 48 hours -> 12
+		{"sshd_auth_success_total", ``, 0, []int{0, 1, 0, 0, 0, 0}, 48 * time.Hour},      // 48 hours -> 8
 		{"fail2ban_bans_total", `ip="203.0.113.7"`, 0, []int{0, 0, 0, 0, 0, 1}, 24 * time.Hour},
 		{"fail2ban_bans_total", `ip="198.51.100.1"`, 0, []int{1}, 24 * time.Hour},
 		{"fail2ban_bans_total", `ip="192.0.2.1"`, 4, []int{0}, 24 * time.Hour}, // banned before: no increase in the window
