@@ -6,12 +6,6 @@ import data.posture.lib
 # Origins of the events of one type that happened in the window.
 _in_window(type) := [e.origin | some e in input.events[type]; lib.in_window(e.ts_ms)]
 
-# The count result of the events of one type in the window: one per origin, plus what
-# weighted events (counts from a query source) add beyond their one record.
-_event_count(type) := lib.weighted_count_result(origins, count(origins) + lib.extra_weight(type)) if {
-	origins := _in_window(type)
-}
-
 # METADATA
 # title: Failed login rate
 # description: 100 × failed ÷ (failed + successful) logins in the window (sshd Failed and Accepted lines, app authn_login_fail and authn_login_success events); no_data when there were none.
@@ -23,11 +17,9 @@ _event_count(type) := lib.weighted_count_result(origins, count(origins) + lib.ex
 #     trend: stable
 #   gate: false
 #   inputs: [events.login_failed, events.login_success]
-failed_login_rate := lib.weighted_percent_result(n_failed, n_failed + n_succeeded, array.concat(failed, succeeded)) if {
+failed_login_rate := _weighted_rate(failed, "login_failed", succeeded, "login_success") if {
 	failed := _in_window("login_failed")
 	succeeded := _in_window("login_success")
-	n_failed := count(failed) + lib.extra_weight("login_failed")
-	n_succeeded := count(succeeded) + lib.extra_weight("login_success")
 }
 
 # METADATA
@@ -41,11 +33,6 @@ failed_login_rate := lib.weighted_percent_result(n_failed, n_failed + n_succeede
 #   inputs: [events.rate_limited]
 rate_limit_triggers := _event_count("rate_limited")
 
-# blocked_ips: a ban event with a weight and no IP is a count a query source made (prometheus:
-# the query counts distinct addresses); it adds its weight to the distinct addresses and to the
-# items. Addresses counted that way cannot be matched with the ones the logs name, so an
-# address banned in both is counted twice.
-
 # METADATA
 # title: Blocked IPs
 # description: Distinct IP addresses banned (fail2ban Ban / Restore Ban) in the window; items and records are the ban events.
@@ -56,9 +43,9 @@ rate_limit_triggers := _event_count("rate_limited")
 #   gate: false
 #   inputs: [events.ban]
 blocked_ips := {
-	"value": count({e.ip | some e in bans}) + counted,
-	"items": count(bans) + counted,
-	"records": sort(array.concat([e.origin | some e in bans], [e.origin | some e in aggregated])),
+	"value": count({e.ip | some e in bans}) + _counted_bans.n,
+	"items": count(bans) + _counted_bans.n,
+	"records": sort(array.concat([e.origin | some e in bans], _counted_bans.origins)),
 	"waived": [],
 } if {
 	bans := [e |
@@ -67,13 +54,6 @@ blocked_ips := {
 		is_string(e.ip)
 		e.ip != ""
 	]
-	aggregated := [e |
-		some e in input.events.ban
-		e.weight
-		not e.ip
-		lib.in_window(e.ts_ms)
-	]
-	counted := sum([e.weight | some e in aggregated])
 }
 
 # METADATA
@@ -259,4 +239,33 @@ _passes(ep, "referrer_policy") if {
 	]
 	count(tokens) > 0
 	_strict_referrer_policies[tokens[count(tokens) - 1]]
+}
+
+# ---------------------------------------------------------------------------
+# Event counts (docs/configuration.md#prometheus). A log line is one event; a query source records
+# the count its back-end computed as one event whose `weight` is that count (lib.extra_weight).
+
+# The count result of the events of one type in the window: one per origin, plus what
+# weighted events add beyond their one record.
+_event_count(type) := lib.weighted_count_result(origins, count(origins) + lib.extra_weight(type)) if {
+	origins := _in_window(type)
+}
+
+# Percent of the part's events among the part's and the rest's, by event count.
+_weighted_rate(part, part_type, rest, rest_type) := lib.weighted_percent_result(n, n + m, array.concat(part, rest)) if {
+	n := count(part) + lib.extra_weight(part_type)
+	m := count(rest) + lib.extra_weight(rest_type)
+}
+
+# blocked_ips: a ban event with a weight and no IP is a count a query source made (prometheus:
+# the query counts distinct addresses); it adds its weight to the distinct addresses and to the
+# items. Addresses counted that way cannot be matched with the ones the logs name, so an
+# address banned in both is counted twice.
+_counted_bans := {"n": sum([e.weight | some e in aggregated]), "origins": [e.origin | some e in aggregated]} if {
+	aggregated := [e |
+		some e in input.events.ban
+		e.weight
+		not e.ip
+		lib.in_window(e.ts_ms)
+	]
 }
