@@ -42,6 +42,9 @@ type Event struct {
 	IP     string `json:"ip,omitempty"`     // client address when the line names one
 	User   string `json:"user,omitempty"`   // account name when the line names one
 	Detail string `json:"detail,omitempty"` // short qualifier: auth method, ssl protocol, status, jail, app event name
+	// Weight is the number of occurrences an aggregated event stands for
+	// (query sources); 0 or 1: one.
+	Weight int64 `json:"weight,omitempty"`
 }
 
 // Incident is a security incident (incidents file or GitHub issue).
