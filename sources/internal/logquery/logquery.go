@@ -183,9 +183,12 @@ func BasicOrToken(getenv func(string) string, scheme, tokenVar, userVar, passVar
 	return Auth{Header: h, Secrets: []string{pass, strings.TrimPrefix(h, "Basic ")}, Setting: userVar + "/" + passVar}, nil
 }
 
-// Redact removes the secrets from s.
+// Redact removes the secrets from s, the longest first (a password may
+// be part of no encoding, but an encoding is never part of a password).
 func (a Auth) Redact(s string) string {
-	for _, sec := range a.Secrets {
+	secrets := slices.Clone(a.Secrets)
+	slices.SortFunc(secrets, func(x, y string) int { return len(y) - len(x) })
+	for _, sec := range secrets {
 		if sec != "" {
 			s = strings.ReplaceAll(s, sec, "***")
 		}
