@@ -70,9 +70,9 @@ type Config struct {
 
 // Query is one query block.
 type Query struct {
-	Type          string         `hcl:"type,label"`
+	Type          string         `hcl:"type,label" doc:"The event type the query counts."`
 	Index         string         `hcl:"index" doc:"The index, alias, data stream or pattern to search (logs-nginx-*; several separated by commas)."`
-	Query         hcl.Expression `hcl:"query" doc:"The query DSL query (the value of \"query\" in a search body): jsonencode({...}), an HCL object, or a JSON string. It is wrapped in a bool filter with the window's range on time_field."`
+	Query         hcl.Expression `hcl:"query" type:"object or string" doc:"The query DSL query (the value of \"query\" in a search body): jsonencode({...}), an HCL object, or a JSON string. It is wrapped in a bool filter with the window's range on time_field."`
 	DistinctField string         `hcl:"distinct_field,optional" doc:"Count the distinct values of this field (a keyword or ip field, such as source.ip) among the matching documents instead of the documents: a cardinality aggregation, close to exact below 40000 distinct values."`
 	SampleFields  []string       `hcl:"sample_fields,optional" doc:"The _source fields of the 3 newest matching documents put in the event's detail as evidence; an empty list reads no samples."`
 }

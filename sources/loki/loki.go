@@ -55,9 +55,9 @@ type Config struct {
 
 // Query is one query block.
 type Query struct {
-	Type   string         `hcl:"type,label"`
-	LogQL  hcl.Expression `hcl:"logql" doc:"A LogQL metric query whose instant value at as_of is the count, such as sum(count_over_time({job=\"nginx\"} |= \" 429 \" [${window}])); ${window} is the window (\"30d\"). The values of every series returned are added; an empty result is 0."`
-	Sample hcl.Expression `hcl:"sample,optional" doc:"A LogQL log query (a stream selector and filters) whose 3 newest lines in the window go into the event's detail as evidence."`
+	Type   string         `hcl:"type,label" doc:"The event type the query counts."`
+	LogQL  hcl.Expression `hcl:"logql" type:"string" doc:"A LogQL metric query whose instant value at as_of is the count, such as sum(count_over_time({job=\"nginx\"} |= \" 429 \" [${window}])); ${window} is the window (\"30d\"). The values of every series returned are added; an empty result is 0."`
+	Sample hcl.Expression `hcl:"sample,optional" type:"string" doc:"A LogQL log query (a stream selector and filters) whose 3 newest lines in the window go into the event's detail as evidence."`
 }
 
 //go:embed loki.md
