@@ -105,7 +105,7 @@ func (c *client) post(ctx context.Context, index, api string, body any, out any)
 	if sh.Shards.Failed > 0 {
 		e := &APIError{Path: path, Status: resp.StatusCode,
 			Reason: fmt.Sprintf("%d of %d shards failed", sh.Shards.Failed, sh.Shards.Total),
-			Hint:   "the count would be partial"}
+			Hint:   "the answer would be partial"}
 		if len(sh.Shards.Failures) > 0 {
 			r := sh.Shards.Failures[0].Reason
 			e.Reason += "; " + logquery.Clip(r.Type+": "+r.Reason, 200)

@@ -226,6 +226,9 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 		}
 		if e != nil {
 			res.Data.AddEvent(q.typ, *e)
+			if q.distinct != "" && e.Weight > PrecisionThreshold {
+				res.Notes = append(res.Notes, fmt.Sprintf("query %q: %d distinct values of %s: above %d a cardinality is approximate (within a few percent)", q.typ, e.Weight, q.distinct, PrecisionThreshold))
+			}
 		}
 		res.Provides = append(res.Provides, q.typ)
 	}

@@ -166,7 +166,7 @@ query "login_failed" {
 		{"parse error", 400, "error_parse.json", `elasticsearch source logs: query "login_failed": elasticsearch API POST /auth/_count: 400 Bad Request (parsing_exception: unknown query [trem]): check the query DSL`},
 		{"no index", 404, "error_index.json", `elasticsearch source logs: query "login_failed": elasticsearch API POST /auth/_count: 404 Not Found (index_not_found_exception: no such index [logs-ngnix]): no index matches auth`},
 		{"forbidden", 403, `{"error":{"type":"security_exception","reason":"action [indices:data/read/search] is unauthorized for API key id [k1]"},"status":403}`, `403 Forbidden (security_exception: action [indices:data/read/search] is unauthorized for API key id [k1]): the credentials may not read auth: grant the read privilege on it`},
-		{"partial count", 200, "count_partial.json", `elasticsearch API POST /auth/_count: 200 OK (1 of 3 shards failed; query_shard_exception: No mapping found for [@timestamp] in order to sort on): the count would be partial`},
+		{"partial count", 200, "count_partial.json", `elasticsearch API POST /auth/_count: 200 OK (1 of 3 shards failed; query_shard_exception: No mapping found for [@timestamp] in order to sort on): the answer would be partial`},
 		{"plain text", 502, "bad gateway", `elasticsearch API POST /auth/_count: 502 Bad Gateway (bad gateway)`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -259,4 +259,22 @@ query = jsonencode({ range = { "@timestamp" = { gte = "now-${window}" } } })`)))
 	b, err := dsl(s.queries[0].dsl, 7)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"range":{"@timestamp":{"gte":"now-7d"}}}`, string(b))
+}
+
+func TestLargeDistinctCountsAreNoted(t *testing.T) {
+	f := newFake(t)
+	f.Distinct["waf"] = "cardinality_large.json"
+	s, _ := build(t, `
+url = "`+f.URL()+`"
+query "ban" {
+  index          = "waf"
+  query          = { term = { "event.action" = "block" } }
+  distinct_field = "source.ip"
+  sample_fields  = []
+}
+`)
+	res, err := s.Collect(context.Background(), env(map[string]string{EnvAPIKey: testKey}))
+	require.NoError(t, err)
+	assert.Equal(t, int64(51234), res.Data.EventSlice("ban")[0].Weight)
+	assert.Equal(t, []string{`query "ban": 51234 distinct values of source.ip: above 40000 a cardinality is approximate (within a few percent)`}, res.Notes)
 }
