@@ -136,7 +136,7 @@ func TestLokiCountsAreTheMetricValues(t *testing.T) {
 	for id, v := range want {
 		m := ms[id]
 		require.NotNil(t, m.Value, "%s: %s %s", id, m.Status, m.Error)
-		assert.InDelta(t, v, *m.Value, 0.01, id)
+		assert.InDelta(t, v, *m.Value, 0.05, id) // percentages are rounded to 1 decimal
 	}
 }
 
