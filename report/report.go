@@ -73,12 +73,20 @@ type Waived struct {
 
 // Evidence backs a value with the records that produced it.
 type Evidence struct {
-	Items        int      `json:"items"`          // how many records counted
-	Waived       []Waived `json:"waived"`         // findings waived by exceptions
-	Records      []string `json:"records"`        // origins (file:line or URL) or scopes of what counted
+	Items  int      `json:"items"`  // how many records counted
+	Waived []Waived `json:"waived"` // findings waived by exceptions (the first evidence_limit)
+	// WaivedTotal is len(waived) before truncation; 0 (omitted) when none
+	// was waived. An addition to posture.report/v1: reports without it
+	// list every waived finding.
+	WaivedTotal  int      `json:"waived_total,omitempty"`
+	Records      []string `json:"records"`        // origins (file:line or URL) or scopes of what counted (the first evidence_limit)
 	RecordsTotal int      `json:"records_total"`  // len(records) before truncation
 	Note         string   `json:"note,omitempty"` // e.g. the source error
 }
+
+// WaivedCount is how many findings were waived: WaivedTotal, or in a
+// report written before it existed, len(Waived).
+func (e *Evidence) WaivedCount() int { return max(e.WaivedTotal, len(e.Waived)) }
 
 // Point is one value of a metric's history.
 type Point struct {
