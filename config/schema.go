@@ -88,6 +88,10 @@ func settingsSchema() []hcl.AttributeSchema {
 // configured title, else "<project> security posture".
 func (c *Config) DisplayTitle() string { return report.TitleOf(c.Title, c.Project) }
 
+// Rel names a resolved path relative to the config file's folder, with
+// forward slashes, as it would be written in the config.
+func (c *Config) Rel(p string) string { return c.rel(p) }
+
 // rel names a resolved path relative to the config file's folder, with
 // forward slashes, as it would be written in the config.
 func (c *Config) rel(p string) string {

@@ -183,6 +183,18 @@ type Report struct {
 	Summary      map[Status]int `json:"summary"`
 	Exceptions   []Exception    `json:"exceptions,omitempty"`
 	ExpiringSoon []string       `json:"expiring_soon,omitempty"` // exception ids expiring within 14 days
+	// Snapshot pins the raw data behind the report (written by `posture
+	// report` and `posture run`). An addition to posture.report/v1.
+	Snapshot *SnapshotRef `json:"snapshot,omitempty"`
+}
+
+// SnapshotRef names the snapshot a report was evaluated from: the sha256 of
+// its manifest.json, which lists the sha256 of every part, and its folder
+// (relative to the config file's folder, with forward slashes).
+// `posture verify` checks a snapshot against it.
+type SnapshotRef struct {
+	SHA256 string `json:"sha256"`
+	Dir    string `json:"dir"`
 }
 
 // DisplayTitle is the heading of the report's views (dashboard, Markdown
