@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -119,6 +120,15 @@ func Eval(ctx context.Context, req Request) (*Evaluated, error) {
 		return nil, err
 	}
 	r.Tool = req.Tool
+	if manifest != nil {
+		// A stored snapshot is pinned like a kept one (Report names the
+		// folder it keeps it in).
+		dir := req.Snapshot
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = a.Config.Rel(abs)
+		}
+		r.Snapshot = &report.SnapshotRef{SHA256: manifest.SHA256, Dir: dir}
+	}
 	return &Evaluated{App: a, Snapshot: snap, Report: r, Evaluation: ev, Manifest: manifest}, nil
 }
 
