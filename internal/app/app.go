@@ -206,7 +206,7 @@ func (a *App) Evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.T
 	if err != nil {
 		return nil, nil, err
 	}
-	opt := engine.Options{Project: a.Config.Project, Title: a.Config.Title, WindowDays: a.Config.WindowDays, TolPct: a.Config.TrendTolerancePct, Exceptions: excs}
+	opt := engine.Options{Project: a.Config.Project, Title: a.Config.Title, WindowDays: a.Config.WindowDays, TolPct: a.Config.TrendTolerancePct, Exceptions: excs, EvidenceLimit: a.Config.EvidenceLimit}
 	if withHistory {
 		h, err := history.Load(a.Config.ReportsDir, asOf)
 		if err != nil {
