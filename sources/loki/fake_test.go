@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -180,13 +179,4 @@ func build(t *testing.T, body string) (*Source, *[]time.Duration) {
 
 func getenv(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
-}
-
-func contains(s string, subs ...string) bool {
-	for _, x := range subs {
-		if !strings.Contains(s, x) {
-			return false
-		}
-	}
-	return true
 }
