@@ -208,20 +208,8 @@ func (c *client) get(ctx context.Context, path string, q url.Values, v any) erro
 // fail wraps err as "<API>: GET <path>: <err>", with every secret
 // replaced by "***".
 func (c *client) fail(path string, err error) error {
-	msg := fmt.Sprintf("%s: GET %s: %v", c.api, c.base.Path+path, err)
-	return &apiError{msg: c.secrets.Redact(msg), err: err}
+	return c.secrets.Wrap(fmt.Sprintf("%s: GET %s", c.api, c.base.Path+path), err)
 }
-
-type apiError struct {
-	msg string
-	err error
-}
-
-func (e *apiError) Error() string { return e.msg }
-
-// Unwrap keeps retry.ErrBudgetExhausted, retry.ErrRateLimited and
-// context errors visible to errors.Is.
-func (e *apiError) Unwrap() error { return e.err }
 
 // message reads Jira's error body ({"errorMessages": [...], "errors":
 // {field: msg}}, or a gateway's {"message": ...}) as ": msg; msg", "" when

@@ -220,20 +220,8 @@ func count(v float64) (int64, error) {
 
 // fail wraps err with the endpoint, with every secret replaced by "***".
 func (c *client) fail(err error) error {
-	msg := fmt.Sprintf("GET %s: %v", c.base.Path+queryPath, err)
-	return &apiError{msg: c.secrets.Redact(msg), err: err}
+	return c.secrets.Wrap("GET "+c.base.Path+queryPath, err)
 }
-
-type apiError struct {
-	msg string
-	err error
-}
-
-func (e *apiError) Error() string { return e.msg }
-
-// Unwrap keeps retry.ErrBudgetExhausted and context errors visible to
-// errors.Is.
-func (e *apiError) Unwrap() error { return e.err }
 
 // bodyHint is ": <first line of a short text body>", "" for anything else.
 func bodyHint(body []byte) string {

@@ -107,6 +107,23 @@ func (s Secrets) Redact(msg string) string {
 	return msg
 }
 
+// Wrap returns err as "<prefix>: <err>" with every secret redacted from
+// the text; errors.Is and errors.As still see err (a budget spent, a
+// context canceled).
+func (s Secrets) Wrap(prefix string, err error) error {
+	return &Error{msg: s.Redact(prefix + ": " + err.Error()), err: err}
+}
+
+// Error is an error whose text is redacted.
+type Error struct {
+	msg string
+	err error
+}
+
+func (e *Error) Error() string { return e.msg }
+
+func (e *Error) Unwrap() error { return e.err }
+
 // BasicAuth returns the Authorization value of basic authentication and
 // its encoded part, which is a secret as much as the password.
 func BasicAuth(user, pass string) (header, encoded string) {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -62,6 +63,10 @@ func TestSecrets(t *testing.T) {
 	got := s.Redact("sent " + header + " with pw")
 	if got != "sent Basic *** with ***" {
 		t.Errorf("Redact = %q", got)
+	}
+	werr := s.Wrap("GET /x", fmt.Errorf("refused %s: %w", header, context.Canceled))
+	if werr.Error() != "GET /x: refused Basic ***: context canceled" || !errors.Is(werr, context.Canceled) {
+		t.Errorf("Wrap = %v", werr)
 	}
 	s = Secrets{"ab", "xabx"}
 	if got := s.Redact("xabx ab"); got != "*** ***" {
