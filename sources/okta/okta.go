@@ -41,6 +41,7 @@ import (
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/httpapi"
 )
 
 // Defaults.
@@ -203,7 +204,7 @@ func checkOrgURL(raw string) (*url.URL, error) {
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && httpapi.Loopback(u.Hostname()):
 	default:
 		return nil, fmt.Errorf("%q: the org URL must be https", s)
 	}
@@ -211,10 +212,6 @@ func checkOrgURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("%q is the Admin Console; give the org URL (without -admin)", s)
 	}
 	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host)}, nil
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 // Config returns the effective configuration (defaults filled).
