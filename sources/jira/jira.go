@@ -198,7 +198,7 @@ func checkBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	u, err := httpapi.ParseBase(raw, true)
 	switch {
-	case errors.Is(err, httpapi.ErrNotURL):
+	case errors.Is(err, httpapi.ErrNotURL), errors.Is(err, httpapi.ErrScheme):
 		return nil, fmt.Errorf("%q is not an https URL such as https://acme.atlassian.net", httpapi.RedactURL(raw))
 	case errors.Is(err, httpapi.ErrCredentials):
 		return nil, fmt.Errorf("credentials in the URL are not allowed; set %s and %s (cloud) or %s (server)", EnvEmail, EnvAPIToken, EnvToken)

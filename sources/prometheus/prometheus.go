@@ -155,7 +155,7 @@ func checkURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	u, err := httpapi.ParseBase(raw, false)
 	switch {
-	case errors.Is(err, httpapi.ErrNotURL):
+	case errors.Is(err, httpapi.ErrNotURL), errors.Is(err, httpapi.ErrScheme):
 		return nil, fmt.Errorf("%q is not an http(s) URL such as http://prometheus:9090", httpapi.RedactURL(raw))
 	case errors.Is(err, httpapi.ErrCredentials):
 		return nil, fmt.Errorf("credentials in the URL are not allowed; set %s, or %s and %s", EnvToken, EnvUsername, EnvPassword)

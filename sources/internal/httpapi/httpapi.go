@@ -24,7 +24,8 @@ import (
 
 // Why ParseBase refuses a URL.
 var (
-	ErrNotURL      = errors.New("not an absolute http(s) URL")
+	ErrNotURL      = errors.New("not an absolute URL")
+	ErrScheme      = errors.New("not an http or https URL")
 	ErrCredentials = errors.New("credentials in the URL")
 	ErrQuery       = errors.New("a query or fragment in the URL")
 	ErrPlainHTTP   = errors.New("plain http to a host that is not loopback")
@@ -36,8 +37,11 @@ var (
 // without its trailing slash. The caller trims raw first if it wants to.
 func ParseBase(raw string, httpsOnly bool) (*url.URL, error) {
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Opaque != "" {
+	if err != nil || u.Host == "" || u.Opaque != "" {
 		return nil, ErrNotURL
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return nil, ErrScheme
 	}
 	if u.User != nil {
 		return nil, ErrCredentials

@@ -25,7 +25,7 @@ func TestParseBase(t *testing.T) {
 		{"http://[::1]:9/x", true, "http://[::1]:9/x", nil},
 		{"http://prom:9090", false, "http://prom:9090", nil},
 		{"http://prom:9090", true, "", ErrPlainHTTP},
-		{"ftp://x", false, "", ErrNotURL},
+		{"ftp://x", false, "", ErrScheme},
 		{"example.com", false, "", ErrNotURL},
 		{"https://u:p@x", false, "", ErrCredentials},
 		{"https://x/?a=1", false, "", ErrQuery},
