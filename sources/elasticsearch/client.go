@@ -33,17 +33,7 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	msg := fmt.Sprintf("elasticsearch API POST %s: %d %s", e.Path, e.Status, http.StatusText(e.Status))
-	switch {
-	case e.Type != "" && e.Reason != "":
-		msg += fmt.Sprintf(" (%s: %s)", e.Type, e.Reason)
-	case e.Reason != "":
-		msg += " (" + e.Reason + ")"
-	}
-	if e.Hint != "" {
-		msg += ": " + e.Hint
-	}
-	return msg
+	return httpapi.Describe("elasticsearch API", http.MethodPost, e.Path, e.Status, e.Type, e.Reason, e.Hint)
 }
 
 // shards is the _shards object of an answer.

@@ -41,14 +41,7 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	msg := fmt.Sprintf("loki API GET %s: %d %s", e.Path, e.Status, http.StatusText(e.Status))
-	if e.Message != "" {
-		msg += " (" + e.Message + ")"
-	}
-	if e.Hint != "" {
-		msg += ": " + e.Hint
-	}
-	return msg
+	return httpapi.Describe("loki API", http.MethodGet, e.Path, e.Status, "", e.Message, e.Hint)
 }
 
 // answer is the envelope of the query endpoints.

@@ -67,17 +67,7 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	msg := fmt.Sprintf("okta API %s %s: %d %s", e.Method, e.Path, e.Status, http.StatusText(e.Status))
-	switch {
-	case e.Code != "" && e.Summary != "":
-		msg += fmt.Sprintf(" (%s: %s)", e.Code, e.Summary)
-	case e.Summary != "":
-		msg += " (" + e.Summary + ")"
-	}
-	if e.Hint != "" {
-		msg += ": " + e.Hint
-	}
-	return msg
+	return httpapi.Describe("okta API", e.Method, e.Path, e.Status, e.Code, e.Summary, e.Hint)
 }
 
 // requestError wraps a failure without an answer (network, budget, a rate

@@ -230,3 +230,59 @@ func Drain(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()
 }
+
+// Describe is the text of an answer that is not a success: "<api>
+// <method> <path>: <status> <status text>", then " (<kind>: <detail>)" or
+// " (<detail>)" as the body gave them, then ": <hint>" when there is one.
+func Describe(api, method, path string, status int, kind, detail, hint string) string {
+	msg := fmt.Sprintf("%s %s %s: %d %s", api, method, path, status, http.StatusText(status))
+	switch {
+	case kind != "" && detail != "":
+		msg += fmt.Sprintf(" (%s: %s)", kind, detail)
+	case detail != "":
+		msg += " (" + detail + ")"
+	}
+	if hint != "" {
+		msg += ": " + hint
+	}
+	return msg
+}
+
+// Refusal says what an answer that is not a success means and what to
+// do about it; the kind wraps its error with the API, method and path.
+type Refusal struct {
+	// Credentials is what to check on a 401: the variables that hold them.
+	Credentials string
+	// Forbidden is what a 403 means, said after it ("" says nothing more).
+	Forbidden string
+	// Setting is the attribute holding the URL, named on a redirect
+	// ("base_url"), and Site what that URL is of ("site", "server").
+	Setting, Site string
+	// RateLimited gives a 429 its own message (else "status 429").
+	RateLimited bool
+	// BadRequest is what a 400 refused ("the query"; "" gives "status 400").
+	BadRequest string
+}
+
+// Err is nil for a 200; else the error of status code, with detail (":
+// <what the body says>", or "") and location, the Location header of a
+// redirect, which it shows without query or credentials.
+func (r Refusal) Err(code int, location, detail string) error {
+	switch {
+	case code == http.StatusOK:
+		return nil
+	case code == http.StatusUnauthorized:
+		return fmt.Errorf("authentication refused (401%s): check %s", detail, r.Credentials)
+	case code == http.StatusForbidden && r.Forbidden != "":
+		return fmt.Errorf("access refused (403%s): %s", detail, r.Forbidden)
+	case code == http.StatusForbidden:
+		return fmt.Errorf("access refused (403%s)", detail)
+	case code == http.StatusTooManyRequests && r.RateLimited:
+		return fmt.Errorf("rate limited (429%s), still after the retries", detail)
+	case code >= 300 && code < 400:
+		return fmt.Errorf("redirected (%d) to %s: set %s to the %s's own URL", code, RedactURL(location), r.Setting, r.Site)
+	case code == http.StatusBadRequest && r.BadRequest != "":
+		return fmt.Errorf("%s was refused (400%s)", r.BadRequest, detail)
+	}
+	return fmt.Errorf("status %d%s", code, detail)
+}

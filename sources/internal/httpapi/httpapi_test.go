@@ -118,3 +118,42 @@ func TestClient(t *testing.T) {
 		t.Errorf("Do on a closed server: %v", err)
 	}
 }
+
+func TestDescribe(t *testing.T) {
+	for _, tc := range []struct {
+		kind, detail, hint, want string
+	}{
+		{"E1", "bad", "fix it", "x API GET /p: 404 Not Found (E1: bad): fix it"},
+		{"", "bad", "", "x API GET /p: 404 Not Found (bad)"},
+		{"E1", "", "", "x API GET /p: 404 Not Found"},
+	} {
+		if got := Describe("x API", "GET", "/p", 404, tc.kind, tc.detail, tc.hint); got != tc.want {
+			t.Errorf("Describe = %q, want %q", got, tc.want)
+		}
+	}
+}
+
+func TestRefusal(t *testing.T) {
+	r := Refusal{Credentials: "T", Forbidden: "may not", Setting: "url", Site: "server", RateLimited: true, BadRequest: "the query"}
+	for code, want := range map[int]string{
+		401: "authentication refused (401: d): check T",
+		403: "access refused (403: d): may not",
+		429: "rate limited (429: d), still after the retries",
+		302: "redirected (302) to https://x/login: set url to the server's own URL",
+		400: "the query was refused (400: d)",
+		500: "status 500: d",
+	} {
+		if err := r.Err(code, "https://u:p@x/login?token=s", ": d"); err == nil || err.Error() != want {
+			t.Errorf("%d: %v, want %q", code, err, want)
+		}
+	}
+	if err := r.Err(200, "", ""); err != nil {
+		t.Errorf("200: %v", err)
+	}
+	if err := (Refusal{}).Err(403, "", ""); err == nil || err.Error() != "access refused (403)" {
+		t.Errorf("403 without a hint: %v", err)
+	}
+	if err := (Refusal{}).Err(429, "", ""); err == nil || err.Error() != "status 429" {
+		t.Errorf("429 without its message: %v", err)
+	}
+}
