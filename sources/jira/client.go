@@ -184,20 +184,15 @@ func (c *client) get(ctx context.Context, path string, q url.Values, v any) erro
 	if err != nil {
 		return c.fail(path, err)
 	}
-	switch code := resp.StatusCode; {
-	case code == http.StatusOK:
-	case code == http.StatusUnauthorized:
-		return c.fail(path, fmt.Errorf("authentication refused (401%s): check %s", message(body), c.envHint))
-	case code == http.StatusForbidden:
-		return c.fail(path, fmt.Errorf("access refused (403%s): the account behind %s may not use the API or browse these projects", message(body), c.envHint))
-	case code == http.StatusTooManyRequests:
-		return c.fail(path, fmt.Errorf("rate limited (429%s), still after the retries", message(body)))
-	case code >= 300 && code < 400:
-		return c.fail(path, fmt.Errorf("redirected (%d) to %s: set base_url to the site's own URL", code, httpapi.RedactURL(resp.Header.Get("Location"))))
-	case code == http.StatusBadRequest:
-		return c.fail(path, fmt.Errorf("the query was refused (400%s)", message(body)))
-	default:
-		return c.fail(path, fmt.Errorf("status %d%s", code, message(body)))
+	refusal := httpapi.Refusal{
+		Credentials: c.envHint,
+		Forbidden:   "the account behind " + c.envHint + " may not use the API or browse these projects",
+		Setting:     "base_url", Site: "site",
+		RateLimited: true,
+		BadRequest:  "the query",
+	}
+	if err := refusal.Err(resp.StatusCode, resp.Header.Get("Location"), message(body)); err != nil {
+		return c.fail(path, err)
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return c.fail(path, fmt.Errorf("the answer is not the expected JSON (%s): is base_url a Jira site?", clip(err.Error())))

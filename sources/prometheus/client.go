@@ -129,20 +129,23 @@ func (c *client) instant(ctx context.Context, promql string, t time.Time) (float
 	var r apiResponse
 	jsonErr := json.Unmarshal(body, &r)
 	code := resp.StatusCode
-	switch {
-	case jsonErr == nil && r.Status == "error":
+	if jsonErr == nil && r.Status == "error" {
 		// 400 bad_data, 422 execution, 503 timeout or canceled: the body
 		// says which.
 		return 0, nil, c.fail(fmt.Errorf("the server refused the query (%d %s: %s)", code, r.ErrorType, clip(r.Error)))
-	case code == http.StatusUnauthorized:
-		return 0, nil, c.fail(fmt.Errorf("authentication refused (401): check %s, or %s and %s", EnvToken, EnvUsername, EnvPassword))
-	case code == http.StatusForbidden:
-		return 0, nil, c.fail(errors.New("access refused (403)"))
-	case code >= 300 && code < 400:
-		return 0, nil, c.fail(fmt.Errorf("redirected (%d) to %s: set url to the server's own URL", code, httpapi.RedactURL(resp.Header.Get("Location"))))
-	case code != http.StatusOK:
-		return 0, nil, c.fail(fmt.Errorf("status %d%s", code, bodyHint(body)))
-	case jsonErr != nil || r.Status != "success":
+	}
+	detail := "" // a refused login's body says nothing more
+	if code != http.StatusUnauthorized && code != http.StatusForbidden {
+		detail = bodyHint(body)
+	}
+	refusal := httpapi.Refusal{
+		Credentials: fmt.Sprintf("%s, or %s and %s", EnvToken, EnvUsername, EnvPassword),
+		Setting:     "url", Site: "server",
+	}
+	if err := refusal.Err(code, resp.Header.Get("Location"), detail); err != nil {
+		return 0, nil, c.fail(err)
+	}
+	if jsonErr != nil || r.Status != "success" {
 		return 0, nil, c.fail(errors.New("the answer is not the Prometheus HTTP API's JSON: is url a Prometheus server?"))
 	}
 	v, err := value(r.Data.ResultType, r.Data.Result)
