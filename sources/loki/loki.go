@@ -24,7 +24,6 @@ package loki
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -98,20 +97,11 @@ type Source struct {
 // New checks a decoded config and fills its defaults.
 func New(c *Config) (*Source, error) {
 	cfg := *c
-	base, err := logquery.CheckEndpoint(cfg.URL, "https://loki.example.com", EnvToken)
+	base, timeout, err := logquery.CheckCommon(&cfg.URL, &cfg.Timeout, cfg.WindowDays, "https://loki.example.com", EnvToken)
 	if err != nil {
-		return nil, fmt.Errorf("url: %w", err)
+		return nil, err
 	}
-	cfg.URL = base.String()
 	cfg.Tenant = strings.TrimSpace(cfg.Tenant)
-	if err := logquery.CheckWindowDays(cfg.WindowDays); err != nil {
-		return nil, err
-	}
-	timeout, err := logquery.Timeout(cfg.Timeout)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Timeout = timeout.String()
 	if len(cfg.Queries) == 0 {
 		return nil, fmt.Errorf("no query block: add one per event type to count, such as query \"rate_limited\" { logql = \"sum(count_over_time({job=\\\"nginx\\\"} |= \\\" 429 \\\" [${window}]))\" }")
 	}
@@ -183,7 +173,7 @@ func (s *Source) run(ctx context.Context, c *client, q query, env sources.Env, a
 	}
 	n, err := c.count(qctx, logql, asOf)
 	if err != nil {
-		return nil, s.timedOut(ctx, qctx, err)
+		return nil, logquery.TimedOut(ctx, qctx, s.timeout, err)
 	}
 	if n == 0 {
 		return nil, nil
@@ -194,18 +184,10 @@ func (s *Source) run(ctx context.Context, c *client, q query, env sources.Env, a
 	} else if sel != "" {
 		samples, err = c.samples(qctx, sel, asOf.Add(-time.Duration(days)*24*time.Hour), asOf)
 		if err != nil {
-			return nil, s.timedOut(ctx, qctx, err)
+			return nil, logquery.TimedOut(ctx, qctx, s.timeout, err)
 		}
 	}
 	origin := c.base.String() + "/loki/api/v1/query#" + q.typ
 	e := logquery.Event(env, origin, logquery.Detail(q.typ, samples), n)
 	return &e, nil
-}
-
-// timedOut says so when the query's own deadline (not the run's) ended it.
-func (s *Source) timedOut(ctx, qctx context.Context, err error) error {
-	if ctx.Err() == nil && errors.Is(qctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("timed out after %s (timeout): %w", s.timeout, err)
-	}
-	return err
 }

@@ -153,6 +153,35 @@ func CheckEndpoint(raw, example, envHint string) (*url.URL, error) {
 	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host), Path: strings.TrimRight(u.Path, "/")}, nil
 }
 
+// CheckCommon checks what every query kind's block has: the endpoint
+// (url), window_days and timeout. It writes the endpoint and the timeout
+// back in their normal forms and returns them parsed.
+func CheckCommon(endpoint, timeout *string, windowDays int, example, envHint string) (*url.URL, time.Duration, error) {
+	base, err := CheckEndpoint(*endpoint, example, envHint)
+	if err != nil {
+		return nil, 0, fmt.Errorf("url: %w", err)
+	}
+	*endpoint = base.String()
+	if err := CheckWindowDays(windowDays); err != nil {
+		return nil, 0, err
+	}
+	d, err := Timeout(*timeout)
+	if err != nil {
+		return nil, 0, err
+	}
+	*timeout = d.String()
+	return base, d, nil
+}
+
+// TimedOut says so when the query's own deadline (qctx's, not the run's
+// ctx) ended err's request.
+func TimedOut(ctx, qctx context.Context, timeout time.Duration, err error) error {
+	if ctx.Err() == nil && errors.Is(qctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("timed out after %s (timeout): %w", timeout, err)
+	}
+	return err
+}
+
 // Auth is the Authorization header a source sends, read from the
 // environment, and the secrets to redact from messages.
 type Auth struct {
