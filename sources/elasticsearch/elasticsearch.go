@@ -207,23 +207,18 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 	hc, _ := logquery.Client(s.hooks)
 	c := &client{base: s.base, http: hc, auth: auth}
 	days := logquery.WindowDays(s.cfg.WindowDays, env)
-	res := &sources.Result{}
+	types := make([]string, len(s.queries))
 	for i, q := range s.queries {
-		env.Report(i, len(s.queries))
-		e, err := s.run(ctx, c, q, env, days)
-		if err != nil {
-			return nil, fmt.Errorf("elasticsearch source %s: %s", env.Name, auth.Redact((&logquery.QueryError{Type: q.typ, Err: err}).Error()))
-		}
-		if e != nil {
-			res.Data.AddEvent(q.typ, *e)
-			if q.distinct != "" && e.Weight > PrecisionThreshold {
-				res.Notes = append(res.Notes, fmt.Sprintf("query %q: %d distinct values of %s: above %d a cardinality is approximate (within a few percent)", q.typ, e.Weight, q.distinct, PrecisionThreshold))
-			}
-		}
-		res.Provides = append(res.Provides, q.typ)
+		types[i] = q.typ
 	}
-	env.Report(len(s.queries), len(s.queries))
-	return res, nil
+	return logquery.Collect(env, "elasticsearch", auth, types, func(i int, res *sources.Result) (*snapshot.Event, error) {
+		q := s.queries[i]
+		e, err := s.run(ctx, c, q, env, days)
+		if err == nil && e != nil && q.distinct != "" && e.Weight > PrecisionThreshold {
+			res.Notes = append(res.Notes, fmt.Sprintf("query %q: %d distinct values of %s: above %d a cardinality is approximate (within a few percent)", q.typ, e.Weight, q.distinct, PrecisionThreshold))
+		}
+		return e, err
+	})
 }
 
 // run reads one query's count and samples within the timeout. A count of

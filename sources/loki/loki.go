@@ -146,20 +146,13 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 	c := &client{base: s.base, http: hc, auth: auth, tenant: s.cfg.Tenant}
 	days := logquery.WindowDays(s.cfg.WindowDays, env)
 	asOf := env.AsOf.UTC()
-	res := &sources.Result{}
+	types := make([]string, len(s.queries))
 	for i, q := range s.queries {
-		env.Report(i, len(s.queries))
-		e, err := s.run(ctx, c, q, env, asOf, days)
-		if err != nil {
-			return nil, fmt.Errorf("loki source %s: %s", env.Name, auth.Redact((&logquery.QueryError{Type: q.typ, Err: err}).Error()))
-		}
-		if e != nil {
-			res.Data.AddEvent(q.typ, *e)
-		}
-		res.Provides = append(res.Provides, q.typ)
+		types[i] = q.typ
 	}
-	env.Report(len(s.queries), len(s.queries))
-	return res, nil
+	return logquery.Collect(env, "loki", auth, types, func(i int, _ *sources.Result) (*snapshot.Event, error) {
+		return s.run(ctx, c, s.queries[i], env, asOf, days)
+	})
 }
 
 // run reads one query's count and samples within the timeout. A count of

@@ -173,6 +173,27 @@ func CheckCommon(endpoint, timeout *string, windowDays int, example, envHint str
 	return base, d, nil
 }
 
+// Collect runs the queries of types in order, reporting the progress,
+// and gathers their events: run(i, res) gives the event of types[i], nil
+// for a count of 0 (and may add notes to res). A failure names the kind's
+// source and the query, with every secret of auth redacted.
+func Collect(env sources.Env, kind string, auth Auth, types []string, run func(i int, res *sources.Result) (*snapshot.Event, error)) (*sources.Result, error) {
+	res := &sources.Result{}
+	for i, typ := range types {
+		env.Report(i, len(types))
+		e, err := run(i, res)
+		if err != nil {
+			return nil, fmt.Errorf("%s source %s: %s", kind, env.Name, auth.Redact((&QueryError{Type: typ, Err: err}).Error()))
+		}
+		if e != nil {
+			res.Data.AddEvent(typ, *e)
+		}
+		res.Provides = append(res.Provides, typ)
+	}
+	env.Report(len(types), len(types))
+	return res, nil
+}
+
 // TimedOut says so when the query's own deadline (qctx's, not the run's
 // ctx) ended err's request.
 func TimedOut(ctx, qctx context.Context, timeout time.Duration, err error) error {
