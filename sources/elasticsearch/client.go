@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -12,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/localizevideos/posture/sources/internal/httpapi"
 	"github.com/localizevideos/posture/sources/internal/logquery"
 )
 
@@ -33,17 +33,7 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	msg := fmt.Sprintf("elasticsearch API POST %s: %d %s", e.Path, e.Status, http.StatusText(e.Status))
-	switch {
-	case e.Type != "" && e.Reason != "":
-		msg += fmt.Sprintf(" (%s: %s)", e.Type, e.Reason)
-	case e.Reason != "":
-		msg += " (" + e.Reason + ")"
-	}
-	if e.Hint != "" {
-		msg += ": " + e.Hint
-	}
-	return msg
+	return httpapi.Describe("elasticsearch API", http.MethodPost, e.Path, e.Status, e.Type, e.Reason, e.Hint)
 }
 
 // shards is the _shards object of an answer.
@@ -67,28 +57,16 @@ func (c *client) post(ctx context.Context, index, api string, body any, out any)
 	}
 	u := *c.base
 	u.Path += path
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(b))
+	req, err := httpapi.NewRequest(ctx, http.MethodPost, u.String(), bytes.NewReader(b), c.auth.Header)
 	if err != nil {
 		return fmt.Errorf("elasticsearch API POST %s: %w", path, err)
-	}
-	if c.auth.Header != "" {
-		req.Header.Set("Authorization", c.auth.Header)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "posture")
-	resp, err := c.http.Do(req)
+	resp, err := httpapi.Do(c.http, req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
 		return fmt.Errorf("elasticsearch API POST %s: %w", path, err)
 	}
-	defer func() {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		_ = resp.Body.Close()
-	}()
+	defer httpapi.Drain(resp)
 	if resp.StatusCode != http.StatusOK {
 		return c.apiError(path, index, resp)
 	}

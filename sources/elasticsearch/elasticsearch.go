@@ -27,7 +27,6 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -117,23 +116,14 @@ type Source struct {
 // New checks a decoded config and fills its defaults.
 func New(c *Config) (*Source, error) {
 	cfg := *c
-	base, err := logquery.CheckEndpoint(cfg.URL, "https://es.example.com:9200", EnvAPIKey)
+	base, timeout, err := logquery.CheckCommon(&cfg.URL, &cfg.Timeout, cfg.WindowDays, "https://es.example.com:9200", EnvAPIKey)
 	if err != nil {
-		return nil, fmt.Errorf("url: %w", err)
+		return nil, err
 	}
-	cfg.URL = base.String()
 	cfg.TimeField = strings.TrimSpace(cfg.TimeField)
 	if cfg.TimeField == "" {
 		cfg.TimeField = DefaultTimeField
 	}
-	if err := logquery.CheckWindowDays(cfg.WindowDays); err != nil {
-		return nil, err
-	}
-	timeout, err := logquery.Timeout(cfg.Timeout)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Timeout = timeout.String()
 	if len(cfg.Queries) == 0 {
 		return nil, fmt.Errorf("no query block: add one per event type to count, such as query \"http_forbidden\" { index = \"logs-nginx-*\", query = jsonencode({ term = { \"http.response.status_code\" = 403 } }) }")
 	}
@@ -217,23 +207,18 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 	hc, _ := logquery.Client(s.hooks)
 	c := &client{base: s.base, http: hc, auth: auth}
 	days := logquery.WindowDays(s.cfg.WindowDays, env)
-	res := &sources.Result{}
+	types := make([]string, len(s.queries))
 	for i, q := range s.queries {
-		env.Report(i, len(s.queries))
-		e, err := s.run(ctx, c, q, env, days)
-		if err != nil {
-			return nil, fmt.Errorf("elasticsearch source %s: %s", env.Name, auth.Redact((&logquery.QueryError{Type: q.typ, Err: err}).Error()))
-		}
-		if e != nil {
-			res.Data.AddEvent(q.typ, *e)
-			if q.distinct != "" && e.Weight > PrecisionThreshold {
-				res.Notes = append(res.Notes, fmt.Sprintf("query %q: %d distinct values of %s: above %d a cardinality is approximate (within a few percent)", q.typ, e.Weight, q.distinct, PrecisionThreshold))
-			}
-		}
-		res.Provides = append(res.Provides, q.typ)
+		types[i] = q.typ
 	}
-	env.Report(len(s.queries), len(s.queries))
-	return res, nil
+	return logquery.Collect(env, "elasticsearch", auth, types, func(i int, res *sources.Result) (*snapshot.Event, error) {
+		q := s.queries[i]
+		e, err := s.run(ctx, c, q, env, days)
+		if err == nil && e != nil && q.distinct != "" && e.Weight > PrecisionThreshold {
+			res.Notes = append(res.Notes, fmt.Sprintf("query %q: %d distinct values of %s: above %d a cardinality is approximate (within a few percent)", q.typ, e.Weight, q.distinct, PrecisionThreshold))
+		}
+		return e, err
+	})
 }
 
 // run reads one query's count and samples within the timeout. A count of
@@ -257,7 +242,7 @@ func (s *Source) run(ctx context.Context, c *client, q query, env sources.Env, d
 		n, err = c.count(qctx, q.index, filtered)
 	}
 	if err != nil {
-		return nil, s.timedOut(ctx, qctx, err)
+		return nil, logquery.TimedOut(ctx, qctx, s.timeout, err)
 	}
 	if n == 0 {
 		return nil, nil
@@ -266,7 +251,7 @@ func (s *Source) run(ctx context.Context, c *client, q query, env sources.Env, d
 	if len(q.fields) > 0 {
 		samples, err = c.samples(qctx, q.index, filtered, s.cfg.TimeField, q.fields)
 		if err != nil {
-			return nil, s.timedOut(ctx, qctx, err)
+			return nil, logquery.TimedOut(ctx, qctx, s.timeout, err)
 		}
 	}
 	origin := c.base.String() + "/" + q.index + endpoint + "#" + q.typ
@@ -288,12 +273,4 @@ func windowed(user json.RawMessage, field string, start, end time.Time) json.Raw
 	}}}
 	b, _ := json.Marshal(body)
 	return b
-}
-
-// timedOut says so when the query's own deadline (not the run's) ended it.
-func (s *Source) timedOut(ctx, qctx context.Context, err error) error {
-	if ctx.Err() == nil && errors.Is(qctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("timed out after %s (timeout): %w", s.timeout, err)
-	}
-	return err
 }

@@ -2,11 +2,9 @@ package jira
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/httpapi"
 )
 
 // Paths of the search APIs, below the base URL.
@@ -55,7 +54,7 @@ type client struct {
 	base    *url.URL
 	http    *http.Client
 	auth    string // the Authorization header value
-	secrets []string
+	secrets httpapi.Secrets
 	api     string // "Jira Cloud REST API" or "Jira Server REST API"
 	envHint string // the variables that hold the credentials
 }
@@ -65,9 +64,7 @@ func (s *Source) newClient(env sources.Env) (*client, error) {
 	// Every credential the environment holds is kept out of messages,
 	// whichever this deployment sends: a server may echo anything.
 	for _, k := range []string{"JIRA_API_TOKEN", "JIRA_TOKEN"} {
-		if v := strings.TrimSpace(env.Env(k)); v != "" {
-			c.secrets = append(c.secrets, v)
-		}
+		c.secrets.Add(strings.TrimSpace(env.Env(k)))
 	}
 	switch s.cfg.Deployment {
 	case DeploymentServer:
@@ -83,24 +80,18 @@ func (s *Source) newClient(env sources.Env) (*client, error) {
 		if email == "" || tok == "" {
 			return nil, errors.New("no credentials: set JIRA_EMAIL and JIRA_API_TOKEN (an Atlassian API token; deployment = \"cloud\")")
 		}
-		basic := base64.StdEncoding.EncodeToString([]byte(email + ":" + tok))
-		c.auth = "Basic " + basic
-		c.secrets = append(c.secrets, basic)
+		var basic string
+		c.auth, basic = httpapi.BasicAuth(email, tok)
+		c.secrets.Add(basic)
 		c.api, c.envHint = "Jira Cloud REST API", EnvEmail+" and "+EnvAPIToken
 	}
-	base := s.transport
-	if base == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = 2 * time.Minute
-		base = t
-	}
-	// Longest first: a secret that contains another is replaced whole.
-	slices.SortFunc(c.secrets, func(a, b string) int { return len(b) - len(a) })
-	rt := retry.New(base, retry.Options{Budget: s.cfg.MaxRequests, Sleep: s.sleep, Now: s.now, Rand: s.rand})
-	c.http = &http.Client{Transport: rt, Timeout: 5 * time.Minute,
-		// A redirect would carry the Authorization header to wherever it
-		// points: refuse it and say where it went.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// A redirect is not followed: get says where it went.
+	c.http, _ = httpapi.NewClient(httpapi.ClientOptions{
+		Transport:             s.transport,
+		ResponseHeaderTimeout: 2 * time.Minute,
+		Retry:                 retry.Options{Budget: s.cfg.MaxRequests, Sleep: s.sleep, Now: s.now, Rand: s.rand},
+		Timeout:               5 * time.Minute,
+	})
 	return c, nil
 }
 
@@ -180,43 +171,28 @@ func (c *client) get(ctx context.Context, path string, q url.Values, v any) erro
 	u := *c.base
 	u.Path = c.base.Path + path
 	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := httpapi.NewRequest(ctx, http.MethodGet, u.String(), nil, c.auth)
 	if err != nil {
 		return c.fail(path, err)
 	}
-	req.Header.Set("Authorization", c.auth)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "posture")
-	resp, err := c.http.Do(req)
+	resp, err := httpapi.Do(c.http, req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // its text carries the whole URL
-		}
 		return c.fail(path, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	body, err := httpapi.ReadBody(resp.Body, maxBody)
 	if err != nil {
-		return c.fail(path, fmt.Errorf("reading the response: %w", err))
+		return c.fail(path, err)
 	}
-	if len(body) > maxBody {
-		return c.fail(path, fmt.Errorf("response larger than %d MiB", maxBody>>20))
+	refusal := httpapi.Refusal{
+		Credentials: c.envHint,
+		Forbidden:   "the account behind " + c.envHint + " may not use the API or browse these projects",
+		Setting:     "base_url", Site: "site",
+		RateLimited: true,
+		BadRequest:  "the query",
 	}
-	switch code := resp.StatusCode; {
-	case code == http.StatusOK:
-	case code == http.StatusUnauthorized:
-		return c.fail(path, fmt.Errorf("authentication refused (401%s): check %s", message(body), c.envHint))
-	case code == http.StatusForbidden:
-		return c.fail(path, fmt.Errorf("access refused (403%s): the account behind %s may not use the API or browse these projects", message(body), c.envHint))
-	case code == http.StatusTooManyRequests:
-		return c.fail(path, fmt.Errorf("rate limited (429%s), still after the retries", message(body)))
-	case code >= 300 && code < 400:
-		return c.fail(path, fmt.Errorf("redirected (%d) to %s: set base_url to the site's own URL", code, redactURL(resp.Header.Get("Location"))))
-	case code == http.StatusBadRequest:
-		return c.fail(path, fmt.Errorf("the query was refused (400%s)", message(body)))
-	default:
-		return c.fail(path, fmt.Errorf("status %d%s", code, message(body)))
+	if err := refusal.Err(resp.StatusCode, resp.Header.Get("Location"), message(body)); err != nil {
+		return c.fail(path, err)
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return c.fail(path, fmt.Errorf("the answer is not the expected JSON (%s): is base_url a Jira site?", clip(err.Error())))
@@ -227,26 +203,8 @@ func (c *client) get(ctx context.Context, path string, q url.Values, v any) erro
 // fail wraps err as "<API>: GET <path>: <err>", with every secret
 // replaced by "***".
 func (c *client) fail(path string, err error) error {
-	msg := fmt.Sprintf("%s: GET %s: %v", c.api, c.base.Path+path, err)
-	redacted := msg
-	for _, s := range c.secrets {
-		if s != "" {
-			redacted = strings.ReplaceAll(redacted, s, "***")
-		}
-	}
-	return &apiError{msg: redacted, err: err}
+	return c.secrets.Wrap(fmt.Sprintf("%s: GET %s", c.api, c.base.Path+path), err)
 }
-
-type apiError struct {
-	msg string
-	err error
-}
-
-func (e *apiError) Error() string { return e.msg }
-
-// Unwrap keeps retry.ErrBudgetExhausted, retry.ErrRateLimited and
-// context errors visible to errors.Is.
-func (e *apiError) Unwrap() error { return e.err }
 
 // message reads Jira's error body ({"errorMessages": [...], "errors":
 // {field: msg}}, or a gateway's {"message": ...}) as ": msg; msg", "" when

@@ -25,8 +25,8 @@ package jira
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,6 +34,7 @@ import (
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/httpapi"
 )
 
 // Deployments.
@@ -195,50 +196,20 @@ func (s *Source) Config() Config { return s.cfg }
 // network in clear). The trailing slash is dropped.
 func checkBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Opaque != "" {
-		return nil, fmt.Errorf("%q is not an https URL such as https://acme.atlassian.net", redactURL(raw))
-	}
-	if u.User != nil {
+	u, err := httpapi.ParseBase(raw, true)
+	switch {
+	case errors.Is(err, httpapi.ErrNotURL), errors.Is(err, httpapi.ErrScheme):
+		return nil, fmt.Errorf("%q is not an https URL such as https://acme.atlassian.net", httpapi.RedactURL(raw))
+	case errors.Is(err, httpapi.ErrCredentials):
 		return nil, fmt.Errorf("credentials in the URL are not allowed; set %s and %s (cloud) or %s (server)", EnvEmail, EnvAPIToken, EnvToken)
+	case errors.Is(err, httpapi.ErrQuery):
+		return nil, fmt.Errorf("%q: no query or fragment, the site's URL only", httpapi.RedactURL(raw))
+	case errors.Is(err, httpapi.ErrPlainHTTP):
+		return nil, fmt.Errorf("%q: use https (credentials would be sent in clear)", httpapi.RedactURL(raw))
+	case err != nil:
+		return nil, err
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%q: no query or fragment, the site's URL only", redactURL(raw))
-	}
-	if u.Scheme == "http" && !loopback(u.Hostname()) {
-		return nil, fmt.Errorf("%q: use https (credentials would be sent in clear)", redactURL(raw))
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
 	return u, nil
-}
-
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// redactURL is what a message may show of a URL: no user info, query or
-// fragment.
-func redactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.Opaque == "" {
-		u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
-		return u.String()
-	}
-	if i := strings.IndexAny(raw, "?#"); i >= 0 {
-		raw = raw[:i]
-	}
-	if at := strings.LastIndex(raw, "@"); at >= 0 {
-		start := 0
-		if i := strings.Index(raw, "://"); i >= 0 && i < at {
-			start = i + len("://")
-		}
-		raw = raw[:start] + raw[at+1:]
-	}
-	return raw
 }
 
 // validFieldID accepts Jira field ids: system fields (created,

@@ -3,7 +3,6 @@ package loki
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/localizevideos/posture/sources/internal/httpapi"
 	"github.com/localizevideos/posture/sources/internal/logquery"
 )
 
@@ -41,14 +41,7 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	msg := fmt.Sprintf("loki API GET %s: %d %s", e.Path, e.Status, http.StatusText(e.Status))
-	if e.Message != "" {
-		msg += " (" + e.Message + ")"
-	}
-	if e.Hint != "" {
-		msg += ": " + e.Hint
-	}
-	return msg
+	return httpapi.Describe("loki API", http.MethodGet, e.Path, e.Status, "", e.Message, e.Hint)
 }
 
 // answer is the envelope of the query endpoints.
@@ -67,30 +60,18 @@ func (c *client) get(ctx context.Context, path string, params url.Values) (*answ
 	u := *c.base
 	u.Path += path
 	u.RawQuery = params.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := httpapi.NewRequest(ctx, http.MethodGet, u.String(), nil, c.auth.Header)
 	if err != nil {
 		return nil, fmt.Errorf("loki API GET %s: %w", path, err)
-	}
-	if c.auth.Header != "" {
-		req.Header.Set("Authorization", c.auth.Header)
 	}
 	if c.tenant != "" {
 		req.Header.Set("X-Scope-OrgID", c.tenant)
 	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "posture")
-	resp, err := c.http.Do(req)
+	resp, err := httpapi.Do(c.http, req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // its URL carries the query
-		}
 		return nil, fmt.Errorf("loki API GET %s: %w", path, err)
 	}
-	defer func() {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		_ = resp.Body.Close()
-	}()
+	defer httpapi.Drain(resp)
 	if resp.StatusCode != http.StatusOK {
 		return nil, c.apiError(path, resp)
 	}

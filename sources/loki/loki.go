@@ -24,7 +24,6 @@ package loki
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -98,20 +97,11 @@ type Source struct {
 // New checks a decoded config and fills its defaults.
 func New(c *Config) (*Source, error) {
 	cfg := *c
-	base, err := logquery.CheckEndpoint(cfg.URL, "https://loki.example.com", EnvToken)
+	base, timeout, err := logquery.CheckCommon(&cfg.URL, &cfg.Timeout, cfg.WindowDays, "https://loki.example.com", EnvToken)
 	if err != nil {
-		return nil, fmt.Errorf("url: %w", err)
+		return nil, err
 	}
-	cfg.URL = base.String()
 	cfg.Tenant = strings.TrimSpace(cfg.Tenant)
-	if err := logquery.CheckWindowDays(cfg.WindowDays); err != nil {
-		return nil, err
-	}
-	timeout, err := logquery.Timeout(cfg.Timeout)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Timeout = timeout.String()
 	if len(cfg.Queries) == 0 {
 		return nil, fmt.Errorf("no query block: add one per event type to count, such as query \"rate_limited\" { logql = \"sum(count_over_time({job=\\\"nginx\\\"} |= \\\" 429 \\\" [${window}]))\" }")
 	}
@@ -156,20 +146,13 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 	c := &client{base: s.base, http: hc, auth: auth, tenant: s.cfg.Tenant}
 	days := logquery.WindowDays(s.cfg.WindowDays, env)
 	asOf := env.AsOf.UTC()
-	res := &sources.Result{}
+	types := make([]string, len(s.queries))
 	for i, q := range s.queries {
-		env.Report(i, len(s.queries))
-		e, err := s.run(ctx, c, q, env, asOf, days)
-		if err != nil {
-			return nil, fmt.Errorf("loki source %s: %s", env.Name, auth.Redact((&logquery.QueryError{Type: q.typ, Err: err}).Error()))
-		}
-		if e != nil {
-			res.Data.AddEvent(q.typ, *e)
-		}
-		res.Provides = append(res.Provides, q.typ)
+		types[i] = q.typ
 	}
-	env.Report(len(s.queries), len(s.queries))
-	return res, nil
+	return logquery.Collect(env, "loki", auth, types, func(i int, _ *sources.Result) (*snapshot.Event, error) {
+		return s.run(ctx, c, s.queries[i], env, asOf, days)
+	})
 }
 
 // run reads one query's count and samples within the timeout. A count of
@@ -183,7 +166,7 @@ func (s *Source) run(ctx context.Context, c *client, q query, env sources.Env, a
 	}
 	n, err := c.count(qctx, logql, asOf)
 	if err != nil {
-		return nil, s.timedOut(ctx, qctx, err)
+		return nil, logquery.TimedOut(ctx, qctx, s.timeout, err)
 	}
 	if n == 0 {
 		return nil, nil
@@ -194,18 +177,10 @@ func (s *Source) run(ctx context.Context, c *client, q query, env sources.Env, a
 	} else if sel != "" {
 		samples, err = c.samples(qctx, sel, asOf.Add(-time.Duration(days)*24*time.Hour), asOf)
 		if err != nil {
-			return nil, s.timedOut(ctx, qctx, err)
+			return nil, logquery.TimedOut(ctx, qctx, s.timeout, err)
 		}
 	}
 	origin := c.base.String() + "/loki/api/v1/query#" + q.typ
 	e := logquery.Event(env, origin, logquery.Detail(q.typ, samples), n)
 	return &e, nil
-}
-
-// timedOut says so when the query's own deadline (not the run's) ended it.
-func (s *Source) timedOut(ctx, qctx context.Context, err error) error {
-	if ctx.Err() == nil && errors.Is(qctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("timed out after %s (timeout): %w", s.timeout, err)
-	}
-	return err
 }

@@ -3,7 +3,6 @@ package okta
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/localizevideos/posture/internal/retry"
+	"github.com/localizevideos/posture/sources/internal/httpapi"
 )
 
 // Environment variables holding the credentials.
@@ -67,17 +67,7 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	msg := fmt.Sprintf("okta API %s %s: %d %s", e.Method, e.Path, e.Status, http.StatusText(e.Status))
-	switch {
-	case e.Code != "" && e.Summary != "":
-		msg += fmt.Sprintf(" (%s: %s)", e.Code, e.Summary)
-	case e.Summary != "":
-		msg += " (" + e.Summary + ")"
-	}
-	if e.Hint != "" {
-		msg += ": " + e.Hint
-	}
-	return msg
+	return httpapi.Describe("okta API", e.Method, e.Path, e.Status, e.Code, e.Summary, e.Hint)
 }
 
 // requestError wraps a failure without an answer (network, budget, a rate
@@ -104,25 +94,15 @@ func (c *client) get(ctx context.Context, rawURL string, out any, nextHref func(
 	if err := c.pace(ctx, u.Path); err != nil {
 		return "", err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := httpapi.NewRequest(ctx, http.MethodGet, u.String(), nil, c.auth)
 	if err != nil {
 		return "", &requestError{http.MethodGet, u.Path, err}
 	}
-	req.Header.Set("Authorization", c.auth)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "posture")
-	resp, err := c.http.Do(req)
+	resp, err := httpapi.Do(c.http, req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // its URL is the one named below
-		}
 		return "", &requestError{http.MethodGet, u.Path, err}
 	}
-	defer func() {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		_ = resp.Body.Close()
-	}()
+	defer httpapi.Drain(resp)
 	c.observe(resp.Header)
 	if resp.StatusCode != http.StatusOK {
 		return "", c.apiError(u.Path, resp)
@@ -252,8 +232,8 @@ func nextLink(h http.Header) string {
 
 // redactString removes the token from a message.
 func (c *client) redactString(s string) string {
-	if c == nil || c.secret == "" {
+	if c == nil {
 		return s
 	}
-	return strings.ReplaceAll(s, c.secret, "***")
+	return httpapi.Secrets{c.secret}.Redact(s)
 }

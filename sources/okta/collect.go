@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/httpapi"
 )
 
 // Page sizes: the largest each list accepts.
@@ -46,12 +46,6 @@ func (s *Source) newCollector(env sources.Env) (*collector, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := s.base
-	if base == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = 2 * time.Minute
-		base = t
-	}
 	sleep, now := s.sleep, s.now
 	if sleep == nil {
 		sleep = sleepCtx
@@ -59,12 +53,14 @@ func (s *Source) newCollector(env sources.Env) (*collector, error) {
 	if now == nil {
 		now = time.Now
 	}
-	rt := retry.New(base, retry.Options{Budget: s.cfg.MaxRequests, Sleep: sleep, Now: now, Rand: s.rand})
+	// No redirect is followed: the token goes to the org only.
+	hc, rt := httpapi.NewClient(httpapi.ClientOptions{
+		Transport:             s.base,
+		ResponseHeaderTimeout: 2 * time.Minute,
+		Retry:                 retry.Options{Budget: s.cfg.MaxRequests, Sleep: sleep, Now: now, Rand: s.rand},
+	})
 	api := &client{
-		org: s.org, rt: rt, auth: auth, secret: secret, setting: setting,
-		http: &http.Client{Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse // the token goes to the org only
-		}},
+		org: s.org, rt: rt, auth: auth, secret: secret, setting: setting, http: hc,
 		sleep: sleep, now: now, paceBelow: s.cfg.Concurrency, maxWait: retry.DefaultMaxWait, remaining: -1,
 	}
 	return &collector{src: s, env: env, id: env.ID(), api: api}, nil

@@ -31,6 +31,7 @@ package okta
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -41,6 +42,7 @@ import (
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/httpapi"
 )
 
 // Defaults.
@@ -191,30 +193,21 @@ func checkOrgURL(raw string) (*url.URL, error) {
 	if s == "" {
 		return nil, fmt.Errorf("the Okta org URL is required (https://<org>.okta.com)")
 	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return nil, fmt.Errorf("%q is not a URL such as https://acme.okta.com", s)
-	}
-	if u.User != nil {
-		return nil, fmt.Errorf("credentials in the URL are not allowed; set OKTA_API_TOKEN")
-	}
-	if u.RawQuery != "" || u.Fragment != "" || strings.Trim(u.Path, "/") != "" {
-		return nil, fmt.Errorf("%q: give the org URL alone (scheme and host), such as https://acme.okta.com", s)
-	}
+	u, err := httpapi.ParseBase(s, true)
 	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
-	default:
+	case errors.Is(err, httpapi.ErrNotURL):
+		return nil, fmt.Errorf("%q is not a URL such as https://acme.okta.com", s)
+	case errors.Is(err, httpapi.ErrCredentials):
+		return nil, fmt.Errorf("credentials in the URL are not allowed; set OKTA_API_TOKEN")
+	case errors.Is(err, httpapi.ErrQuery), err == nil && u.Path != "":
+		return nil, fmt.Errorf("%q: give the org URL alone (scheme and host), such as https://acme.okta.com", s)
+	case err != nil: // not https, nor http to a loopback host
 		return nil, fmt.Errorf("%q: the org URL must be https", s)
 	}
 	if strings.Contains(strings.ToLower(u.Hostname()), "-admin.") {
 		return nil, fmt.Errorf("%q is the Admin Console; give the org URL (without -admin)", s)
 	}
 	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host)}, nil
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 // Config returns the effective configuration (defaults filled).

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/httpapi"
 )
 
 // accept selects version 2 of the REST API.
@@ -46,11 +46,15 @@ func (s *Source) newCollector(env sources.Env, token string) *collector {
 	if !s.noPace {
 		paced = &pacer{base: paced, gap: time.Minute / time.Duration(s.cfg.RequestsPerMinute)}
 	}
-	rt := retry.New(paced, retry.Options{Budget: s.cfg.MaxRequests, Sleep: s.sleep, Now: s.now})
+	// No redirect is followed: the key goes to api_url only.
+	hc, rt := httpapi.NewClient(httpapi.ClientOptions{
+		Transport: paced,
+		Retry:     retry.Options{Budget: s.cfg.MaxRequests, Sleep: s.sleep, Now: s.now},
+		Timeout:   5 * time.Minute,
+	})
 	return &collector{
 		src: s, env: env, name: env.Name, id: env.ID(), apiURL: s.cfg.APIURL, token: token,
-		http: &http.Client{Transport: rt, Timeout: 5 * time.Minute},
-		rt:   rt,
+		http: hc, rt: rt,
 	}
 }
 
@@ -141,18 +145,13 @@ func (c *collector) get(ctx context.Context, path string, query url.Values, out 
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	req, err := httpapi.NewRequest(ctx, http.MethodGet, u, nil, "Token token="+c.token)
 	if err != nil {
 		return fmt.Errorf("GET %s: %w", path, err)
 	}
-	req.Header.Set("Authorization", "Token token="+c.token)
 	req.Header.Set("Accept", accept)
-	resp, err := c.http.Do(req)
+	resp, err := httpapi.Do(c.http, req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL is named below, without its query
-		}
 		if ctx.Err() != nil {
 			return fmt.Errorf("GET %s: %w", path, ctx.Err())
 		}
@@ -167,12 +166,9 @@ func (c *collector) get(ctx context.Context, path string, query url.Values, out 
 		return fmt.Errorf("GET %s: %w", path, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	body, err := httpapi.ReadBody(resp.Body, maxBody)
 	if err != nil {
-		return fmt.Errorf("GET %s: reading the response: %w", path, err)
-	}
-	if len(body) > maxBody {
-		return fmt.Errorf("GET %s: response larger than %d MiB", path, maxBody>>20)
+		return fmt.Errorf("GET %s: %w", path, err)
 	}
 	if resp.StatusCode/100 != 2 {
 		e := &apiError{Method: http.MethodGet, Path: path, Status: resp.StatusCode}

@@ -29,15 +29,16 @@ package pagerduty
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/httpapi"
 	"github.com/localizevideos/posture/sources/tabular"
 )
 
@@ -191,12 +192,11 @@ func New(c *Config) (*Source, error) {
 func (s *Source) Config() Config { return s.cfg }
 
 func checkAPIURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("%q is not an http(s) URL", raw)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+	switch _, err := httpapi.ParseBase(raw, false); {
+	case errors.Is(err, httpapi.ErrCredentials), errors.Is(err, httpapi.ErrQuery):
 		return fmt.Errorf("%q: no credentials, query or fragment in the URL (the key comes from %s)", raw, TokenEnv)
+	case err != nil:
+		return fmt.Errorf("%q is not an http(s) URL", raw)
 	}
 	return nil
 }

@@ -2,11 +2,9 @@ package prometheus
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -18,6 +16,7 @@ import (
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/httpapi"
 	"github.com/localizevideos/posture/sources/internal/timefmt"
 )
 
@@ -49,7 +48,7 @@ type client struct {
 	base    *url.URL
 	http    *http.Client
 	auth    string // the Authorization header value; "" for none
-	secrets []string
+	secrets httpapi.Secrets
 	timeout time.Duration
 }
 
@@ -61,30 +60,26 @@ func (s *Source) newClient(env sources.Env) (*client, error) {
 	switch {
 	case tok != "":
 		c.auth = "Bearer " + tok
-		c.secrets = append(c.secrets, tok)
+		c.secrets.Add(tok)
 	case user != "" || pass != "":
 		if user == "" || pass == "" {
 			return nil, fmt.Errorf("basic auth needs both %s and %s", EnvUsername, EnvPassword)
 		}
-		basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
-		c.auth = "Basic " + basic
-		c.secrets = append(c.secrets, basic, pass)
+		var basic string
+		c.auth, basic = httpapi.BasicAuth(user, pass)
+		c.secrets.Add(basic, pass)
 	}
-	if c.auth != "" && s.base.Scheme == "http" && !loopback(s.base.Hostname()) {
+	if c.auth != "" && s.base.Scheme == "http" && !httpapi.Loopback(s.base.Hostname()) {
 		return nil, fmt.Errorf("url %s: use https when credentials are set (they would be sent in clear)", s.base)
 	}
-	slices.SortFunc(c.secrets, func(a, b string) int { return len(b) - len(a) })
-	base := s.transport
-	if base == nil {
-		base = http.DefaultTransport.(*http.Transport).Clone()
-	}
-	rt := retry.New(base, retry.Options{MaxAttempts: maxAttempts, Sleep: s.sleep})
 	// The server stops the query at its timeout; the client waits a little
-	// longer for that answer, which says why.
-	c.http = &http.Client{Transport: rt, Timeout: s.timeout + 10*time.Second,
-		// A redirect would carry the Authorization header to wherever it
-		// points: refuse it and say where it went.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// longer for that answer, which says why. A redirect is not followed:
+	// instant says where it went.
+	c.http, _ = httpapi.NewClient(httpapi.ClientOptions{
+		Transport: s.transport,
+		Retry:     retry.Options{MaxAttempts: maxAttempts, Sleep: s.sleep},
+		Timeout:   s.timeout + 10*time.Second,
+	})
 	return c, nil
 }
 
@@ -112,51 +107,45 @@ func (c *client) instant(ctx context.Context, promql string, t time.Time) (float
 	u := c.queryURL(promql, t)
 	// The server's own timeout, so a long query stops there and says so.
 	u += "&timeout=" + url.QueryEscape(c.timeout.String())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	req, err := httpapi.NewRequest(ctx, http.MethodGet, u, nil, c.auth)
 	if err != nil {
 		return 0, nil, c.fail(err)
 	}
-	if c.auth != "" {
-		req.Header.Set("Authorization", c.auth)
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "posture")
-	resp, err := c.http.Do(req)
+	resp, err := httpapi.Do(c.http, req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			if ue.Timeout() {
-				return 0, nil, c.fail(fmt.Errorf("no answer within %s (timeout): narrow the query or raise timeout", c.timeout))
-			}
-			err = ue.Err // its text carries the whole URL
+		if httpapi.Timeout(err) {
+			return 0, nil, c.fail(fmt.Errorf("no answer within %s (timeout): narrow the query or raise timeout", c.timeout))
 		}
 		return 0, nil, c.fail(err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return 0, nil, c.fail(fmt.Errorf("reading the response: %w", err))
+	body, err := httpapi.ReadBody(resp.Body, maxBody)
+	if tooLarge := (*httpapi.TooLargeError)(nil); errors.As(err, &tooLarge) {
+		return 0, nil, c.fail(fmt.Errorf("%w: the query returns more than one number", err))
 	}
-	if len(body) > maxBody {
-		return 0, nil, c.fail(fmt.Errorf("response larger than %d MiB: the query returns more than one number", maxBody>>20))
+	if err != nil {
+		return 0, nil, c.fail(err)
 	}
 	var r apiResponse
 	jsonErr := json.Unmarshal(body, &r)
 	code := resp.StatusCode
-	switch {
-	case jsonErr == nil && r.Status == "error":
+	if jsonErr == nil && r.Status == "error" {
 		// 400 bad_data, 422 execution, 503 timeout or canceled: the body
 		// says which.
 		return 0, nil, c.fail(fmt.Errorf("the server refused the query (%d %s: %s)", code, r.ErrorType, clip(r.Error)))
-	case code == http.StatusUnauthorized:
-		return 0, nil, c.fail(fmt.Errorf("authentication refused (401): check %s, or %s and %s", EnvToken, EnvUsername, EnvPassword))
-	case code == http.StatusForbidden:
-		return 0, nil, c.fail(errors.New("access refused (403)"))
-	case code >= 300 && code < 400:
-		return 0, nil, c.fail(fmt.Errorf("redirected (%d) to %s: set url to the server's own URL", code, redactURL(resp.Header.Get("Location"))))
-	case code != http.StatusOK:
-		return 0, nil, c.fail(fmt.Errorf("status %d%s", code, bodyHint(body)))
-	case jsonErr != nil || r.Status != "success":
+	}
+	detail := "" // a refused login's body says nothing more
+	if code != http.StatusUnauthorized && code != http.StatusForbidden {
+		detail = bodyHint(body)
+	}
+	refusal := httpapi.Refusal{
+		Credentials: fmt.Sprintf("%s, or %s and %s", EnvToken, EnvUsername, EnvPassword),
+		Setting:     "url", Site: "server",
+	}
+	if err := refusal.Err(code, resp.Header.Get("Location"), detail); err != nil {
+		return 0, nil, c.fail(err)
+	}
+	if jsonErr != nil || r.Status != "success" {
 		return 0, nil, c.fail(errors.New("the answer is not the Prometheus HTTP API's JSON: is url a Prometheus server?"))
 	}
 	v, err := value(r.Data.ResultType, r.Data.Result)
@@ -234,25 +223,8 @@ func count(v float64) (int64, error) {
 
 // fail wraps err with the endpoint, with every secret replaced by "***".
 func (c *client) fail(err error) error {
-	msg := fmt.Sprintf("GET %s: %v", c.base.Path+queryPath, err)
-	for _, s := range c.secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "***")
-		}
-	}
-	return &apiError{msg: msg, err: err}
+	return c.secrets.Wrap("GET "+c.base.Path+queryPath, err)
 }
-
-type apiError struct {
-	msg string
-	err error
-}
-
-func (e *apiError) Error() string { return e.msg }
-
-// Unwrap keeps retry.ErrBudgetExhausted and context errors visible to
-// errors.Is.
-func (e *apiError) Unwrap() error { return e.err }
 
 // bodyHint is ": <first line of a short text body>", "" for anything else.
 func bodyHint(body []byte) string {

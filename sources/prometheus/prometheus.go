@@ -25,8 +25,8 @@ package prometheus
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -35,6 +35,7 @@ import (
 
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/httpapi"
 )
 
 // Defaults.
@@ -152,43 +153,18 @@ func (s *Source) Events() []string {
 // fragment. The trailing slash is dropped.
 func checkURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Opaque != "" {
-		return nil, fmt.Errorf("%q is not an http(s) URL such as http://prometheus:9090", redactURL(raw))
-	}
-	if u.User != nil {
+	u, err := httpapi.ParseBase(raw, false)
+	switch {
+	case errors.Is(err, httpapi.ErrNotURL), errors.Is(err, httpapi.ErrScheme):
+		return nil, fmt.Errorf("%q is not an http(s) URL such as http://prometheus:9090", httpapi.RedactURL(raw))
+	case errors.Is(err, httpapi.ErrCredentials):
 		return nil, fmt.Errorf("credentials in the URL are not allowed; set %s, or %s and %s", EnvToken, EnvUsername, EnvPassword)
+	case errors.Is(err, httpapi.ErrQuery):
+		return nil, fmt.Errorf("%q: no query or fragment, the server's base URL only", httpapi.RedactURL(raw))
+	case err != nil:
+		return nil, err
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%q: no query or fragment, the server's base URL only", redactURL(raw))
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
 	return u, nil
-}
-
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// redactURL is what a message may show of a URL: no user info, query or
-// fragment.
-func redactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.Opaque == "" {
-		u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
-		return u.String()
-	}
-	if i := strings.IndexAny(raw, "?#"); i >= 0 {
-		raw = raw[:i]
-	}
-	if at := strings.LastIndex(raw, "@"); at >= 0 {
-		raw = raw[at+1:]
-	}
-	return raw
 }
 
 // expand replaces the window placeholder by the window in days.

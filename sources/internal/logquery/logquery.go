@@ -7,6 +7,7 @@ package logquery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -18,6 +19,7 @@ import (
 	"github.com/localizevideos/posture/internal/retry"
 	"github.com/localizevideos/posture/snapshot"
 	"github.com/localizevideos/posture/sources"
+	"github.com/localizevideos/posture/sources/internal/httpapi"
 )
 
 // Defaults shared by the query kinds.
@@ -135,20 +137,70 @@ func CheckEndpoint(raw, example, envHint string) (*url.URL, error) {
 	if s == "" {
 		return nil, fmt.Errorf("the endpoint URL is required (%s)", example)
 	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.Opaque != "" {
+	u, err := httpapi.ParseBase(s, false)
+	switch {
+	case errors.Is(err, httpapi.ErrNotURL):
 		return nil, fmt.Errorf("%q is not a URL such as %s", s, example)
-	}
-	if u.User != nil {
-		return nil, fmt.Errorf("credentials in the URL are not allowed; set %s", envHint)
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%q: give the URL without a query or fragment, such as %s", s, example)
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
+	case errors.Is(err, httpapi.ErrScheme):
 		return nil, fmt.Errorf("%q: the URL must be http or https", s)
+	case errors.Is(err, httpapi.ErrCredentials):
+		return nil, fmt.Errorf("credentials in the URL are not allowed; set %s", envHint)
+	case errors.Is(err, httpapi.ErrQuery):
+		return nil, fmt.Errorf("%q: give the URL without a query or fragment, such as %s", s, example)
+	case err != nil:
+		return nil, err
 	}
 	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host), Path: strings.TrimRight(u.Path, "/")}, nil
+}
+
+// CheckCommon checks what every query kind's block has: the endpoint
+// (url), window_days and timeout. It writes the endpoint and the timeout
+// back in their normal forms and returns them parsed.
+func CheckCommon(endpoint, timeout *string, windowDays int, example, envHint string) (*url.URL, time.Duration, error) {
+	base, err := CheckEndpoint(*endpoint, example, envHint)
+	if err != nil {
+		return nil, 0, fmt.Errorf("url: %w", err)
+	}
+	*endpoint = base.String()
+	if err := CheckWindowDays(windowDays); err != nil {
+		return nil, 0, err
+	}
+	d, err := Timeout(*timeout)
+	if err != nil {
+		return nil, 0, err
+	}
+	*timeout = d.String()
+	return base, d, nil
+}
+
+// Collect runs the queries of types in order, reporting the progress,
+// and gathers their events: run(i, res) gives the event of types[i], nil
+// for a count of 0 (and may add notes to res). A failure names the kind's
+// source and the query, with every secret of auth redacted.
+func Collect(env sources.Env, kind string, auth Auth, types []string, run func(i int, res *sources.Result) (*snapshot.Event, error)) (*sources.Result, error) {
+	res := &sources.Result{}
+	for i, typ := range types {
+		env.Report(i, len(types))
+		e, err := run(i, res)
+		if err != nil {
+			return nil, fmt.Errorf("%s source %s: %s", kind, env.Name, auth.Redact((&QueryError{Type: typ, Err: err}).Error()))
+		}
+		if e != nil {
+			res.Data.AddEvent(typ, *e)
+		}
+		res.Provides = append(res.Provides, typ)
+	}
+	env.Report(len(types), len(types))
+	return res, nil
+}
+
+// TimedOut says so when the query's own deadline (qctx's, not the run's
+// ctx) ended err's request.
+func TimedOut(ctx, qctx context.Context, timeout time.Duration, err error) error {
+	if ctx.Err() == nil && errors.Is(qctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("timed out after %s (timeout): %w", timeout, err)
+	}
+	return err
 }
 
 // Auth is the Authorization header a source sends, read from the
@@ -177,23 +229,14 @@ func BasicOrToken(getenv func(string) string, scheme, tokenVar, userVar, passVar
 	if user == "" || pass == "" {
 		return Auth{}, fmt.Errorf("set both %s and %s (basic authentication), or %s", userVar, passVar, tokenVar)
 	}
-	req, _ := http.NewRequest(http.MethodGet, "http://x/", nil)
-	req.SetBasicAuth(user, pass)
-	h := req.Header.Get("Authorization")
-	return Auth{Header: h, Secrets: []string{pass, strings.TrimPrefix(h, "Basic ")}, Setting: userVar + "/" + passVar}, nil
+	h, encoded := httpapi.BasicAuth(user, pass)
+	return Auth{Header: h, Secrets: []string{pass, encoded}, Setting: userVar + "/" + passVar}, nil
 }
 
 // Redact removes the secrets from s, the longest first (a password may
 // be part of no encoding, but an encoding is never part of a password).
 func (a Auth) Redact(s string) string {
-	secrets := slices.Clone(a.Secrets)
-	slices.SortFunc(secrets, func(x, y string) int { return len(y) - len(x) })
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "***")
-		}
-	}
-	return s
+	return httpapi.Secrets(a.Secrets).Redact(s)
 }
 
 // Hooks are the tests' replacements; zero values mean the real thing.
@@ -205,14 +248,18 @@ type Hooks struct {
 // Client is an *http.Client on the retrying transport of internal/retry
 // (backoff on 5xx and network errors, waits on 429's Retry-After), with
 // every request marked retryable: the query kinds only read, even with
-// POST (Elasticsearch's _count and _search).
+// POST (Elasticsearch's _count and _search). It follows no redirect (the
+// Authorization header would go along): a redirect fails as an answer
+// that is not a success.
 func Client(h Hooks) (*http.Client, *retry.Transport) {
-	rt := retry.New(h.Base, retry.Options{
-		Budget:    DefaultBudget,
-		Sleep:     h.Sleep,
-		Retryable: func(*http.Request) bool { return true },
+	return httpapi.NewClient(httpapi.ClientOptions{
+		Transport: h.Base,
+		Retry: retry.Options{
+			Budget:    DefaultBudget,
+			Sleep:     h.Sleep,
+			Retryable: func(*http.Request) bool { return true },
+		},
 	})
-	return &http.Client{Transport: rt}, rt
 }
 
 // QueryError is the failure of one query, naming it (never a secret).

@@ -1,6 +1,8 @@
 package logquery
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -109,4 +111,27 @@ func TestTimeoutAndWindow(t *testing.T) {
 	assert.Error(t, CheckWindowDays(MaxWindowDays+1))
 	_, err = CheckType("bans")
 	assert.ErrorContains(t, err, `query "bans": not an event type (login_failed, `)
+}
+
+func TestCheckCommon(t *testing.T) {
+	endpoint, timeout := " https://Loki.example.com/gw/ ", ""
+	base, d, err := CheckCommon(&endpoint, &timeout, 7, "https://loki.example.com", "T")
+	require.NoError(t, err)
+	assert.Equal(t, "https://loki.example.com/gw", base.String())
+	assert.Equal(t, base.String(), endpoint)
+	assert.Equal(t, DefaultTimeout, d)
+	assert.Equal(t, DefaultTimeout.String(), timeout)
+	bad := "ftp://x"
+	_, _, err = CheckCommon(&bad, &timeout, 7, "https://loki.example.com", "T")
+	assert.ErrorContains(t, err, "url: \"ftp://x\": the URL must be http or https")
+}
+
+func TestTimedOut(t *testing.T) {
+	ctx := context.Background()
+	qctx, cancel := context.WithTimeout(ctx, 0)
+	defer cancel()
+	<-qctx.Done()
+	base := errors.New("GET /q: boom")
+	assert.EqualError(t, TimedOut(ctx, qctx, time.Minute, base), "timed out after 1m0s (timeout): GET /q: boom")
+	assert.Equal(t, base, TimedOut(ctx, ctx, time.Minute, base))
 }
