@@ -39,6 +39,10 @@ type collector struct {
 	mu     sync.Mutex
 	notes  []string
 	exists map[string]*repoCheck // lower-cased owner/name
+
+	// orgAlerts are the alerts read with the organisation endpoints, by
+	// kind then repository (see orgAlerts); nil when read per repository.
+	orgAlerts map[string]map[string][]snapshot.Vulnerability
 }
 
 type repoCheck struct {
@@ -154,6 +158,11 @@ func (c *collector) run(ctx context.Context) (*sources.Result, error) {
 		repos, err = c.listRepos(ctx, isOrg)
 		if err != nil {
 			return nil, err
+		}
+		if isOrg && c.src.wants(PartAlerts) && len(repos) > 0 {
+			if c.orgAlerts, err = c.readOrgAlerts(ctx, repos); err != nil {
+				return nil, err
+			}
 		}
 	}
 

@@ -69,6 +69,11 @@
 //     not enabled or needs Advanced Security) for an existing repository
 //     means the feature is off: that kind is skipped for the repo with a
 //     note. A repository that does not exist is a source error naming it.
+//     When every repository of an organisation is read (repos empty), the
+//     three organisation lists (GET /orgs/{org}/{kind}/alerts, each alert
+//     naming its repository) replace the lists of each repository, with
+//     the same records; a list refused with 403 or 404 is read per
+//     repository instead, with a note.
 //   - deployments: every deployment of every environment with all its
 //     statuses (newest first from the API; Status = the newest).
 //   - incidents: issues labelled incident_label (pull requests skipped,

@@ -128,6 +128,10 @@ func world(f *fake) {
 func TestCollectEverything(t *testing.T) {
 	f := newFake(t)
 	world(f)
+	// The alerts per repository (TestOrgAlertEndpoints reads them per
+	// organisation): a token that is not an organisation owner.
+	refused := ghfake.Off{Status: 403, Message: "Resource not accessible by personal access token"}
+	f.OrgAlertsOff = map[string]ghfake.Off{"dependabot": refused, "code-scanning": refused, "secret-scanning": refused}
 	s, _ := build(t, f, Config{})
 	p := &progress{}
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), p))
