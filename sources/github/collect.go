@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gh "github.com/google/go-github/v60/github"
@@ -43,6 +44,8 @@ type collector struct {
 	// orgAlerts are the alerts read with the organisation endpoints, by
 	// kind then repository (see orgAlerts); nil when read per repository.
 	orgAlerts map[string]map[string][]snapshot.Vulnerability
+	// noGraphQL: the GraphQL endpoint answered 404 (REST from then on).
+	noGraphQL atomic.Bool
 }
 
 type repoCheck struct {

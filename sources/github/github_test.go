@@ -64,6 +64,9 @@ func build(t *testing.T, f *fake, cfg Config) (*Source, *recorder) {
 	if cfg.APIURL == "" && f != nil {
 		cfg.APIURL = f.APIURL()
 	}
+	if cfg.GraphQL == nil { // the tests of the REST lists; graphql_test.go sets it
+		cfg.GraphQL = new(bool)
+	}
 	s, err := New(&cfg)
 	require.NoError(t, err)
 	rec := &recorder{now: now0}
@@ -224,7 +227,7 @@ func TestCollectEverything(t *testing.T) {
 	assert.Equal(t, "main", d.Ref)
 	assert.Equal(t, "deploy", d.Task)
 	assert.Equal(t, "Deploy v3", d.Description)
-	assert.Equal(t, "deploy-bot", d.Creator)
+	assert.Equal(t, "deploy-bot[bot]", d.Creator)
 	assert.Equal(t, day(1).UnixMilli(), *d.CreatedAtMS)
 	assert.Equal(t, "success", d.Status)
 	assert.Equal(t, []string{"success", "in_progress", "queued"}, d.Statuses)

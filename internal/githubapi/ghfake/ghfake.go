@@ -134,6 +134,11 @@ type Server struct {
 	// token that is not an owner or security manager (403) or a server
 	// without the endpoint (404).
 	OrgAlertsOff map[string]Off
+	// NoGraphQL answers POST /graphql with 404 (a server without GraphQL).
+	// GraphQLLimit is the points of the GraphQL rate-limit window
+	// (default 5000; each query costs 1).
+	NoGraphQL    bool
+	GraphQLLimit int
 	// App, when set, mints installation tokens.
 	App *App
 	// Clock is the time of the JWT check and of token expiries (nil:
@@ -144,6 +149,7 @@ type Server struct {
 	repos    map[string]*Repo // "owner/name"
 	requests []Request
 	faults   []*Fault
+	gqlUsed  int
 	tick     time.Time // the fake's clock of issue events (creation without a time, closing, comments)
 }
 
@@ -404,11 +410,14 @@ func (s *Server) now() time.Time {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if !strings.HasPrefix(r.URL.Path, s.Prefix+"/") {
+	path := strings.TrimPrefix(r.URL.Path, s.Prefix)
+	switch {
+	case r.URL.Path == s.graphqlPath():
+		path = "/graphql"
+	case !strings.HasPrefix(r.URL.Path, s.Prefix+"/"):
 		message(w, http.StatusNotAcceptable, "wrong API prefix")
 		return
 	}
-	path := strings.TrimPrefix(r.URL.Path, s.Prefix)
 	req := Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization")}
 
 	s.mu.Lock()
@@ -489,6 +498,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, path string) {
 	seg := strings.Split(strings.Trim(path, "/"), "/")
 	get := r.Method == http.MethodGet
 	switch {
+	case len(seg) == 1 && seg[0] == "graphql" && r.Method == http.MethodPost:
+		s.graphql(w, r)
 	case len(seg) == 2 && seg[0] == "users" && get:
 		typ, ok := s.Owners[seg[1]]
 		if !ok {
