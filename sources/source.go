@@ -31,6 +31,10 @@ type Env struct {
 	// ReportsDir is where reports, the vulnerability ledger and the config
 	// baseline (baseline.json) live.
 	ReportsDir string
+	// CacheDir is where API sources may keep an HTTP cache between runs
+	// (<snapshots_dir>/.cache; each kind uses a folder of its own). ""
+	// when there is none.
+	CacheDir string
 	// WindowDays is the config's reporting window (window_days): API
 	// sources read as far back as the metrics need. 0 when unknown.
 	WindowDays int

@@ -155,7 +155,7 @@ func (a *App) collectOne(ctx context.Context, s *config.Source, asOf time.Time) 
 
 // SourceEnv is what a configured source knows about the run.
 func SourceEnv(cfg *config.Config, s *config.Source, asOf time.Time) sources.Env {
-	return sources.Env{Name: s.Name, Kind: s.Kind, AsOf: asOf.UTC(), BaseDir: cfg.Dir, Zone: time.UTC, ReportsDir: cfg.ReportsDir, WindowDays: cfg.WindowDays, Getenv: os.Getenv}
+	return sources.Env{Name: s.Name, Kind: s.Kind, AsOf: asOf.UTC(), BaseDir: cfg.Dir, Zone: time.UTC, ReportsDir: cfg.ReportsDir, CacheDir: filepath.Join(cfg.SnapshotsDir, ".cache"), WindowDays: cfg.WindowDays, Getenv: os.Getenv}
 }
 
 // Evaluate builds the input for asOf from the snapshot and evaluates it.

@@ -44,6 +44,9 @@ type collector struct {
 	// orgAlerts are the alerts read with the organisation endpoints, by
 	// kind then repository (see orgAlerts); nil when read per repository.
 	orgAlerts map[string]map[string][]snapshot.Vulnerability
+	// cacheDir holds the HTTP cache ("": none); identity is the hash of
+	// the credential's identity that keys it.
+	cacheDir, identity string
 	// noGraphQL: the GraphQL endpoint answered 404 (REST from then on).
 	noGraphQL atomic.Bool
 }
@@ -84,14 +87,20 @@ func (s *Source) newCollector(env sources.Env) (*collector, error) {
 	} else {
 		opts.Token = settings.Token
 	}
+	cacheDir := ""
+	if (s.cfg.Cache == nil || *s.cfg.Cache) && env.CacheDir != "" {
+		cacheDir = filepath.Join(env.CacheDir, "github")
+		opts.CacheDir = cacheDir
+	}
 	client, rt, err := githubapi.New(opts)
 	if err != nil {
 		return nil, err
 	}
 	return &collector{
 		src: s, env: env, name: env.Name, id: env.ID(), owner: s.cfg.Owner, client: client, rt: rt,
-		apiURL: strings.TrimRight(client.BaseURL.String(), "/"),
-		exists: map[string]*repoCheck{},
+		apiURL:   strings.TrimRight(client.BaseURL.String(), "/"),
+		exists:   map[string]*repoCheck{},
+		cacheDir: cacheDir, identity: githubapi.Identity(opts),
 	}, nil
 }
 

@@ -18,7 +18,14 @@ import (
 func (c *collector) deployments(ctx context.Context, r repoRef) ([]snapshot.Deployment, error) {
 	if c.src.cfg.GraphQL == nil || *c.src.cfg.GraphQL {
 		if !c.noGraphQL.Load() {
+			recs, ok, key, err := c.cachedDeployments(ctx, r)
+			if err != nil || ok {
+				return recs, err
+			}
 			out, err := c.deploymentsGraphQL(ctx, r)
+			if err == nil {
+				c.storeDeployments(key, out)
+			}
 			if !errors.Is(err, errNoGraphQL) {
 				return out, err
 			}

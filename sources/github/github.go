@@ -16,6 +16,7 @@
 //	  max_requests     = 5000               # request budget of one collection
 //	  concurrency      = 4                  # repositories read in parallel
 //	  graphql          = true               # deployments via GraphQL (false: REST)
+//	  cache            = true               # ETag cache in <snapshots_dir>/.cache/github/
 //	}
 //
 // Authentication: a GitHub App installation token when app_id,
@@ -152,6 +153,7 @@ type Config struct {
 	PrivateKeyPath string   `hcl:"private_key_path,optional" doc:"The App's private key (PEM), relative to the config file's folder; keep it out of git."`
 	MaxRequests    int      `hcl:"max_requests,optional" doc:"Request budget of one collection; the source fails rather than exceed it."`
 	Concurrency    int      `hcl:"concurrency,optional" doc:"How many repositories are read in parallel (at most 32)."`
+	Cache          *bool    `hcl:"cache,optional" doc:"Keep an HTTP cache beside the snapshots (<snapshots_dir>/.cache/github/, keyed by request and a hash of the credential's identity, never the credential): requests are conditional (If-None-Match), and GitHub's 304 Not Modified, which costs no rate-limit quota, serves the stored answer."`
 	GraphQL        *bool    `hcl:"graphql,optional" doc:"Read deployments with the GraphQL API (one query per 100 deployments of a repository, their statuses included) instead of one REST list of statuses per deployment. A server without GraphQL (404) is read with REST, with a note."`
 	// PersonalAccessTokens adds the tokens part to the parts collect
 	// selects.
@@ -180,6 +182,7 @@ func init() {
 			"max_requests":           DefaultMaxRequests,
 			"concurrency":            DefaultConcurrency,
 			"graphql":                true,
+			"cache":                  true,
 		},
 		Collections: []snapshot.Provided{
 			{Collection: snapshot.Accounts.Name(), Part: PartMembers},

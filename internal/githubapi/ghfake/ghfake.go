@@ -139,6 +139,12 @@ type Server struct {
 	// (default 5000; each query costs 1).
 	NoGraphQL    bool
 	GraphQLLimit int
+	// QuotaLimit is the REST rate limit of the window (default 5000):
+	// every REST answer but a 304 Not Modified (and GET /rate_limit)
+	// counts against it, as on GitHub, and carries X-RateLimit-Limit,
+	// -Remaining, -Used, -Reset and -Resource. Answers carry a weak ETag of
+	// their body; a GET whose If-None-Match matches it is answered 304.
+	QuotaLimit int
 	// App, when set, mints installation tokens.
 	App *App
 	// Clock is the time of the JWT check and of token expiries (nil:
@@ -150,6 +156,7 @@ type Server struct {
 	requests []Request
 	faults   []*Fault
 	gqlUsed  int
+	quota    int       // REST requests counted against the rate limit
 	tick     time.Time // the fake's clock of issue events (creation without a time, closing, comments)
 }
 
@@ -463,6 +470,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if mint {
 		s.mint(out)
+	} else if fault == nil && path != "/graphql" {
+		s.conditional(w, r, path)
 	} else {
 		s.route(out, r, path)
 	}
