@@ -44,6 +44,9 @@ type Env struct {
 	// Progress, when set, is told how far a long collection has come (URLs
 	// probed, repositories read). It is only for display.
 	Progress func(done, total int)
+	// Say, when set, shows a line to the person running posture (stderr),
+	// such as an API source's request estimate. Only for display.
+	Say func(line string)
 }
 
 // ID is the source's display id "<kind>.<name>", which records carry as
@@ -62,6 +65,13 @@ func (e Env) Env(key string) string {
 		return ""
 	}
 	return e.Getenv(key)
+}
+
+// Sayf shows a line through e.Say when it is set.
+func (e Env) Sayf(format string, args ...any) {
+	if e.Say != nil {
+		e.Say(fmt.Sprintf(format, args...))
+	}
 }
 
 // Report calls e.Progress when it is set.

@@ -41,6 +41,8 @@ type App struct {
 	// its id "<kind>.<name>") has come (for a live progress line on a
 	// terminal).
 	Tick func(source string, done, total int)
+	// Say, when set, shows a source's line (sources.Env.Say) on stderr.
+	Say func(source, line string)
 }
 
 // Display names a path relative to the working directory when inside it.
@@ -137,6 +139,9 @@ func (a *App) collectOne(ctx context.Context, s *config.Source, asOf time.Time) 
 	env := SourceEnv(cfg, s, asOf)
 	if a.Tick != nil {
 		env.Progress = func(done, total int) { a.Tick(s.ID(), done, total) }
+	}
+	if a.Say != nil {
+		env.Say = func(line string) { a.Say(s.ID(), line) }
 	}
 	res, err := s.Source.Collect(ctx, env)
 	if err != nil {

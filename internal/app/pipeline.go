@@ -56,6 +56,9 @@ type Request struct {
 	// told each source's result (both may be nil).
 	Tick     func(source string, done, total int)
 	Progress Progress
+	// Say shows a source's line (sources.Env.Say), such as an API
+	// source's request estimate (may be nil).
+	Say func(source, line string)
 }
 
 // Evaluated is a report and what produced it.
@@ -90,6 +93,7 @@ func Eval(ctx context.Context, req Request) (*Evaluated, error) {
 		return nil, err
 	}
 	a.Tick = req.Tick
+	a.Say = req.Say
 	for _, check := range req.Checks {
 		if err := check(a); err != nil {
 			return nil, err
@@ -158,6 +162,7 @@ func Snapshot(ctx context.Context, req Request, dir string) (*Snapshotted, error
 		return nil, err
 	}
 	a.Tick = req.Tick
+	a.Say = req.Say
 	snap, err := a.collect(ctx, req.AsOf, req.Progress)
 	if err != nil {
 		return nil, err

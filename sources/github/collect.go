@@ -171,7 +171,13 @@ func (c *collector) run(ctx context.Context) (*sources.Result, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	if err := c.checkBudget(ctx, len(repos), isOrg && len(cfg.Repos) == 0); err != nil {
+		return nil, err
+	}
+	if len(cfg.Repos) == 0 {
 		if isOrg && c.src.wants(PartAlerts) && len(repos) > 0 {
+			var err error
 			if c.orgAlerts, err = c.readOrgAlerts(ctx, repos); err != nil {
 				return nil, err
 			}

@@ -17,6 +17,7 @@
 //	  concurrency      = 4                  # repositories read in parallel
 //	  graphql          = true               # deployments via GraphQL (false: REST)
 //	  cache            = true               # ETag cache in <snapshots_dir>/.cache/github/
+//	  require_quota    = true               # refuse to start when the estimate exceeds the quota left
 //	}
 //
 // Authentication: a GitHub App installation token when app_id,
@@ -153,6 +154,7 @@ type Config struct {
 	PrivateKeyPath string   `hcl:"private_key_path,optional" doc:"The App's private key (PEM), relative to the config file's folder; keep it out of git."`
 	MaxRequests    int      `hcl:"max_requests,optional" doc:"Request budget of one collection; the source fails rather than exceed it."`
 	Concurrency    int      `hcl:"concurrency,optional" doc:"How many repositories are read in parallel (at most 32)."`
+	RequireQuota   *bool    `hcl:"require_quota,optional" doc:"Before reading the repositories, ask GET /rate_limit (free), show the estimate (github: ~N requests needed, M remaining (resets at T)) and refuse to start, as a source error, when it exceeds the quota left (or the max_requests budget). A cache from an earlier run (unchanged answers are free) only shows the line."`
 	Cache          *bool    `hcl:"cache,optional" doc:"Keep an HTTP cache beside the snapshots (<snapshots_dir>/.cache/github/, keyed by request and a hash of the credential's identity, never the credential): requests are conditional (If-None-Match), and GitHub's 304 Not Modified, which costs no rate-limit quota, serves the stored answer."`
 	GraphQL        *bool    `hcl:"graphql,optional" doc:"Read deployments with the GraphQL API (one query per 100 deployments of a repository, their statuses included) instead of one REST list of statuses per deployment. A server without GraphQL (404) is read with REST, with a note."`
 	// PersonalAccessTokens adds the tokens part to the parts collect
@@ -183,6 +185,7 @@ func init() {
 			"concurrency":            DefaultConcurrency,
 			"graphql":                true,
 			"cache":                  true,
+			"require_quota":          true,
 		},
 		Collections: []snapshot.Provided{
 			{Collection: snapshot.Accounts.Name(), Part: PartMembers},

@@ -479,7 +479,8 @@ func TestAlertsDisabledAreSkipped(t *testing.T) {
 func TestRequestBudget(t *testing.T) {
 	f := newFake(t)
 	world(f)
-	s, _ := build(t, f, Config{MaxRequests: 6, Concurrency: 1})
+	fa := false // no estimate: the transport's budget stops the run
+	s, _ := build(t, f, Config{MaxRequests: 6, Concurrency: 1, RequireQuota: &fa})
 	_, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "github source org: ")

@@ -50,7 +50,7 @@ func TestGraphQLDeploymentsSameRecordsAsREST(t *testing.T) {
 	assert.Equal(t, string(rest), string(gql))
 	assert.Contains(t, string(gql), `"statuses":["success","in_progress","queued"]`)
 	// api: one query; web: two (3 deployments, 2 a page). No REST list.
-	assert.Equal(t, []string{"POST /graphql", "POST /graphql", "POST /graphql"}, f.Log(""))
+	assert.Equal(t, []string{"GET /rate_limit", "POST /graphql", "POST /graphql", "POST /graphql"}, f.Log(""))
 	assert.Empty(t, s.Notes())
 }
 
@@ -102,7 +102,9 @@ func TestGraphQLPointsExhaustedFailsClearly(t *testing.T) {
 	f := newFake(t)
 	deploymentWorld(f)
 	f.GraphQLLimit = 1 // the first query leaves 0 points; the reset is up to an hour away
-	_, _, err := deploymentsPart(t, f, true)
+	tr, fa := true, false
+	s, _ := build(t, f, Config{Repos: []string{"api", "web"}, Collect: []string{PartDeployments}, GraphQL: &tr, RequireQuota: &fa, Concurrency: 1})
+	_, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "rate limited until")
 	assert.Equal(t, 1, f.Count("POST /graphql"))
