@@ -145,6 +145,9 @@ type Server struct {
 	// -Remaining, -Used, -Reset and -Resource. Answers carry a weak ETag of
 	// their body; a GET whose If-None-Match matches it is answered 304.
 	QuotaLimit int
+	// Latency delays every answer (a remote server; benchmarks). The
+	// server handles requests in parallel while they wait.
+	Latency time.Duration
 	// App, when set, mints installation tokens.
 	App *App
 	// Clock is the time of the JWT check and of token expiries (nil:
@@ -417,6 +420,9 @@ func (s *Server) now() time.Time {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if s.Latency > 0 {
+		time.Sleep(s.Latency)
+	}
 	path := strings.TrimPrefix(r.URL.Path, s.Prefix)
 	switch {
 	case r.URL.Path == s.graphqlPath():
