@@ -3,6 +3,7 @@ package github
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,4 +96,35 @@ func TestCacheOff(t *testing.T) {
 	for _, l := range f.Log("GET ") {
 		assert.False(t, strings.Contains(l, "/deployments"), l)
 	}
+}
+
+// An organisation of 20 repositories with 10 deployments each: two REST
+// requests counted per repository on the first run (the conditional
+// deployment list, the incident issues) plus one GraphQL query, where
+// reading per repository took 15 (three alert lists, the deployment list,
+// ten status lists, the issues); none on an unchanged re-run.
+func TestOrgScaleQuota(t *testing.T) {
+	f := newFake(t)
+	f.MaxPerPage = 100
+	const repos, deps = 20, 10
+	for i := 0; i < repos; i++ {
+		full := fmt.Sprintf("acme/r%02d", i)
+		r := f.Repo(full)
+		r.Dependabot = []map[string]any{ghfake.DependabotAlert{Number: 1, State: "open", GHSA: "GHSA-aaaa-bbbb-cccc", Package: "x", Severity: "high", Created: day(3)}.JSON(full)}
+		for d := deps; d >= 1; d-- {
+			id := int64(i*100 + d)
+			r.Deployments = append(r.Deployments, ghfake.Deployment(full, id, "production", "sha", "deploy", "", day(20-d)))
+			r.Statuses[id] = []map[string]any{ghfake.DeploymentStatus(id, "success", day(20-d))}
+		}
+	}
+	dir := filepath.Join(t.TempDir(), ".cache")
+	collectCached(t, f, dir)
+	// user, owners, 2FA filter, repository list, three organisation alert
+	// lists: 7; then 2 a repository.
+	assert.Equal(t, 7+2*repos, f.Quota())
+	assert.Equal(t, repos, f.GraphQLPoints())
+	f.ResetQuota()
+	collectCached(t, f, dir)
+	assert.Equal(t, 0, f.Quota())
+	assert.Equal(t, 0, f.GraphQLPoints())
 }
