@@ -74,7 +74,7 @@ func (c *collector) checkBudget(ctx context.Context, repos int, orgWide bool) er
 		return nil
 	}
 	reset := core.Reset.Time.UTC().Format(time.RFC3339)
-	cached := c.hasCache()
+	cached := c.hadCache
 	line := fmt.Sprintf("github: ~%d requests needed, %d remaining (resets at %s)", e.rest, core.Remaining, reset)
 	gql := rl.GetGraphQL()
 	if e.points > 0 && gql != nil {
@@ -98,11 +98,11 @@ func (c *collector) checkBudget(ctx context.Context, repos int, orgWide bool) er
 	return nil
 }
 
-// hasCache tells whether an earlier run left answers in the cache.
-func (c *collector) hasCache() bool {
-	if c.cacheDir == "" {
+// cacheFilled tells whether an earlier run left answers in dir.
+func cacheFilled(dir string) bool {
+	if dir == "" {
 		return false
 	}
-	entries, err := os.ReadDir(c.cacheDir)
+	entries, err := os.ReadDir(dir)
 	return err == nil && len(entries) > 0
 }

@@ -86,4 +86,11 @@ func TestBudgetWithCacheOnlyShowsTheLine(t *testing.T) {
 	require.Len(t, out.lines, 1)
 	assert.Contains(t, out.lines[0], "; unchanged answers are free (cache)")
 	assert.Equal(t, 0, f.Quota())
+	// A first run with an empty cache folder is checked.
+	f.ResetQuota()
+	s, _ = build(t, f, Config{GraphQL: &tr})
+	env.CacheDir = filepath.Join(t.TempDir(), ".cache")
+	_, err = s.Collect(context.Background(), env)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not started")
 }

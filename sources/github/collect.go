@@ -47,6 +47,7 @@ type collector struct {
 	// cacheDir holds the HTTP cache ("": none); identity is the hash of
 	// the credential's identity that keys it.
 	cacheDir, identity string
+	hadCache           bool // an earlier run left answers in cacheDir
 	// noGraphQL: the GraphQL endpoint answered 404 (REST from then on).
 	noGraphQL atomic.Bool
 }
@@ -100,7 +101,7 @@ func (s *Source) newCollector(env sources.Env) (*collector, error) {
 		src: s, env: env, name: env.Name, id: env.ID(), owner: s.cfg.Owner, client: client, rt: rt,
 		apiURL:   strings.TrimRight(client.BaseURL.String(), "/"),
 		exists:   map[string]*repoCheck{},
-		cacheDir: cacheDir, identity: githubapi.Identity(opts),
+		cacheDir: cacheDir, identity: githubapi.Identity(opts), hadCache: cacheFilled(cacheDir),
 	}, nil
 }
 
