@@ -88,6 +88,11 @@ func (c *cacheTransport) store(path string, e *cacheEntry) {
 	if os.MkdirAll(c.dir, 0o700) != nil {
 		return
 	}
+	// Answers are data of the organisation: never committed by a
+	// careless `git add -A`.
+	if ignore := filepath.Join(c.dir, ".gitignore"); !exists(ignore) {
+		_ = os.WriteFile(ignore, []byte("# posture's HTTP cache: not for version control\n*\n"), 0o600)
+	}
 	tmp, err := os.CreateTemp(c.dir, ".tmp-*")
 	if err != nil {
 		return
@@ -100,7 +105,7 @@ func (c *cacheTransport) store(path string, e *cacheEntry) {
 }
 
 func (c *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method != http.MethodGet || req.Header.Get("Range") != "" {
+	if req.Method != http.MethodGet || req.Header.Get("Range") != "" || !cacheable(req.URL.Path) {
 		return c.next.RoundTrip(req)
 	}
 	path := c.path(req)
@@ -158,6 +163,15 @@ func (c *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, nil
 	}
 	return resp, nil
+}
+
+// cacheable leaves out the answers that hold secrets: secret scanning
+// alerts carry the leaked secret itself, which must not be written to disk.
+func cacheable(path string) bool { return !strings.Contains(path, "/secret-scanning/") }
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // isCacheDir guards against a cache dir that is not a folder name.

@@ -79,3 +79,32 @@ func TestIdentityHidesTheToken(t *testing.T) {
 }
 
 type ghListOpts struct{ gh.RepositoryListByOrgOptions }
+
+// Secret scanning answers (which carry the leaked secrets) are never
+// stored; the folder ignores itself in git.
+func TestCacheKeepsNoSecrets(t *testing.T) {
+	f := ghfake.New()
+	defer f.Close()
+	f.Owners["acme"] = "Organization"
+	f.Repo("acme/a").SecretScanning = []map[string]any{ghfake.SecretScanningAlert{Number: 1, State: "open", SecretType: "stripe", Secret: "sk_live_LEAKED"}.JSON("acme/a")}
+	dir := t.TempDir()
+	c, _, err := New(Options{APIURL: f.APIURL(), Token: "t", CacheDir: dir})
+	require.NoError(t, err)
+	for i := 0; i < 2; i++ {
+		_, _, err = c.SecretScanning.ListAlertsForOrg(context.Background(), "acme", nil)
+		require.NoError(t, err)
+		_, _, err = c.Users.Get(context.Background(), "acme")
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 3, f.Quota(), "the secret scanning list is asked in full each time")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 2, ".gitignore and the user")
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		assert.NotContains(t, string(data), "sk_live_LEAKED")
+	}
+	ig, err := os.ReadFile(filepath.Join(dir, ".gitignore"))
+	require.NoError(t, err)
+	assert.Contains(t, string(ig), "*")
+}
