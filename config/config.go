@@ -26,6 +26,9 @@ const (
 	DefaultTrendTolerancePct    = 10
 	DefaultReportsDir           = "security/reports"
 	DefaultSnapshotsDir         = "security/snapshots"
+	// DefaultEvidenceLimit is how many evidence records (and waived
+	// findings) a report keeps per metric.
+	DefaultEvidenceLimit = 25
 )
 
 // Defaults of the optional list settings; Load gives each config its own copy.
@@ -57,6 +60,12 @@ type Config struct {
 	// IssuesRepository is where `posture issues` keeps one issue per
 	// off-target metric ("owner/repo"; default $GITHUB_REPOSITORY).
 	IssuesRepository string
+	// EvidenceLimit caps the evidence records and waived findings each
+	// metric lists in a report (the counts stay whole).
+	EvidenceLimit int
+	// CommitSnapshots makes `run --commit` commit the snapshot folder too
+	// (default: only the report files, the ledger and the issue index).
+	CommitSnapshots bool
 
 	Owners     []*Owner
 	Categories []*Category
@@ -222,6 +231,7 @@ func Load(path string) (*Config, error) {
 		InactiveDays:           DefaultInactiveDays,
 		MaxTokenLifetimeDays:   DefaultMaxTokenLifetimeDays,
 		TrendTolerancePct:      DefaultTrendTolerancePct,
+		EvidenceLimit:          DefaultEvidenceLimit,
 		ProductionEnvironments: append([]string(nil), DefaultProductionEnvironments...),
 		AutomationActors:       append([]string(nil), DefaultAutomationActors...),
 	}
@@ -255,6 +265,11 @@ func Load(path string) (*Config, error) {
 	attr("exceptions", &exc)
 	attr("policies", &pol)
 	attr("issues_repository", &cfg.IssuesRepository)
+	attr("evidence_limit", &cfg.EvidenceLimit)
+	attr("commit_snapshots", &cfg.CommitSnapshots)
+	if a, ok := content.Attributes["evidence_limit"]; ok && cfg.EvidenceLimit <= 0 {
+		diags = append(diags, diagErr(a.Expr.Range(), "Invalid value", "evidence_limit must be a positive number of records"))
+	}
 	if a, ok := content.Attributes["issues_repository"]; ok {
 		if o, n, found := strings.Cut(cfg.IssuesRepository, "/"); !found || o == "" || n == "" || strings.Contains(n, "/") {
 			diags = append(diags, diagErr(a.Expr.Range(), "Invalid value", fmt.Sprintf("issues_repository must be \"owner/repo\", not %q", cfg.IssuesRepository)))

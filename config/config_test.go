@@ -88,6 +88,8 @@ func TestLoadGood(t *testing.T) {
 	assert.Equal(t, "LocalizeVideos", c.Project)
 	assert.Equal(t, 14, c.WindowDays)
 	assert.Equal(t, 90, c.InactiveDays, "default")
+	assert.Equal(t, config.DefaultEvidenceLimit, c.EvidenceLimit, "default")
+	assert.False(t, c.CommitSnapshots, "snapshots stay out of git by default")
 	assert.Equal(t, []string{"production", "prod"}, c.ProductionEnvironments, "default")
 	assert.Equal(t, filepath.Join(dir, "out/reports"), c.ReportsDir, "relative to the config's folder")
 	assert.Equal(t, filepath.Join(dir, "security/snapshots"), c.SnapshotsDir)
@@ -128,6 +130,7 @@ func TestLoadErrorsNameFileAndLine(t *testing.T) {
 		{"missing project", "window_days = 3\n", "Missing required argument"},
 		{"source attribute", "project = \"x\"\nsource \"fake_log\" \"a\" {\n  paths = [\"a\"]\n  colour = 1\n}\n", "posture.hcl:4,3-9: Unsupported argument"},
 		{"negative window", "project = \"x\"\nwindow_days = -1\n", "posture.hcl:2,15-17: Invalid value"},
+		{"zero evidence_limit", "project = \"x\"\nevidence_limit = 0\n", "posture.hcl:2,18-19: Invalid value; evidence_limit must be a positive number of records"},
 		{"bad trend", "project = \"x\"\nmetric \"m\" {\n target { trend = \"sideways\" }\n}\n", "posture.hcl:3,2-8: Invalid trend"},
 		{"duplicate source", "project = \"x\"\nsource \"fake_log\" \"a\" { paths = [\"a\"] }\nsource \"fake_log\" \"a\" { paths = [\"a\"] }\n", "posture.hcl:3,1-22: Duplicate source block"},
 		{"missing exceptions file", "project = \"x\"\nexceptions = [\"nope.hcl\"]\n", "posture.hcl:2,14-26: Exceptions file not found"},

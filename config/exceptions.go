@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/localizevideos/posture/report"
 	"os"
 	"regexp"
 	"strings"
@@ -13,14 +14,11 @@ import (
 )
 
 // Exception is an approved deviation (docs/configuration.md, "Exceptions").
+// Its id, metric, scope, owner, approver and expiry date (YYYY-MM-DD) are the
+// ExceptionRef every listing of exceptions shares.
 type Exception struct {
-	ID         string
-	Metric     string
-	Scope      string
+	report.ExceptionRef
 	Reason     string
-	Owner      string
-	ApprovedBy string
-	Expires    string    // YYYY-MM-DD
 	ExpiresEnd time.Time // first instant after the expiry day (UTC)
 	Status     string    // open or closed
 	Range      hcl.Range
@@ -92,8 +90,7 @@ func decodeException(id string, blk *hcl.Block) (*Exception, hcl.Diagnostics) {
 // an attribute's value for diagnostics.
 func newException(id string, b *exceptionBody, def hcl.Range, attr func(name string) hcl.Range) (*Exception, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
-	e := &Exception{ID: id, Metric: b.Metric, Scope: b.Scope, Reason: b.Reason, Owner: b.Owner,
-		ApprovedBy: b.ApprovedBy, Status: DefaultExceptionStatus, Range: def}
+	e := &Exception{ExceptionRef: report.ExceptionRef{ID: id, Metric: b.Metric, Scope: b.Scope, Owner: b.Owner, ApprovedBy: b.ApprovedBy}, Reason: b.Reason, Status: DefaultExceptionStatus, Range: def}
 	for _, req := range []struct{ name, val string }{{"metric", b.Metric}, {"scope", b.Scope}, {"reason", b.Reason}, {"owner", b.Owner}} {
 		if strings.TrimSpace(req.val) == "" {
 			diags = append(diags, diagErr(def, "Empty required argument", fmt.Sprintf("exception %q: %s must not be empty", id, req.name)))

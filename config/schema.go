@@ -56,6 +56,14 @@ var Settings = []Setting{
 	{Name: "trend_tolerance_pct",
 		Doc: "A change of at most this many percent against the previous period is `stable`.",
 		Get: func(c *Config) any { return c.TrendTolerancePct }},
+	{Name: "evidence_limit",
+		Doc: "How many evidence records (and waived findings) each metric lists in a report; `records_total` and `waived_total` keep the whole counts. " +
+			"The cap keeps the dated report that is committed every day the same size whatever the volume of data: every record stays in the snapshot, whose digest the report carries (`snapshot.sha256`). `posture explain` lists them all.",
+		Get: func(c *Config) any { return c.EvidenceLimit }},
+	{Name: "commit_snapshots",
+		Doc: "Whether `posture run --commit` commits the snapshot folder (`<snapshots_dir>/<date>/`) with the report files. " +
+			"By default it does not: a snapshot holds every raw record (hundreds of MB a day at scale) and is better kept as a workflow artifact or in an object store or Git LFS (see [GitHub Actions](github-actions.md#keeping-snapshots)); the report pins it by its digest either way.",
+		Get: func(c *Config) any { return c.CommitSnapshots }},
 	{Name: "exceptions",
 		Doc: "Files of `exception` blocks (glob patterns, relative to the config file's folder); each pattern must match a file. Exception blocks may also be written in posture.hcl itself.",
 		Get: func(c *Config) any { return c.rels(c.ExceptionFiles) }},
@@ -79,6 +87,10 @@ func settingsSchema() []hcl.AttributeSchema {
 // DisplayTitle is the heading of the dashboard and the reports: the
 // configured title, else "<project> security posture".
 func (c *Config) DisplayTitle() string { return report.TitleOf(c.Title, c.Project) }
+
+// Rel names a resolved path relative to the config file's folder, with
+// forward slashes, as it would be written in the config.
+func (c *Config) Rel(p string) string { return c.rel(p) }
 
 // rel names a resolved path relative to the config file's folder, with
 // forward slashes, as it would be written in the config.

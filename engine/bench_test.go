@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"github.com/localizevideos/posture/report"
 	"strings"
 	"testing"
 	"time"
@@ -89,9 +90,7 @@ func genSnapshot(n int) (*snapshot.Snapshot, int) {
 func genExceptions(n int) []engine.Exception {
 	var out []*config.Exception
 	for i := 0; i < 20*n; i++ {
-		out = append(out, &config.Exception{ID: fmt.Sprintf("EXC-%d", i), Metric: "high_critical_vulnerabilities",
-			Scope: fmt.Sprintf("CVE-2026-%d|*", i), Status: "open", Expires: "2026-12-31",
-			ExpiresEnd: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)})
+		out = append(out, &config.Exception{ExceptionRef: report.ExceptionRef{ID: fmt.Sprintf("EXC-%d", i), Metric: "high_critical_vulnerabilities", Scope: fmt.Sprintf("CVE-2026-%d|*", i), Expires: "2026-12-31"}, Status: "open", ExpiresEnd: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)})
 	}
 	return app.Exceptions(out, "")
 }

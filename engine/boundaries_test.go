@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"github.com/localizevideos/posture/report"
 	"testing"
 	"time"
 
@@ -85,10 +86,10 @@ func TestExceptionsWaiveUntilTheEndOfTheirDay(t *testing.T) {
 	d := snapshot.Data{Accounts: []snapshot.Account{acc("svc-a"), acc("svc-b"), acc("svc-c"), acc("bob")}}
 	day := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t.AddDate(0, 0, 1) }
 	excs := []*config.Exception{
-		{ID: "E-today", Metric: "orphaned_accounts", Scope: "okta/svc-a", Status: "open", Expires: "2026-11-27", ExpiresEnd: day("2026-11-27")},
-		{ID: "E-expired", Metric: "orphaned_accounts", Scope: "okta/svc-b", Status: "open", Expires: "2026-11-26", ExpiresEnd: day("2026-11-26")},
-		{ID: "E-closed", Metric: "orphaned_accounts", Scope: "okta/svc-*", Status: "closed", Expires: "2027-01-01", ExpiresEnd: day("2027-01-01")},
-		{ID: "E-other", Metric: "privileged_accounts", Scope: "*", Status: "open", Expires: "2027-01-01", ExpiresEnd: day("2027-01-01")},
+		{ExceptionRef: report.ExceptionRef{ID: "E-today", Metric: "orphaned_accounts", Scope: "okta/svc-a", Expires: "2026-11-27"}, Status: "open", ExpiresEnd: day("2026-11-27")},
+		{ExceptionRef: report.ExceptionRef{ID: "E-expired", Metric: "orphaned_accounts", Scope: "okta/svc-b", Expires: "2026-11-26"}, Status: "open", ExpiresEnd: day("2026-11-26")},
+		{ExceptionRef: report.ExceptionRef{ID: "E-closed", Metric: "orphaned_accounts", Scope: "okta/svc-*", Expires: "2027-01-01"}, Status: "closed", ExpiresEnd: day("2027-01-01")},
+		{ExceptionRef: report.ExceptionRef{ID: "E-other", Metric: "privileged_accounts", Scope: "*", Expires: "2027-01-01"}, Status: "open", ExpiresEnd: day("2027-01-01")},
 	}
 	r := evaluate(t, d, excs)
 	orphaned := r.Raw["orphaned_accounts"]

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/localizevideos/posture/report"
 	"sort"
 	"strings"
 	"sync"
@@ -29,18 +30,13 @@ type Settings struct {
 // (input.exceptions, docs/input-document.md) and as reports list it. The
 // pipeline translates the config's exceptions (internal/app).
 type Exception struct {
-	ID          string
-	Metric      string
-	Scope       string // the scope pattern as written
-	ScopeRegex  string // the pattern as an anchored regular expression
-	ScopePrefix string // the pattern's literal text before its first wildcard
-	Reason      string
-	Owner       string
-	ApprovedBy  string
-	Expires     string    // YYYY-MM-DD
-	ExpiresEnd  time.Time // first instant after the expiry day (UTC)
-	Status      string    // open or closed
-	Origin      string    // where it is declared (file:line,col-col)
+	report.ExceptionRef        // Scope is the pattern as written
+	ScopeRegex          string // the pattern as an anchored regular expression
+	ScopePrefix         string // the pattern's literal text before its first wildcard
+	Reason              string
+	ExpiresEnd          time.Time // first instant after the expiry day (UTC)
+	Status              string    // open or closed
+	Origin              string    // where it is declared (file:line,col-col)
 	// Declared is file:line of its block, the file relative to the config's
 	// folder when inside it (reports and SARIF point there).
 	Declared string

@@ -29,8 +29,12 @@ func recentSeries(points []report.Point, asOf time.Time) []report.Point {
 	return out
 }
 
-// MaxEvidenceRecords is how many evidence records a report keeps per metric
-// (explain shows them all).
+// MaxEvidenceRecords is how many evidence records (and waived findings) a
+// report keeps per metric when Options.EvidenceLimit is not set (the
+// config's evidence_limit; explain shows them all). The cap keeps a dated
+// report, which is committed every day, the same size whatever the volume
+// of data: the full records stay in the snapshot, whose digest the report
+// carries.
 const MaxEvidenceRecords = 25
 
 // Resolved is a catalogue entry with the config's owner, target and gate
@@ -55,6 +59,10 @@ type Options struct {
 	TolPct     float64
 	History    History // may be nil
 	Exceptions []Exception
+	// EvidenceLimit caps the evidence records and the waived findings of
+	// each metric (records_total and waived_total keep the counts); 0 means
+	// MaxEvidenceRecords.
+	EvidenceLimit int
 }
 
 // Build turns an evaluation into the report: statuses, rounding and trends
@@ -128,12 +136,21 @@ func buildMetric(ev *Evaluation, m *Resolved, opt Options, asOf time.Time) repor
 		out.Evidence.Items = len(raw.Records)
 	}
 	out.Evidence.RecordsTotal = len(raw.Records)
+	limit := opt.EvidenceLimit
+	if limit <= 0 {
+		limit = MaxEvidenceRecords
+	}
 	recs := raw.Records
-	if len(recs) > MaxEvidenceRecords {
-		recs = recs[:MaxEvidenceRecords]
+	if len(recs) > limit {
+		recs = recs[:limit]
 	}
 	out.Evidence.Records = append(out.Evidence.Records, recs...)
-	for _, w := range raw.Waived {
+	out.Evidence.WaivedTotal = len(raw.Waived)
+	waived := raw.Waived
+	if len(waived) > limit {
+		waived = waived[:limit]
+	}
+	for _, w := range waived {
 		out.Evidence.Waived = append(out.Evidence.Waived, report.Waived{Scope: w.Scope, Exception: w.Exception, Origin: w.Origin})
 	}
 	if opt.History != nil {

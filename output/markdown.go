@@ -116,7 +116,7 @@ func (Markdown) Write(w io.Writer, r *report.Report, opt Options) error {
 				spans[i] = fmt.Sprintf("%s (exception %s)", text.Code(wv.Scope), text.Code(wv.Exception))
 			}
 			fmt.Fprintf(b, "- Waived: %s", strings.Join(spans, ", "))
-			if n := len(e.Waived) - len(ws); n > 0 {
+			if n := e.WaivedCount() - len(ws); n > 0 {
 				fmt.Fprintf(b, " and %d more", n)
 			}
 			fmt.Fprintf(b, "\n")

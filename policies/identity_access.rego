@@ -105,8 +105,12 @@ _compliant(t) if {
 #     trend: down
 #   gate: false
 #   inputs: [events.http_forbidden, events.invalid_user, events.authz_fail]
-unauthorized_access_attempts := lib.count_result([e.origin |
-	some type in ["http_forbidden", "invalid_user", "authz_fail"]
-	some e in input.events[type]
-	lib.in_window(e.ts_ms)
-])
+unauthorized_access_attempts := lib.weighted_count_result(origins, count(origins) + extra) if {
+	types := ["http_forbidden", "invalid_user", "authz_fail"]
+	origins := [e.origin |
+		some type in types
+		some e in input.events[type]
+		lib.in_window(e.ts_ms)
+	]
+	extra := sum([lib.extra_weight(type) | some type in types])
+}

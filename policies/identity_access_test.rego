@@ -144,3 +144,14 @@ test_unauthorized_access_attempts_empty_is_zero if {
 	r.value == 0
 	t.empty(r)
 }
+
+# A query source's count (an event with a weight) counts its weight.
+test_unauthorized_access_attempts_sums_weights if {
+	inp := t.with_input({"events": {
+		"http_forbidden": [object.union(t.event(t.as_of_ms, "prom-403"), {"weight": 10}), t.event(t.as_of_ms, "access.log:1")],
+		"authz_fail": [object.union(t.event(t.as_of_ms, "prom-authz"), {"weight": 5})],
+		"invalid_user": [object.union(t.event(t.start_ms, "prom-old"), {"weight": 7})],
+	}})
+	r := m.unauthorized_access_attempts with input as inp
+	r == {"value": 16, "items": 16, "records": ["access.log:1", "prom-403", "prom-authz"], "waived": []}
+}

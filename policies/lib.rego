@@ -127,6 +127,29 @@ count_result(records) := {
 	"waived": [],
 }
 
+# Event counts. A log line is one event; a query source (prometheus) records a count its
+# back-end computed as one event whose `weight` is that count. An event count is the number
+# of origins plus what the weighted events add beyond their one record each.
+
+# extra_weight(type) is what the weighted events of the type in the window add to their count. Only a
+# weighted event passes `e.weight` (the field is left out when 1), so a list of log lines
+# costs one failed lookup per event and no builtin call.
+extra_weight(type) := sum(weights) - count(weights) if {
+	weights := [e.weight |
+		some e in input.events[type]
+		e.weight
+		in_window(e.ts_ms)
+	]
+}
+
+# weighted_count_result is count_result of event origins whose events count n (see extra_weight).
+weighted_count_result(origins, n) := {
+	"value": n,
+	"items": n,
+	"records": sort(origins),
+	"waived": [],
+}
+
 # mean(xs) is the arithmetic mean of xs, null when xs is empty.
 mean(xs) := sum(xs) / count(xs) if {
 	count(xs) > 0
@@ -146,6 +169,14 @@ percent(part, whole) := (100 * part) / whole if {
 mean_result(xs, origins, unit) := {
 	"value": scaled_mean(xs, unit),
 	"items": count(xs),
+	"records": sort(origins),
+	"waived": [],
+}
+
+# weighted_percent_result: percent_result where part and whole are event counts (see extra_weight).
+weighted_percent_result(part, whole, origins) := {
+	"value": percent(part, whole),
+	"items": whole,
 	"records": sort(origins),
 	"waived": [],
 }

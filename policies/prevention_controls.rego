@@ -17,7 +17,7 @@ _in_window(type) := [e.origin | some e in input.events[type]; lib.in_window(e.ts
 #     trend: stable
 #   gate: false
 #   inputs: [events.login_failed, events.login_success]
-failed_login_rate := lib.percent_result(count(failed), array.concat(failed, succeeded)) if {
+failed_login_rate := _weighted_rate(failed, "login_failed", succeeded, "login_success") if {
 	failed := _in_window("login_failed")
 	succeeded := _in_window("login_success")
 }
@@ -31,7 +31,7 @@ failed_login_rate := lib.percent_result(count(failed), array.concat(failed, succ
 #   unit: count
 #   gate: false
 #   inputs: [events.rate_limited]
-rate_limit_triggers := lib.count_result(_in_window("rate_limited"))
+rate_limit_triggers := _event_count("rate_limited")
 
 # METADATA
 # title: Blocked IPs
@@ -43,9 +43,9 @@ rate_limit_triggers := lib.count_result(_in_window("rate_limited"))
 #   gate: false
 #   inputs: [events.ban]
 blocked_ips := {
-	"value": count({e.ip | some e in bans}),
-	"items": count(bans),
-	"records": sort([e.origin | some e in bans]),
+	"value": count({e.ip | some e in bans}) + _counted_bans.n,
+	"items": count(bans) + _counted_bans.n,
+	"records": sort(array.concat([e.origin | some e in bans], _counted_bans.origins)),
 	"waived": [],
 } if {
 	bans := [e |
@@ -83,7 +83,7 @@ security_header_drift := lib.findings_result(
 #     max: 0
 #   gate: true
 #   inputs: [events.tls_downgrade]
-tls_downgrade_attempts := lib.count_result(_in_window("tls_downgrade"))
+tls_downgrade_attempts := _event_count("tls_downgrade")
 
 # ---------------------------------------------------------------------------
 # Security headers (docs/configuration.md#headers). Every probed URL gets each check of header_checks; a
@@ -239,4 +239,33 @@ _passes(ep, "referrer_policy") if {
 	]
 	count(tokens) > 0
 	_strict_referrer_policies[tokens[count(tokens) - 1]]
+}
+
+# ---------------------------------------------------------------------------
+# Event counts (docs/configuration.md#prometheus). A log line is one event; a query source records
+# the count its back-end computed as one event whose `weight` is that count (lib.extra_weight).
+
+# The count result of the events of one type in the window: one per origin, plus what
+# weighted events add beyond their one record.
+_event_count(type) := lib.weighted_count_result(origins, count(origins) + lib.extra_weight(type)) if {
+	origins := _in_window(type)
+}
+
+# Percent of the part's events among the part's and the rest's, by event count.
+_weighted_rate(part, part_type, rest, rest_type) := lib.weighted_percent_result(n, n + m, array.concat(part, rest)) if {
+	n := count(part) + lib.extra_weight(part_type)
+	m := count(rest) + lib.extra_weight(rest_type)
+}
+
+# blocked_ips: a ban event with a weight and no IP is a count a query source made (prometheus:
+# the query counts distinct addresses); it adds its weight to the distinct addresses and to the
+# items. Addresses counted that way cannot be matched with the ones the logs name, so an
+# address banned in both is counted twice.
+_counted_bans := {"n": sum([e.weight | some e in aggregated]), "origins": [e.origin | some e in aggregated]} if {
+	aggregated := [e |
+		some e in input.events.ban
+		e.weight
+		not e.ip
+		lib.in_window(e.ts_ms)
+	]
 }

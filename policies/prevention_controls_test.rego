@@ -295,3 +295,46 @@ test_security_header_drift_findings_shape if {
 		"origin": _url,
 	}}
 }
+
+# Weighted events: a query source (prometheus) records the count its back-end computed as one
+# event of that weight; a weighted event outside the window counts for nothing.
+_counted(ms, origin, n) := object.union(t.event(ms, origin), {"weight": n})
+
+test_rate_limit_triggers_sums_weights if {
+	inp := t.with_input({"events": {"rate_limited": [
+		t.event(t.as_of_ms, "access.log:1"),
+		_counted(t.as_of_ms, "http://prom:9090/api/v1/query?query=q", 41),
+		_counted(t.start_ms, "http://prom:9090/api/v1/query?query=old", 1000),
+	]}})
+	r := m.rate_limit_triggers with input as inp
+	r == {"value": 42, "items": 42, "records": ["access.log:1", "http://prom:9090/api/v1/query?query=q"], "waived": []}
+}
+
+test_tls_downgrade_attempts_sums_weights if {
+	inp := t.with_input({"events": {"tls_downgrade": [_counted(t.as_of_ms, "prom", 3)]}})
+	r := m.tls_downgrade_attempts with input as inp
+	r.value == 3
+}
+
+test_failed_login_rate_weighted if {
+	inp := t.with_input({"events": {
+		"login_failed": [_counted(t.as_of_ms, "prom-failed", 30), t.event(t.as_of_ms, "auth.log:1")],
+		"login_success": [_counted(t.as_of_ms, "prom-ok", 69)],
+	}})
+	r := m.failed_login_rate with input as inp
+	r.value == 31
+	r.items == 100
+	r.records == ["auth.log:1", "prom-failed", "prom-ok"]
+}
+
+test_blocked_ips_aggregated_ban_adds_its_weight if {
+	inp := t.with_input({"events": {"ban": [
+		_ban(t.as_of_ms, "203.0.113.7", "fail2ban.log:1"),
+		_ban(t.as_of_ms, "203.0.113.7", "fail2ban.log:2"),
+		_counted(t.as_of_ms, "prom-bans", 5), # 5 distinct addresses counted by the query
+		_counted(t.start_ms, "prom-old", 9), # outside the window
+		object.union(_ban(t.as_of_ms, "198.51.100.1", "fail2ban.log:3"), {"weight": 4}), # an address is one address
+	]}})
+	r := m.blocked_ips with input as inp
+	r == {"value": 7, "items": 8, "records": ["fail2ban.log:1", "fail2ban.log:2", "fail2ban.log:3", "prom-bans"], "waived": []}
+}

@@ -73,12 +73,20 @@ type Waived struct {
 
 // Evidence backs a value with the records that produced it.
 type Evidence struct {
-	Items        int      `json:"items"`          // how many records counted
-	Waived       []Waived `json:"waived"`         // findings waived by exceptions
-	Records      []string `json:"records"`        // origins (file:line or URL) or scopes of what counted
+	Items  int      `json:"items"`  // how many records counted
+	Waived []Waived `json:"waived"` // findings waived by exceptions (the first evidence_limit)
+	// WaivedTotal is len(waived) before truncation; 0 (omitted) when none
+	// was waived. An addition to posture.report/v1: reports without it
+	// list every waived finding.
+	WaivedTotal  int      `json:"waived_total,omitempty"`
+	Records      []string `json:"records"`        // origins (file:line or URL) or scopes of what counted (the first evidence_limit)
 	RecordsTotal int      `json:"records_total"`  // len(records) before truncation
 	Note         string   `json:"note,omitempty"` // e.g. the source error
 }
+
+// WaivedCount is how many findings were waived: WaivedTotal, or in a
+// report written before it existed, len(Waived).
+func (e *Evidence) WaivedCount() int { return max(e.WaivedTotal, len(e.Waived)) }
 
 // Point is one value of a metric's history.
 type Point struct {
@@ -175,6 +183,18 @@ type Report struct {
 	Summary      map[Status]int `json:"summary"`
 	Exceptions   []Exception    `json:"exceptions,omitempty"`
 	ExpiringSoon []string       `json:"expiring_soon,omitempty"` // exception ids expiring within 14 days
+	// Snapshot pins the raw data behind the report (written by `posture
+	// report` and `posture run`). An addition to posture.report/v1.
+	Snapshot *SnapshotRef `json:"snapshot,omitempty"`
+}
+
+// SnapshotRef names the snapshot a report was evaluated from: the sha256 of
+// its manifest.json, which lists the sha256 of every part, and its folder
+// (relative to the config file's folder, with forward slashes).
+// `posture verify` checks a snapshot against it.
+type SnapshotRef struct {
+	SHA256 string `json:"sha256"`
+	Dir    string `json:"dir"`
 }
 
 // DisplayTitle is the heading of the report's views (dashboard, Markdown

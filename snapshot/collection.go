@@ -35,6 +35,7 @@ type AnyCollection interface {
 	Value(parts []*Part) any
 	encode(e *recordEncoder, d *Data) error
 	decode(d *Data, b []byte) error
+	splice(dst *Data, srcs []*Data, takes []take) error
 }
 
 // The built-in collections, in the order snapshot files list them.

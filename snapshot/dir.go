@@ -37,7 +37,10 @@ type Part struct {
 	// "<kind>.<part>" are measured only when it is listed.
 	Provides []string `json:"provides,omitempty"`
 	Notes    []string `json:"notes,omitempty"`
-	Data     Data     `json:"data"`
+	// Shard is set in the snapshot of one shard of a sharded collection:
+	// which share of the source the part holds.
+	Shard *ShardInfo `json:"shard,omitempty"`
+	Data  Data       `json:"data"`
 
 	// SHA256 of the part's file as written or read (not serialised).
 	SHA256 string `json:"-"`
@@ -73,20 +76,36 @@ type ManifestEntry struct {
 	CollectedAt  string   `json:"collected_at"`
 	Error        string   `json:"error,omitempty"`
 	Notes        []string `json:"notes,omitempty"`
+	// Partial: the part holds this shard's share of the source (or none
+	// of it); only in a shard's snapshot.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // Manifest is manifest.json.
 type Manifest struct {
-	Schema  string          `json:"schema"`
-	Project string          `json:"project"`
-	AsOf    string          `json:"as_of"`
+	Schema  string `json:"schema"`
+	Project string `json:"project"`
+	AsOf    string `json:"as_of"`
+	// Shard is "i/N" in the snapshot of one shard of a sharded collection
+	// (`posture snapshot --shard i/N`), which `posture merge` joins with
+	// the others; Config is then the sha256 of the config file, which
+	// every shard must share.
+	Shard   string          `json:"shard,omitempty"`
+	Config  string          `json:"config,omitempty"`
 	Sources []ManifestEntry `json:"sources"`
+
+	// SHA256 is the digest of manifest.json as written or read (not
+	// serialised). The manifest lists every part's sha256, so this one
+	// digest pins the whole snapshot; reports carry it (report.Snapshot).
+	SHA256 string `json:"-"`
 }
 
 // Snapshot is every source's part plus the manifest.
 type Snapshot struct {
 	AsOf  time.Time
 	Parts []*Part
+	// Shard and Config are written to the manifest (see Manifest).
+	Shard, Config string
 }
 
 var safeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -130,7 +149,7 @@ func Write(dir, project string, s *Snapshot) (*Manifest, error) {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	m := &Manifest{Schema: ManifestSchema, Project: project, AsOf: s.AsOf.UTC().Format(time.RFC3339)}
+	m := &Manifest{Schema: ManifestSchema, Project: project, AsOf: s.AsOf.UTC().Format(time.RFC3339), Shard: s.Shard, Config: s.Config}
 	files := partFiles(s.Parts)
 	for i, p := range s.Parts {
 		name := files[i]
@@ -143,15 +162,18 @@ func Write(dir, project string, s *Snapshot) (*Manifest, error) {
 		m.Sources = append(m.Sources, ManifestEntry{
 			Source: p.Source, Kind: p.Kind, File: name, SHA256: p.SHA256, Records: p.Data.Count(),
 			SkippedLines: p.SkippedLines, CollectedAt: p.CollectedAt, Error: p.Error, Notes: p.Notes,
+			Partial: p.Shard != nil,
 		})
 	}
 	mb, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(tmp, "manifest.json"), append(mb, '\n'), 0o644); err != nil {
+	mb = append(mb, '\n')
+	if err := os.WriteFile(filepath.Join(tmp, "manifest.json"), mb, 0o644); err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
+	m.SHA256 = digest(mb)
 	old := ""
 	if _, err := os.Stat(dir); err == nil {
 		old = tmp + ".old"
@@ -185,11 +207,12 @@ func Read(dir string) (*Snapshot, *Manifest, error) {
 	if err := json.Unmarshal(mb, &m); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
 	}
+	m.SHA256 = digest(mb)
 	asOf, err := time.Parse(time.RFC3339, m.AsOf)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: bad as_of: %w", filepath.Join(dir, "manifest.json"), err)
 	}
-	s := &Snapshot{AsOf: asOf, Parts: make([]*Part, len(m.Sources))}
+	s := &Snapshot{AsOf: asOf, Parts: make([]*Part, len(m.Sources)), Shard: m.Shard, Config: m.Config}
 	errs := make([]error, len(m.Sources))
 	// Parts are read and decoded on all cores, the largest first so that
 	// no large part starts last.
@@ -222,22 +245,31 @@ func readPart(dir string, e ManifestEntry) (*Part, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(b)
-	if got := hex.EncodeToString(sum[:]); got != e.SHA256 {
-		return nil, fmt.Errorf("%s: sha256 %s does not match the manifest (%s)", path, got, e.SHA256)
-	}
+	// The sha256 is computed while the part decodes (a core of its own:
+	// the hash of a large part costs no wall time).
+	sum := make(chan string, 1)
+	go func() { sum <- digest(b) }()
 	p := &Part{}
 	// goccy/go-json decodes the same JSON about twice as fast as
 	// encoding/json (a 100x snapshot is hundreds of MB).
-	if err := gojson.Unmarshal(b, p); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	err = gojson.Unmarshal(b, p)
+	if err == nil {
+		err = decodeOpen(b, p)
 	}
-	if err := decodeOpen(b, p); err != nil {
+	if got := <-sum; got != e.SHA256 {
+		return nil, &MismatchError{Path: path, Want: e.SHA256, Got: got}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	p.SHA256 = e.SHA256
 	p.CollectedAt = e.CollectedAt
 	return p, nil
+}
+
+func digest(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 func writePart(path string, p *Part) error {

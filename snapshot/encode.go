@@ -26,14 +26,15 @@ func (p *Part) WriteTo(w io.Writer) (int64, error) {
 	enc.je.SetEscapeHTML(false)
 
 	head := struct {
-		Source       string   `json:"source"`
-		Kind         string   `json:"kind"`
-		Error        string   `json:"error,omitempty"`
-		SkippedLines int      `json:"skipped_lines"`
-		Files        []string `json:"files,omitempty"`
-		Provides     []string `json:"provides,omitempty"`
-		Notes        []string `json:"notes,omitempty"`
-	}{p.Source, p.Kind, p.Error, p.SkippedLines, p.Files, p.Provides, p.Notes}
+		Source       string     `json:"source"`
+		Kind         string     `json:"kind"`
+		Error        string     `json:"error,omitempty"`
+		SkippedLines int        `json:"skipped_lines"`
+		Files        []string   `json:"files,omitempty"`
+		Provides     []string   `json:"provides,omitempty"`
+		Notes        []string   `json:"notes,omitempty"`
+		Shard        *ShardInfo `json:"shard,omitempty"`
+	}{p.Source, p.Kind, p.Error, p.SkippedLines, p.Files, p.Provides, p.Notes, p.Shard}
 	hb, err := enc.marshal(head)
 	if err != nil {
 		return 0, fmt.Errorf("encode source %s: %w", p.ID(), err)

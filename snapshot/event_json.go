@@ -29,6 +29,10 @@ func appendEvent(b []byte, e *Event) []byte {
 		b = append(b, `,"detail":`...)
 		b = appendString(b, e.Detail)
 	}
+	if e.Weight != 0 {
+		b = append(b, `,"weight":`...)
+		b = strconv.AppendInt(b, e.Weight, 10)
+	}
 	return append(b, '}')
 }
 

@@ -33,7 +33,9 @@ var EventTypes = []string{
 	EventAuthzFail, EventRateLimited, EventTLSDowngrade, EventBan,
 }
 
-// Event is one security-relevant log line.
+// Event is one security-relevant log line, or, from a query source
+// (prometheus), a count of such events that the source's back-end already
+// aggregated: one event of weight N stands for N events.
 type Event struct {
 	TimeMS int64  `json:"ts_ms"`            // epoch milliseconds, UTC
 	Time   string `json:"time"`             // RFC 3339 UTC
@@ -42,6 +44,13 @@ type Event struct {
 	IP     string `json:"ip,omitempty"`     // client address when the line names one
 	User   string `json:"user,omitempty"`   // account name when the line names one
 	Detail string `json:"detail,omitempty"` // short qualifier: auth method, ssl protocol, status, jail, app event name
+	// Weight is how many events the record stands for; 0 (left out of the
+	// JSON) means 1, which is every log line. A query source records the
+	// count its back-end computed as one event of that weight (never 0: a
+	// count of zero is no event). Event metrics sum the weights. An event
+	// with a weight and no IP that is a ban counts its weight as distinct
+	// addresses (the query counted distinct addresses; see blocked_ips).
+	Weight int64 `json:"weight,omitempty"`
 }
 
 // Incident is a security incident (incidents file or GitHub issue).

@@ -86,6 +86,8 @@ func TestAppendEventMatchesEncodingJSON(t *testing.T) {
 		{TimeMS: 1, Time: "t", Source: "s", Origin: "o"},
 		{TimeMS: -5, Time: "t", Source: "s", Origin: "a.log:1", IP: "192.0.2.1", User: "we\"ird\\ \n\t\r\b\f\x01 <&> é 日本", Detail: "\u2028\u2029"},
 		{TimeMS: 1795737600000, Origin: "bad \xff\xfe utf8 \xe2\x82", User: "x"},
+		{TimeMS: 1, Time: "t", Source: "prometheus.edge", Origin: "http://prom:9090/api/v1/query?query=sum(x)", Detail: "rate_limited", Weight: 1234567890123},
+		{TimeMS: 1, Time: "t", Source: "s", Origin: "o", Weight: -3},
 	}
 	for _, e := range cases {
 		want, err := (&recordEncoder{je: nil}).marshalFresh(e)

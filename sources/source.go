@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/localizevideos/posture/internal/shard"
 	"github.com/localizevideos/posture/snapshot"
 )
 
@@ -47,7 +48,17 @@ type Env struct {
 	// Say, when set, shows a line to the person running posture (stderr),
 	// such as an API source's request estimate. Only for display.
 	Say func(line string)
+	// Shard is this run's shard of a sharded collection (`posture
+	// snapshot --shard i/N`); the zero Spec when not sharded. Only kinds
+	// that declare Kind.Shardable see it set: they collect the units of
+	// work (files, repositories, URLs, hosts) Owns gives them and list
+	// every unit in Result.Units (Units helps).
+	Shard shard.Spec
 }
+
+// Owns reports whether the unit of work with the given key is this run's
+// to collect: always when not sharded.
+func (e Env) Owns(key string) bool { return e.Shard.Owns(key) }
 
 // ID is the source's display id "<kind>.<name>", which records carry as
 // their source. An Env without a Kind (one built by hand in a test) gives
@@ -94,6 +105,45 @@ type Result struct {
 	// Notes say what was skipped and why (a feature turned off, a field not
 	// readable). They go to the manifest; never put credentials in them.
 	Notes []string
+	// Units, in a sharded run, lists every unit of work of the source in
+	// the order an unsharded run reads them, with what the owned ones gave
+	// (Units builds it). nil when not sharded.
+	Units []snapshot.Unit
+}
+
+// Units records the units of work of a sharded collection as a kind goes
+// through them. The zero value is ready; on an unsharded run (env.Shard
+// zero) it records nothing.
+type Units struct {
+	list []snapshot.Unit
+}
+
+// Skip records a unit another shard collects.
+func (u *Units) Skip(env Env, key string) {
+	if env.Shard.Sharded() {
+		u.list = append(u.list, snapshot.Unit{Key: key})
+	}
+}
+
+// Done records a unit this shard collected: the records it added (counts
+// by collection before and after, snapshot.Data.Counts) and the files it
+// read.
+func (u *Units) Done(env Env, key string, before, after map[string]int, files int) {
+	if env.Shard.Sharded() {
+		u.list = append(u.list, snapshot.Unit{Key: key, Owned: true, Records: snapshot.Diff(before, after), Files: files})
+	}
+}
+
+// List returns the units recorded, nil on an unsharded run (for
+// Result.Units).
+func (u *Units) List(env Env) []snapshot.Unit {
+	if !env.Shard.Sharded() {
+		return nil
+	}
+	if u.list == nil {
+		return []snapshot.Unit{}
+	}
+	return u.list
 }
 
 // Source collects one configured source.
@@ -129,6 +179,11 @@ type Kind struct {
 	// "activity"). A metric is measured by the configured sources that
 	// provide a collection among its inputs.
 	Collections []snapshot.Provided
+	// Shardable kinds share their work out in a sharded collection
+	// (`posture snapshot --shard i/N`): they honour Env.Shard and fill
+	// Result.Units. The sources of other kinds are collected whole by the
+	// one shard the hash of their id "<kind>.<name>" names.
+	Shardable bool
 	// Build makes the kind's config struct and its sources: Typed(New)
 	// for a constructor New(*Config) (S, error).
 	Build Builder

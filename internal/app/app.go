@@ -17,6 +17,7 @@ import (
 	"github.com/localizevideos/posture/config"
 	"github.com/localizevideos/posture/engine"
 	"github.com/localizevideos/posture/history"
+	"github.com/localizevideos/posture/internal/shard"
 	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/ledger"
 	"github.com/localizevideos/posture/policies"
@@ -43,6 +44,9 @@ type App struct {
 	Tick func(source string, done, total int)
 	// Say, when set, shows a source's line (sources.Env.Say) on stderr.
 	Say func(source, line string)
+	// Shard, when set, makes Collect collect one shard's share of the
+	// sources (`posture snapshot --shard i/N`; shard.go).
+	Shard shard.Spec
 }
 
 // Display names a path relative to the working directory when inside it.
@@ -137,6 +141,11 @@ func (a *App) collectOne(ctx context.Context, s *config.Source, asOf time.Time) 
 		}
 	}()
 	env := SourceEnv(cfg, s, asOf)
+	if a.Shard.Sharded() {
+		if !a.shardSource(s, p, &env) {
+			return p
+		}
+	}
 	if a.Tick != nil {
 		env.Progress = func(done, total int) { a.Tick(s.ID(), done, total) }
 	}
@@ -147,6 +156,13 @@ func (a *App) collectOne(ctx context.Context, s *config.Source, asOf time.Time) 
 	if err != nil {
 		p.Error = err.Error()
 		return p
+	}
+	if p.Shard != nil && p.Shard.Mode == snapshot.ShardUnits {
+		if res.Units == nil {
+			p.Error = fmt.Sprintf("source %s: kind %s did not share out its work", s.ID(), s.Kind)
+			return p
+		}
+		p.Shard.Units = res.Units
 	}
 	p.Data = res.Data
 	p.SkippedLines = res.SkippedLines
@@ -195,7 +211,7 @@ func (a *App) Evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.T
 	if err != nil {
 		return nil, nil, err
 	}
-	opt := engine.Options{Project: a.Config.Project, Title: a.Config.Title, WindowDays: a.Config.WindowDays, TolPct: a.Config.TrendTolerancePct, Exceptions: excs}
+	opt := engine.Options{Project: a.Config.Project, Title: a.Config.Title, WindowDays: a.Config.WindowDays, TolPct: a.Config.TrendTolerancePct, Exceptions: excs, EvidenceLimit: a.Config.EvidenceLimit}
 	if withHistory {
 		h, err := history.Load(a.Config.ReportsDir, asOf)
 		if err != nil {

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/localizevideos/posture/engine"
+	"github.com/localizevideos/posture/internal/shard"
 	"github.com/localizevideos/posture/internal/trace"
 	"github.com/localizevideos/posture/ledger"
 	"github.com/localizevideos/posture/report"
@@ -59,6 +61,8 @@ type Request struct {
 	// Say shows a source's line (sources.Env.Say), such as an API
 	// source's request estimate (may be nil).
 	Say func(source, line string)
+	// Shard makes Snapshot collect one shard's share (`--shard i/N`).
+	Shard shard.Spec
 }
 
 // Evaluated is a report and what produced it.
@@ -67,6 +71,9 @@ type Evaluated struct {
 	Snapshot   *snapshot.Snapshot
 	Report     *report.Report
 	Evaluation *engine.Evaluation
+	// Manifest is the manifest of the snapshot read (req.Snapshot), nil
+	// when the sources were collected.
+	Manifest *snapshot.Manifest
 }
 
 // Eval loads the config and its policies, reads req.Snapshot (while they
@@ -76,6 +83,7 @@ type Evaluated struct {
 func Eval(ctx context.Context, req Request) (*Evaluated, error) {
 	type read struct {
 		snap *snapshot.Snapshot
+		m    *snapshot.Manifest
 		err  error
 	}
 	var stored chan read
@@ -83,9 +91,9 @@ func Eval(ctx context.Context, req Request) (*Evaluated, error) {
 		stored = make(chan read, 1)
 		go func() {
 			end := trace.Phase("snapshot read")
-			s, _, err := snapshot.Read(req.Snapshot)
+			s, m, err := snapshot.Read(req.Snapshot)
 			end()
-			stored <- read{s, err}
+			stored <- read{s, m, err}
 		}()
 	}
 	a, err := Load(ctx, req.Config)
@@ -101,12 +109,13 @@ func Eval(ctx context.Context, req Request) (*Evaluated, error) {
 	}
 	asOf := req.AsOf
 	var snap *snapshot.Snapshot
+	var manifest *snapshot.Manifest
 	if req.Snapshot != "" {
 		rd := <-stored
 		if rd.err != nil {
 			return nil, rd.err
 		}
-		snap = rd.snap
+		snap, manifest = rd.snap, rd.m
 		if !req.AsOfGiven {
 			asOf = snap.AsOf
 		}
@@ -118,7 +127,16 @@ func Eval(ctx context.Context, req Request) (*Evaluated, error) {
 		return nil, err
 	}
 	r.Tool = req.Tool
-	return &Evaluated{App: a, Snapshot: snap, Report: r, Evaluation: ev}, nil
+	if manifest != nil {
+		// A stored snapshot is pinned like a kept one (Report names the
+		// folder it keeps it in).
+		dir := req.Snapshot
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = a.Config.Rel(abs)
+		}
+		r.Snapshot = &report.SnapshotRef{SHA256: manifest.SHA256, Dir: dir}
+	}
+	return &Evaluated{App: a, Snapshot: snap, Report: r, Evaluation: ev, Manifest: manifest}, nil
 }
 
 // collect runs every configured source. When ctx is cancelled while they
@@ -163,10 +181,18 @@ func Snapshot(ctx context.Context, req Request, dir string) (*Snapshotted, error
 	}
 	a.Tick = req.Tick
 	a.Say = req.Say
+	a.Shard = req.Shard
+	digest := ""
+	if req.Shard.Sharded() {
+		if digest, err = configDigest(req.Config); err != nil {
+			return nil, err
+		}
+	}
 	snap, err := a.collect(ctx, req.AsOf, req.Progress)
 	if err != nil {
 		return nil, err
 	}
+	snap.Shard, snap.Config = req.Shard.String(), digest
 	if dir == "" {
 		dir = a.SnapshotDir(req.AsOf)
 	}
@@ -186,11 +212,16 @@ type Published struct {
 	Ledger      string         // <reports_dir>/vulnerabilities.json
 }
 
-// Written lists every path the run wrote: the report files, the ledger,
-// the snapshot folder and, when the issues step keeps one, the issue index
-// (<reports_dir>/issues.json).
+// Written lists every path the run wrote that `run --commit` commits: the
+// report files, the ledger, the snapshot folder when the config sets
+// commit_snapshots, and, when the issues step keeps one, the issue index
+// (<reports_dir>/issues.json). The snapshot is left out by default: it
+// holds every raw record, and the report pins it by its digest.
 func (p *Published) Written() []string {
-	out := append(p.Files.All(), p.Ledger, p.SnapshotDir)
+	out := append(p.Files.All(), p.Ledger)
+	if p.App.Config.CommitSnapshots {
+		out = append(out, p.SnapshotDir)
+	}
 	if path := store.IssuesPath(p.App.Config.ReportsDir); fileExists(path) {
 		out = append(out, path)
 	}
@@ -226,17 +257,20 @@ func Report(ctx context.Context, req Request) (*Published, error) {
 		return nil, err
 	}
 
-	// 1. The snapshot the report used.
+	// 1. The snapshot the report used, pinned in the report by the sha256
+	// of its manifest.
+	m := ev.Manifest
 	switch {
 	case req.Snapshot == "":
-		if _, err := snapshot.Write(p.SnapshotDir, a.Config.Project, ev.Snapshot); err != nil {
+		if m, err = snapshot.Write(p.SnapshotDir, a.Config.Project, ev.Snapshot); err != nil {
 			return nil, err
 		}
 	case !samePath(req.Snapshot, p.SnapshotDir):
-		if err := copySnapshot(req.Snapshot, p.SnapshotDir); err != nil {
+		if m, err = copySnapshot(req.Snapshot, p.SnapshotDir); err != nil {
 			return nil, err
 		}
 	}
+	r.Snapshot = &report.SnapshotRef{SHA256: m.SHA256, Dir: a.Config.Rel(p.SnapshotDir)}
 	// 2. The dated files, then index.html and metrics.prom.
 	if p.Files, err = publish.Write(a.Config.ReportsDir, r); err != nil {
 		return nil, err

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -44,17 +46,39 @@ func TestReportWritesTheFilesTheSnapshotAndTheLedger(t *testing.T) {
 		}
 		return out
 	}
+	// The snapshot is kept but not committed (commit_snapshots = false).
 	assert.Equal(t, []string{"reports/2026-11-27.json", "reports/2026-11-27.md", "reports/index.html", "reports/metrics.prom",
-		"reports/vulnerabilities.json", "snapshots/2026-11-27"}, rel(p.Written()))
-	for _, f := range p.Written()[:5] {
+		"reports/vulnerabilities.json"}, rel(p.Written()))
+	for _, f := range p.Written() {
 		assert.FileExists(t, f)
 	}
-	assert.FileExists(t, filepath.Join(p.SnapshotDir, "manifest.json"))
+	mb, err := os.ReadFile(filepath.Join(p.SnapshotDir, "manifest.json"))
+	require.NoError(t, err)
+	sum := sha256.Sum256(mb)
+	assert.Equal(t, &report.SnapshotRef{SHA256: hex.EncodeToString(sum[:]), Dir: "snapshots/2026-11-27"}, p.Report.Snapshot,
+		"the report pins its snapshot by the digest of the manifest")
 
 	// Reusing the kept snapshot reads its as-of and writes the same report.
 	again, err := Report(context.Background(), Request{Config: path, Snapshot: p.SnapshotDir, Tool: req.Tool})
 	require.NoError(t, err)
 	assert.Equal(t, p.Report, again.Report)
+
+	// A snapshot elsewhere is copied byte for byte: the same digest.
+	other := filepath.Join(t.TempDir(), "snap")
+	require.NoError(t, os.Rename(p.SnapshotDir, other))
+	copied, err := Report(context.Background(), Request{Config: path, Snapshot: other, Tool: req.Tool})
+	require.NoError(t, err)
+	assert.Equal(t, p.Report.Snapshot, copied.Report.Snapshot)
+	_, err = snapshot.Verify(p.SnapshotDir, p.Report.Snapshot.SHA256)
+	require.NoError(t, err)
+
+	// commit_snapshots = true commits the snapshot folder too.
+	body, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, append(body, "commit_snapshots = true\n"...), 0o644))
+	p, err = Report(context.Background(), req)
+	require.NoError(t, err)
+	assert.Equal(t, "snapshots/2026-11-27", rel(p.Written())[len(p.Written())-1])
 }
 
 func TestRunStepsInOrderAndStopsWhenInterrupted(t *testing.T) {

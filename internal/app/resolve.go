@@ -32,11 +32,7 @@ func Settings(c *config.Config) engine.Settings {
 func Exceptions(excs []*config.Exception, configDir string) []engine.Exception {
 	out := make([]engine.Exception, 0, len(excs))
 	for _, e := range excs {
-		out = append(out, engine.Exception{
-			ID: e.ID, Metric: e.Metric, Scope: e.Scope, ScopeRegex: config.ScopeRegex(e.Scope), ScopePrefix: config.ScopePrefix(e.Scope),
-			Reason: e.Reason, Owner: e.Owner, ApprovedBy: e.ApprovedBy, Expires: e.Expires,
-			ExpiresEnd: e.ExpiresEnd, Status: e.Status, Origin: e.Range.String(), Declared: declared(e.Range, configDir),
-		})
+		out = append(out, engine.Exception{ExceptionRef: report.ExceptionRef{ID: e.ID, Metric: e.Metric, Scope: e.Scope, Owner: e.Owner, ApprovedBy: e.ApprovedBy, Expires: e.Expires}, ScopeRegex: config.ScopeRegex(e.Scope), ScopePrefix: config.ScopePrefix(e.Scope), Reason: e.Reason, ExpiresEnd: e.ExpiresEnd, Status: e.Status, Origin: e.Range.String(), Declared: declared(e.Range, configDir)})
 	}
 	return out
 }

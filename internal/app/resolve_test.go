@@ -16,24 +16,16 @@ import (
 
 func TestExceptionsCompileScopesAndKeepOrigins(t *testing.T) {
 	end := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
-	excs := Exceptions([]*config.Exception{{
-		ID: "E-1", Metric: "orphaned_accounts", Scope: "okta/svc-*", Reason: "service accounts", Owner: "iam",
-		ApprovedBy: "ciso", Expires: "2026-12-31", ExpiresEnd: end, Status: "open",
-		Range: hcl.Range{Filename: "exceptions.hcl", Start: hcl.Pos{Line: 3, Column: 1}, End: hcl.Pos{Line: 3, Column: 20}},
-	}}, "")
+	excs := Exceptions([]*config.Exception{{ExceptionRef: report.ExceptionRef{ID: "E-1", Metric: "orphaned_accounts", Scope: "okta/svc-*", Owner: "iam", ApprovedBy: "ciso", Expires: "2026-12-31"}, Reason: "service accounts", ExpiresEnd: end, Status: "open", Range: hcl.Range{Filename: "exceptions.hcl", Start: hcl.Pos{Line: 3, Column: 1}, End: hcl.Pos{Line: 3, Column: 20}}}}, "")
 	require.Len(t, excs, 1)
-	assert.Equal(t, engine.Exception{
-		ID: "E-1", Metric: "orphaned_accounts", Scope: "okta/svc-*", ScopeRegex: `^okta/svc-(?s:.*)$`, ScopePrefix: "okta/svc-",
-		Reason: "service accounts", Owner: "iam", ApprovedBy: "ciso", Expires: "2026-12-31", ExpiresEnd: end, Status: "open",
-		Origin: "exceptions.hcl:3,1-20", Declared: "exceptions.hcl:3",
-	}, excs[0])
+	assert.Equal(t, engine.Exception{ExceptionRef: report.ExceptionRef{ID: "E-1", Metric: "orphaned_accounts", Scope: "okta/svc-*", Owner: "iam", ApprovedBy: "ciso", Expires: "2026-12-31"}, ScopeRegex: `^okta/svc-(?s:.*)$`, ScopePrefix: "okta/svc-", Reason: "service accounts", ExpiresEnd: end, Status: "open", Origin: "exceptions.hcl:3,1-20", Declared: "exceptions.hcl:3"}, excs[0])
 	assert.Empty(t, Exceptions(nil, ""))
 
 	// Declared is relative to the config's folder when the file is inside it.
 	dir := t.TempDir()
-	in := Exceptions([]*config.Exception{{ID: "E-2", Range: hcl.Range{Filename: filepath.Join(dir, "policy", "exceptions.hcl"), Start: hcl.Pos{Line: 7, Column: 1}}}}, dir)
+	in := Exceptions([]*config.Exception{{ExceptionRef: report.ExceptionRef{ID: "E-2"}, Range: hcl.Range{Filename: filepath.Join(dir, "policy", "exceptions.hcl"), Start: hcl.Pos{Line: 7, Column: 1}}}}, dir)
 	assert.Equal(t, "policy/exceptions.hcl:7", in[0].Declared)
-	out := Exceptions([]*config.Exception{{ID: "E-3", Range: hcl.Range{Filename: "/elsewhere/exceptions.hcl", Start: hcl.Pos{Line: 2, Column: 1}}}}, dir)
+	out := Exceptions([]*config.Exception{{ExceptionRef: report.ExceptionRef{ID: "E-3"}, Range: hcl.Range{Filename: "/elsewhere/exceptions.hcl", Start: hcl.Pos{Line: 2, Column: 1}}}}, dir)
 	assert.Equal(t, "/elsewhere/exceptions.hcl:2", out[0].Declared)
 }
 

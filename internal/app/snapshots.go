@@ -28,11 +28,15 @@ func samePath(a, b string) bool {
 // copySnapshot copies a snapshot folder (manifest.json and the files it
 // lists, byte for byte, so the sha256s recorded in the report stay true)
 // to dst, atomically: into a sibling temporary folder that then replaces dst.
-func copySnapshot(src, dst string) error {
-	_, m, err := snapshot.Read(src) // checks every sha256
+func copySnapshot(src, dst string) (*snapshot.Manifest, error) {
+	m, err := snapshot.Verify(src, "") // checks every sha256
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return m, copyVerified(src, dst, m)
+}
+
+func copyVerified(src, dst string, m *snapshot.Manifest) error {
 	parent := filepath.Dir(dst)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("snapshot: %w", err)

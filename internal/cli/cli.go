@@ -190,10 +190,10 @@ func newApp(e *env, g *globals) *cli.App {
 		// instead of failing (Run turns it into the unknown-command error).
 		CommandNotFound: func(_ *cli.Context, name string) { g.unknown = name },
 		Commands: []*cli.Command{
-			cmdInit(e, g), cmdValidate(e, g), cmdMetrics(e, g), cmdSnapshot(e, g), cmdEval(e, g),
+			cmdInit(e, g), cmdValidate(e, g), cmdMetrics(e, g), cmdSnapshot(e, g), cmdMerge(e, g), cmdEval(e, g),
 			cmdGate(e, g), cmdReport(e, g), cmdRun(e, g), cmdAggregate(e, g), cmdReview(e, g),
 			cmdExplain(e, g), cmdTest(e, g), cmdBaseline(e, g), cmdDemoHistory(e, g),
-			cmdIssues(e, g), cmdVersion(e, g), cmdHelp(),
+			cmdIssues(e, g), cmdVerify(e, g), cmdVersion(e, g), cmdHelp(),
 		},
 	}
 	return app

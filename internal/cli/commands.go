@@ -16,6 +16,7 @@ import (
 
 	"github.com/localizevideos/posture/engine"
 	"github.com/localizevideos/posture/internal/app"
+	"github.com/localizevideos/posture/internal/shard"
 	"github.com/localizevideos/posture/internal/version"
 	"github.com/localizevideos/posture/output"
 	"github.com/localizevideos/posture/output/actions"
@@ -202,12 +203,26 @@ func cmdSnapshot(e *env, g *globals) *cli.Command {
 	return &cli.Command{
 		Name:  "snapshot",
 		Usage: "collect every configured source into a snapshot folder",
-		Flags: []cli.Flag{&cli.StringFlag{Name: "out", Usage: "snapshot `DIR` (default <snapshots_dir>/<as-of date>/)"}},
+		Description: "With --shard i/N, collect one shard's share only (a CI matrix of N jobs): the files,\n" +
+			"repositories, URLs and hosts whose key hashes to shard i, and the sources of other kinds whole\n" +
+			"when their id hashes to it. `posture merge` joins the N shard snapshots into one.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Usage: "snapshot `DIR` (default <snapshots_dir>/<as-of date>/)"},
+			&cli.StringFlag{Name: "shard", Usage: "collect shard `i/N` of the work only (1 ≤ i ≤ N)"},
+		},
 		Action: func(c *cli.Context) error {
+			var spec shard.Spec
+			if v := c.String("shard"); c.IsSet("shard") {
+				var err error
+				if spec, err = shard.Parse(v); err != nil {
+					return exitCode(ExitError, err)
+				}
+			}
 			req, err := g.request(e, "")
 			if err != nil {
 				return err
 			}
+			req.Shard = spec
 			s, err := app.Snapshot(e.ctx, req, c.String("out"))
 			if err != nil {
 				return failed(err)
@@ -217,7 +232,41 @@ func cmdSnapshot(e *env, g *globals) *cli.Command {
 				for _, src := range s.Manifest.Sources {
 					records += src.Records
 				}
-				fmt.Fprintf(e.stdout, "snapshot %s: %d sources, %d records\n", app.Display(s.Dir), len(s.Manifest.Sources), records)
+				shardOf := ""
+				if spec.Sharded() {
+					shardOf = " (shard " + spec.String() + ")"
+				}
+				fmt.Fprintf(e.stdout, "snapshot %s%s: %d sources, %d records\n", app.Display(s.Dir), shardOf, len(s.Manifest.Sources), records)
+			}
+			if err := app.SourceErrors(s.Snapshot); err != nil {
+				return exitCode(ExitError, err)
+			}
+			return nil
+		},
+	}
+}
+
+func cmdMerge(e *env, g *globals) *cli.Command {
+	return &cli.Command{
+		Name:      "merge",
+		Usage:     "join the snapshots of the shards of a sharded collection into one snapshot folder",
+		ArgsUsage: "SHARD_DIR...",
+		Description: "Each SHARD_DIR is a snapshot written by `posture snapshot --shard i/N`. Every shard 1..N must\n" +
+			"be there once, with the same N, as-of, project and config; otherwise merge exits 2 and writes\n" +
+			"nothing. The result is the snapshot an unsharded collection writes (same part files, same\n" +
+			"sha256). A source that failed in any shard is failed in the result, the shard named (exit 2).",
+		Flags: []cli.Flag{&cli.StringFlag{Name: "out", Usage: "merged snapshot `DIR`", Required: true}},
+		Action: func(c *cli.Context) error {
+			s, err := app.Merge(e.ctx, c.String("out"), c.Args().Slice())
+			if err != nil {
+				return failed(err)
+			}
+			if !g.quiet {
+				records := 0
+				for _, src := range s.Manifest.Sources {
+					records += src.Records
+				}
+				fmt.Fprintf(e.stdout, "snapshot %s: %d sources, %d records, merged from %d shards\n", app.Display(s.Dir), len(s.Manifest.Sources), records, c.Args().Len())
 			}
 			if err := app.SourceErrors(s.Snapshot); err != nil {
 				return exitCode(ExitError, err)

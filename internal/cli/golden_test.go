@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
@@ -12,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/localizevideos/posture/internal/githubapi/ghfake"
@@ -120,8 +123,11 @@ func TestGoldenExample(t *testing.T) {
 			return err
 		}
 		b, err := os.ReadFile(p)
-		got["reports/"+filepath.ToSlash(rel)] = b
-		return err
+		if err != nil {
+			return err
+		}
+		got["reports/"+filepath.ToSlash(rel)] = pinnedSnapshot(t, ex, b)
+		return nil
 	}))
 	// The demo's dated files render as the reports' do: its dashboard only.
 	got["demo/index.html"], err = os.ReadFile(filepath.Join(dir, "demo", "index.html"))
@@ -179,6 +185,24 @@ var progressTiming = regexp.MustCompile(` in [0-9.]+(µs|ms|s|m[0-9.]+s)$`)
 
 // stableProgress makes stderr deterministic: the per-source progress lines
 // (sources finish in any order) are sorted, their timings dropped.
+var snapshotDigest = regexp.MustCompile(`("snapshot": \{\s*"sha256": ")([0-9a-f]{64})(",\s*"dir": ")([^"]+)(")`)
+
+// pinnedSnapshot checks the snapshot digest of a dated report against the
+// manifest.json of the snapshot it names (in the example's copy ex) and
+// replaces it with a placeholder: the manifest records when each source was
+// collected, so its digest differs from run to run.
+func pinnedSnapshot(t *testing.T, ex string, b []byte) []byte {
+	t.Helper()
+	return snapshotDigest.ReplaceAllFunc(b, func(m []byte) []byte {
+		g := snapshotDigest.FindSubmatch(m)
+		mb, err := os.ReadFile(filepath.Join(ex, filepath.FromSlash(string(g[4])), "manifest.json"))
+		require.NoError(t, err)
+		sum := sha256.Sum256(mb)
+		assert.Equal(t, hex.EncodeToString(sum[:]), string(g[2]), "the report's snapshot.sha256 is the digest of %s/manifest.json", g[4])
+		return []byte(string(g[1]) + "<sha256 of manifest.json>" + string(g[3]) + string(g[4]) + string(g[5]))
+	})
+}
+
 func stableProgress(b []byte) []byte {
 	lines := strings.Split(string(b), "\n")
 	var blocks [][]string

@@ -69,7 +69,7 @@ func runEnv(t *testing.T, dir string, env map[string]string, args ...string) (in
 }
 
 func TestRunCommitsOnlyReportFiles(t *testing.T) {
-	dir := fixture(t, map[string]string{"notes.txt": "v1\n", "other.txt": "v1\n"})
+	dir := fixture(t, map[string]string{"notes.txt": "v1\n", "other.txt": "v1\n", "posture.hcl": baseConfig + "commit_snapshots = true\n"})
 	git := gitRepo(t, dir)
 	// Unrelated work in progress: a modified file and a staged one.
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("v2\n"), 0o644))
@@ -97,8 +97,9 @@ func TestRunCommitsOnlyReportFiles(t *testing.T) {
 	assert.Contains(t, status, "M  other.txt", "an unrelated staged file stays staged, uncommitted")
 	assert.NotContains(t, status, "security/")
 
-	// Next day, author from the environment; ignored paths are left out.
-	require.NoError(t, os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("security/snapshots/\n"), 0o644))
+	// Next day, author from the environment, commit_snapshots at its
+	// default (false): the snapshot is written but not committed.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "posture.hcl"), []byte(baseConfig), 0o644))
 	code, _, errs = runEnv(t, dir, map[string]string{"POSTURE_GIT_AUTHOR": "Env Bot <env@example.com>", "POSTURE_AS_OF": "2026-11-28"},
 		"run", "--commit", "--no-issues")
 	require.Equal(t, ExitOK, code, errs)
@@ -108,7 +109,64 @@ func TestRunCommitsOnlyReportFiles(t *testing.T) {
 	for _, f := range files {
 		assert.True(t, strings.HasPrefix(f, "security/reports/"), f)
 	}
+	assert.FileExists(t, filepath.Join(dir, "security/snapshots/2026-11-28/manifest.json"))
+	assert.Contains(t, git("status", "--porcelain"), "?? security/snapshots/2026-11-28/")
+	// The committed report pins the uncommitted snapshot.
+	code, out, errs = run(t, dir, "verify", "--report", "security/reports/2026-11-28.json")
+	require.Equal(t, ExitOK, code, errs)
+	assert.Contains(t, out, "ok — snapshot security/snapshots/2026-11-28")
+
+	// commit_snapshots = true, but ignored paths are left out.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "posture.hcl"), []byte(baseConfig+"commit_snapshots = true\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("security/snapshots/\n"), 0o644))
+	code, _, errs = runEnv(t, dir, map[string]string{"POSTURE_AS_OF": "2026-11-29"}, "run", "--commit", "--no-issues")
+	require.Equal(t, ExitOK, code, errs)
+	files = strings.Fields(git("show", "--name-only", "--format=", "HEAD"))
+	assert.Contains(t, files, "security/reports/2026-11-29.json")
+	for _, f := range files {
+		assert.True(t, strings.HasPrefix(f, "security/reports/"), f)
+	}
 	assert.Contains(t, git("status", "--porcelain"), "?? .gitignore")
+}
+
+func TestVerifyReportAgainstSnapshot(t *testing.T) {
+	dir := fixture(t, nil)
+	code, _, errs := run(t, dir, "-q", "report")
+	require.Equal(t, ExitOK, code, errs)
+	rep := "security/reports/2026-11-27.json"
+	snap := filepath.Join(dir, "security/snapshots/2026-11-27")
+
+	code, out, errs := run(t, dir, "verify", "--report", rep)
+	require.Equal(t, ExitOK, code, errs)
+	assert.Contains(t, out, "2 parts match")
+	code, _, errs = run(t, "", "-c", filepath.Join(dir, "posture.hcl"), "verify", "--report", filepath.Join(dir, rep))
+	require.Equal(t, ExitOK, code, "snapshot.dir is relative to the config's folder: %s", errs)
+
+	// A changed part: exit 1, the part named.
+	part := filepath.Join(snap, "tokens.api.json")
+	b, err := os.ReadFile(part)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(part, append(b, ' '), 0o644))
+	code, _, errs = run(t, dir, "verify", "--report", rep)
+	assert.Equal(t, ExitFail, code)
+	assert.Contains(t, errs, "part tokens.api.json")
+	require.NoError(t, os.WriteFile(part, b, 0o644))
+
+	// Another snapshot (a different manifest): exit 1, the manifest named.
+	other := filepath.Join(t.TempDir(), "snap")
+	code, _, errs = run(t, dir, "--as-of", "2026-11-26", "snapshot", "--out", other)
+	require.Equal(t, ExitOK, code, errs)
+	code, _, errs = run(t, dir, "verify", "--report", rep, "--snapshot", other)
+	assert.Equal(t, ExitFail, code)
+	assert.Contains(t, errs, "manifest.json")
+
+	// Missing: exit 2.
+	require.NoError(t, os.Remove(part))
+	code, _, errs = run(t, dir, "verify", "--report", rep)
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errs, "tokens.api.json")
+	code, _, _ = run(t, dir, "verify", "--report", "security/reports/nope.json")
+	assert.Equal(t, ExitError, code)
 }
 
 func TestGitCommitNothingToCommit(t *testing.T) {

@@ -73,6 +73,12 @@ var kindGroups = []struct {
 		"(each kind names its variables) and never reach a snapshot, a report or an error. A read that fails or stays rate-limited " +
 		"after the retries fails the source: the metrics it feeds are `error` and the run exits 2.",
 		[]string{"pagerduty", "jira", "okta", "aws_iam"}},
+	{"Query back-ends", "query-back-ends", "These kinds count events where the data already lives instead of reading its lines: one query per " +
+		"event type over the report window, each count recorded as one event whose weight is that count, so it feeds the same event metrics " +
+		"as the log kinds (a log line weighs 1). Only the event types queried count as measured by the source. Distinct counts (blocked IPs) " +
+		"are the query's job. Credentials come from the environment only; a query that fails or times out fails the source: the metrics it " +
+		"feeds are `error` and the run exits 2.",
+		[]string{"prometheus", "loki", "elasticsearch"}},
 }
 
 // exampleConfig is the example at the top of the reference (a test loads
@@ -177,6 +183,13 @@ func kindData(k sources.Kind, cat []*engine.Definition) (kindDoc, error) {
 		return d, fmt.Errorf("source kind %s: %w", k.Name, err)
 	}
 	d.Attrs = b.Attrs
+	for _, blk := range b.Blocks { // a kind's nested blocks (query "<type>" {...}) and their attributes
+		d.Attrs = append(d.Attrs, Attr{Name: blk.Name, Type: "block", Doc: blk.Doc})
+		for _, a := range blk.Block.Attrs {
+			a.Name = blk.Name + "." + a.Name
+			d.Attrs = append(d.Attrs, a)
+		}
+	}
 	d.Feeds, d.Short = feeds(k.Name, cat)
 	return d, nil
 }

@@ -197,6 +197,9 @@ func bodyOf(v any, defaults map[string]any) (*Body, error) {
 			a.Block = nested
 			b.Blocks = append(b.Blocks, a)
 			continue
+		case "label":
+			// A block label (query "<event type>" {...}): the block's own doc names it.
+			continue
 		case "", "optional":
 		default:
 			return nil, fmt.Errorf("%s.%s: hcl tag %q is not documented by docgen", t, f.Name, tag)
@@ -205,6 +208,9 @@ func bodyOf(v any, defaults map[string]any) (*Body, error) {
 			return nil, fmt.Errorf("%s.%s (%s): no doc tag", t, f.Name, name)
 		}
 		a.Type = hclType(f.Type)
+		if t := f.Tag.Get("type"); t != "" { // an hcl.Expression evaluated by the source
+			a.Type = t
+		}
 		a.Required = kind == ""
 		if d, ok := defaults[name]; ok {
 			if a.Required {

@@ -352,7 +352,7 @@ func evidenceText(m *report.Metric) string {
 	if m.Value != nil || m.Evidence.Items > 0 {
 		parts = append(parts, text.Count(m.Evidence.Items, "record", "records"))
 	}
-	if n := len(m.Evidence.Waived); n > 0 {
+	if n := m.Evidence.WaivedCount(); n > 0 {
 		parts = append(parts, strconv.Itoa(n)+" waived")
 	}
 	if len(m.Sources) > 0 {

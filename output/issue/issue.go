@@ -275,7 +275,7 @@ func Body(r *report.Report, m *report.Metric, logins []string, link Link) string
 	ev := m.Evidence
 	fmt.Fprintf(&b, "\n### Evidence\n\n%d item(s) counted", ev.Items)
 	if len(ev.Waived) > 0 {
-		fmt.Fprintf(&b, ", %d waived by exceptions", len(ev.Waived))
+		fmt.Fprintf(&b, ", %d waived by exceptions", ev.WaivedCount())
 	}
 	fmt.Fprintln(&b, ".")
 	if ev.Note != "" {
@@ -297,7 +297,7 @@ func Body(r *report.Report, m *report.Metric, logins []string, link Link) string
 		fmt.Fprintln(&b)
 		for i, w := range ev.Waived {
 			if i == maxWaived {
-				fmt.Fprintf(&b, "- … and %d more\n", len(ev.Waived)-maxWaived)
+				fmt.Fprintf(&b, "- … and %d more\n", ev.WaivedCount()-maxWaived)
 				break
 			}
 			line := fmt.Sprintf("- `%s` — exception `%s`", code(w.Scope), code(w.Exception))

@@ -137,10 +137,10 @@ func TestQuarterReview(t *testing.T) {
 	all := ninetyDays(t)
 	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d.AddDate(0, 0, 1) }
 	excs := []*config.Exception{
-		{ID: "EXC-1", Metric: "m_max", Scope: "a", Owner: "identity", Expires: "2026-10-01", ExpiresEnd: day("2026-10-01"), Status: "open"},
-		{ID: "EXC-2", Metric: "m_max", Scope: "b", Owner: "platform", Expires: "2027-02-15", ExpiresEnd: day("2027-02-15"), Status: "open", ApprovedBy: "ciso"},
-		{ID: "EXC-3", Metric: "m_max", Scope: "c", Owner: "security", Expires: "2027-12-31", ExpiresEnd: day("2027-12-31"), Status: "open"},
-		{ID: "EXC-4", Metric: "m_max", Scope: "d", Owner: "security", Expires: "2026-01-01", ExpiresEnd: day("2026-01-01"), Status: "closed"},
+		{ExceptionRef: report.ExceptionRef{ID: "EXC-1", Metric: "m_max", Scope: "a", Owner: "identity", Expires: "2026-10-01"}, ExpiresEnd: day("2026-10-01"), Status: "open"},
+		{ExceptionRef: report.ExceptionRef{ID: "EXC-2", Metric: "m_max", Scope: "b", Owner: "platform", Expires: "2027-02-15", ApprovedBy: "ciso"}, ExpiresEnd: day("2027-02-15"), Status: "open"},
+		{ExceptionRef: report.ExceptionRef{ID: "EXC-3", Metric: "m_max", Scope: "c", Owner: "security", Expires: "2027-12-31"}, ExpiresEnd: day("2027-12-31"), Status: "open"},
+		{ExceptionRef: report.ExceptionRef{ID: "EXC-4", Metric: "m_max", Scope: "d", Owner: "security", Expires: "2026-01-01"}, ExpiresEnd: day("2026-01-01"), Status: "closed"},
 	}
 	issues := map[string]store.Issue{"m_up": {Number: 12, URL: "https://github.com/o/r/issues/12", State: "open"}}
 	q, err := Quarter(all, "2026-Q4", QuarterOptions{TolPct: 10, Exceptions: excs, Issues: issues})

@@ -57,6 +57,7 @@ func init() {
 		Doc:         doc,
 		Columns:     columns,
 		Collections: []snapshot.Provided{{Collection: snapshot.Deployments.Name()}},
+		Shardable:   true,
 		Build: sources.Typed(func(c *sources.FileConfig) (*source, error) {
 			if err := tabular.CheckPaths(c); err != nil {
 				return nil, err
@@ -70,7 +71,7 @@ type source struct{ cfg *sources.FileConfig }
 
 func (s *source) Collect(ctx context.Context, env sources.Env) (*sources.Result, error) {
 	res := &sources.Result{}
-	paths, err := tabular.Each(ctx, env, s.cfg, Columns, func(r *tabular.Row) error {
+	paths, err := tabular.Each(ctx, env, s.cfg, Columns, res, func(r *tabular.Row) error {
 		d := FromRow(r, env.ID())
 		if err := r.Err(); err != nil {
 			return err

@@ -145,14 +145,17 @@ func (c *collector) run(ctx context.Context) (*sources.Result, error) {
 	}
 	isOrg := !strings.EqualFold(ownerType, "User")
 
-	if c.src.wants(PartMembers) {
+	// In a sharded run the owner's parts (members, tokens) are one unit of
+	// work, keyed by the source's id; each repository is another.
+	ownerUnit := c.env.Owns(c.id)
+	if c.src.wants(PartMembers) && ownerUnit {
 		accts, err := c.members(ctx, isOrg)
 		if err != nil {
 			return nil, err
 		}
 		res.Data.Accounts = accts
 	}
-	if c.src.wants(PartTokens) {
+	if c.src.wants(PartTokens) && ownerUnit {
 		toks, err := c.personalAccessTokens(ctx, isOrg)
 		if err != nil {
 			return nil, err
@@ -173,27 +176,53 @@ func (c *collector) run(ctx context.Context) (*sources.Result, error) {
 			return nil, err
 		}
 	}
-	if err := c.checkBudget(ctx, len(repos), isOrg && len(cfg.Repos) == 0); err != nil {
+	var owned []repoRef // this shard's repositories (all when not sharded)
+	for _, r := range repos {
+		if c.env.Owns(r.String()) {
+			owned = append(owned, r)
+		}
+	}
+	if err := c.checkBudget(ctx, len(owned), isOrg && len(cfg.Repos) == 0); err != nil {
 		return nil, err
 	}
-	if len(cfg.Repos) == 0 {
-		if isOrg && c.src.wants(PartAlerts) && len(repos) > 0 {
-			var err error
-			if c.orgAlerts, err = c.readOrgAlerts(ctx, repos); err != nil {
-				return nil, err
-			}
+	if len(cfg.Repos) == 0 && isOrg && c.src.wants(PartAlerts) && len(owned) > 0 {
+		// Each shard reads the organisation's lists and keeps its own
+		// repositories' alerts.
+		var err error
+		if c.orgAlerts, err = c.readOrgAlerts(ctx, owned); err != nil {
+			return nil, err
 		}
 	}
 
-	out, err := c.eachRepo(ctx, repos)
+	var units sources.Units
+	if ownerUnit {
+		units.Done(c.env, c.id, nil, res.Data.Counts(), 0)
+	} else {
+		units.Skip(c.env, c.id)
+	}
+	out, err := c.eachRepo(ctx, owned)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range out {
-		res.Data.Vulnerabilities = append(res.Data.Vulnerabilities, r.vulns...)
-		res.Data.Deployments = append(res.Data.Deployments, r.deployments...)
-		res.Data.Incidents = append(res.Data.Incidents, r.incidents...)
+	k := 0
+	for _, r := range repos {
+		if !c.env.Owns(r.String()) {
+			units.Skip(c.env, r.String())
+			continue
+		}
+		if k >= len(out) { // the repositories were not read (no part wants them)
+			units.Done(c.env, r.String(), nil, nil, 0)
+			continue
+		}
+		o := out[k]
+		k++
+		res.Data.Vulnerabilities = append(res.Data.Vulnerabilities, o.vulns...)
+		res.Data.Deployments = append(res.Data.Deployments, o.deployments...)
+		res.Data.Incidents = append(res.Data.Incidents, o.incidents...)
+		units.Done(c.env, r.String(), nil, map[string]int{snapshot.Vulnerabilities.Name(): len(o.vulns),
+			snapshot.Deployments.Name(): len(o.deployments), snapshot.Incidents.Name(): len(o.incidents)}, 0)
 	}
+	res.Units = units.List(c.env)
 	res.Provides = append([]string(nil), c.src.parts...)
 	return res, nil
 }

@@ -194,7 +194,8 @@ func init() {
 			{Collection: snapshot.Incidents.Name(), Part: PartIncidents},
 			{Collection: snapshot.Tokens.Name(), Part: PartTokens},
 		},
-		Build: sources.Typed(New),
+		Shardable: true, // repositories are shared out; the owner's members and tokens go to one shard
+		Build:     sources.Typed(New),
 	})
 }
 

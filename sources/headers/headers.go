@@ -85,6 +85,7 @@ func init() {
 		Doc:         doc,
 		Defaults:    map[string]any{"concurrency": DefaultConcurrency, "timeout": DefaultTimeout},
 		Collections: []snapshot.Provided{{Collection: snapshot.Endpoints.Name()}},
+		Shardable:   true, // the URLs are shared out
 		Build:       sources.Typed(New),
 	})
 }
@@ -151,9 +152,17 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 	p := newProber(pool, s.timeout, s.concurrency, env.ID())
 	defer p.transport.CloseIdleConnections()
 
-	eps := make([]snapshot.Endpoint, len(s.urls))
-	probe.ForEach(ctx, len(s.urls), s.concurrency, func(i int) {
-		eps[i] = p.probe(ctx, s.urls[i])
+	// In a sharded run, only this shard's urls (env.Owns).
+	var todo []string
+	var units sources.Units
+	for _, t := range s.urls {
+		if env.Owns(t) {
+			todo = append(todo, t)
+		}
+	}
+	eps := make([]snapshot.Endpoint, len(todo))
+	probe.ForEach(ctx, len(todo), s.concurrency, func(i int) {
+		eps[i] = p.probe(ctx, todo[i])
 	}, env.Report)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -164,10 +173,18 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 			failed++
 		}
 	}
-	if failed == len(eps) {
+	if failed == len(eps) && len(eps) > 0 {
 		return nil, fmt.Errorf("all %d URLs failed; %s: %s", len(eps), eps[0].URL, eps[0].Error)
 	}
 	res.Data.Endpoints = eps
+	for _, t := range s.urls {
+		if !env.Owns(t) {
+			units.Skip(env, t)
+			continue
+		}
+		units.Done(env, t, nil, map[string]int{snapshot.Endpoints.Name(): 1}, 0)
+	}
+	res.Units = units.List(env)
 	return res, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/localizevideos/posture/report"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -355,10 +356,7 @@ func TestExceptionWaivesFinding(t *testing.T) {
 	assert.Equal(t, []string{csp}, got[bad])
 
 	exc := func(id, scope, status string, expiresEnd time.Time) *config.Exception {
-		return &config.Exception{
-			ID: id, Metric: "security_header_drift", Scope: scope, Reason: "legacy player", Owner: "platform",
-			Expires: expiresEnd.Add(-time.Hour).Format("2006-01-02"), ExpiresEnd: expiresEnd, Status: status,
-		}
+		return &config.Exception{ExceptionRef: report.ExceptionRef{ID: id, Metric: "security_header_drift", Scope: scope, Owner: "platform", Expires: expiresEnd.Add(-time.Hour).Format("2006-01-02")}, Reason: "legacy player", ExpiresEnd: expiresEnd, Status: status}
 	}
 	future := time.Now().UTC().Add(48 * time.Hour)
 	for _, e := range []*config.Exception{

@@ -24,6 +24,7 @@ func init() {
 		Doc:         accessDoc,
 		Defaults:    map[string]any{"rate_limit_status": DefaultRateLimitStatus},
 		Collections: sources.Events(snapshot.EventHTTPForbidden, snapshot.EventRateLimited, snapshot.EventTLSDowngrade),
+		Shardable:   true, // files.CollectWith shares the files out
 		Build:       sources.Typed(NewAccess),
 	})
 }

@@ -68,7 +68,7 @@ func (a *account) merge(b snapshot.Account, bPrivilegedSet bool) {
 func collectAccounts(ctx context.Context, env sources.Env, cfg *sources.FileConfig) (*sources.Result, error) {
 	var list []*account
 	index := map[string]*account{}
-	paths, err := Each(ctx, env, cfg, AccountColumns, func(r *Row) error {
+	paths, err := Each(ctx, env, cfg, AccountColumns, nil, func(r *Row) error {
 		a, set := AccountFromRow(r, env.ID())
 		if err := r.Err(); err != nil {
 			return err

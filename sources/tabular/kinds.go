@@ -70,11 +70,11 @@ func init() {
 	register(sources.Kind{Name: "incidents", Collections: []snapshot.Provided{{Collection: snapshot.Incidents.Name()}},
 		Summary: "security incidents from CSV/JSON (id,title,severity,started_at,detected_at,resolved_at)",
 		Doc:     "Security incidents, one row per incident: they feed the detection and response metrics (time to detect and to resolve, incident counts).",
-		Columns: incidentColumns}, collectIncidents)
+		Columns: incidentColumns, Shardable: true}, collectIncidents)
 	register(sources.Kind{Name: "alerts", Collections: []snapshot.Provided{{Collection: snapshot.Alerts.Name()}},
 		Summary: "fired alerts from CSV/JSON (id,fired_at,incident_id)",
 		Doc:     "Fired alerts, one row per alert, linked to the incident they led to: they feed `alert_to_incident_ratio`.",
-		Columns: alertColumns}, collectAlerts)
+		Columns: alertColumns, Shardable: true}, collectAlerts)
 	register(sources.Kind{Name: "accounts", Collections: []snapshot.Provided{{Collection: snapshot.Accounts.Name(), Traits: []snapshot.Trait{snapshot.TraitActivity}}},
 		Summary: "accounts from CSV/JSON (system,login,role,privileged,status,mfa,created_at,last_active_at)",
 		Doc: "Accounts of any system (an IdP export, cloud IAM, a host's users), one row per account. " +
@@ -87,11 +87,11 @@ func init() {
 		Summary: "API/access tokens from CSV/JSON (id,account,created_at,expires_at,revoked)",
 		Doc: "API and access tokens, one row per token. Live = not revoked and (`expires_at` empty or after the as-of instant). " +
 			"Compliant = `expires_at` set and at most `max_token_lifetime_days` after `created_at`.",
-		Columns: tokenColumns}, collectTokens)
+		Columns: tokenColumns, Shardable: true}, collectTokens)
 	register(sources.Kind{Name: "audit_findings", Collections: []snapshot.Provided{{Collection: snapshot.AuditFindings.Name()}},
 		Summary: "audit findings from CSV/JSON (id,title,severity,status,opened_at,closed_at)",
 		Doc:     "Findings of internal or external audits, one row per finding: open ones (status `open`, opened on or before the as-of instant) feed `audit_findings`.",
-		Columns: auditFindingColumns}, collectAuditFindings)
+		Columns: auditFindingColumns, Shardable: true}, collectAuditFindings)
 }
 
 // NormalizeSeverity lower-cases an incident severity and removes '-' and
@@ -119,7 +119,7 @@ func IncidentFromRow(r *Row, source string) snapshot.Incident {
 
 func collectIncidents(ctx context.Context, env sources.Env, cfg *sources.FileConfig) (*sources.Result, error) {
 	res := &sources.Result{}
-	paths, err := Each(ctx, env, cfg, IncidentColumns, func(r *Row) error {
+	paths, err := Each(ctx, env, cfg, IncidentColumns, res, func(r *Row) error {
 		in := IncidentFromRow(r, env.ID())
 		if err := r.Err(); err != nil {
 			return err
@@ -148,7 +148,7 @@ func AlertFromRow(r *Row, source string) snapshot.Alert {
 
 func collectAlerts(ctx context.Context, env sources.Env, cfg *sources.FileConfig) (*sources.Result, error) {
 	res := &sources.Result{}
-	paths, err := Each(ctx, env, cfg, AlertColumns, func(r *Row) error {
+	paths, err := Each(ctx, env, cfg, AlertColumns, res, func(r *Row) error {
 		a := AlertFromRow(r, env.ID())
 		if err := r.Err(); err != nil {
 			return err
@@ -181,7 +181,7 @@ func TokenFromRow(r *Row, source string) snapshot.Token {
 
 func collectTokens(ctx context.Context, env sources.Env, cfg *sources.FileConfig) (*sources.Result, error) {
 	res := &sources.Result{}
-	paths, err := Each(ctx, env, cfg, TokenColumns, func(r *Row) error {
+	paths, err := Each(ctx, env, cfg, TokenColumns, res, func(r *Row) error {
 		t := TokenFromRow(r, env.ID())
 		if err := r.Err(); err != nil {
 			return err
@@ -213,7 +213,7 @@ func AuditFindingFromRow(r *Row, source string) snapshot.AuditFinding {
 
 func collectAuditFindings(ctx context.Context, env sources.Env, cfg *sources.FileConfig) (*sources.Result, error) {
 	res := &sources.Result{}
-	paths, err := Each(ctx, env, cfg, AuditFindingColumns, func(r *Row) error {
+	paths, err := Each(ctx, env, cfg, AuditFindingColumns, res, func(r *Row) error {
 		f := AuditFindingFromRow(r, env.ID())
 		if err := r.Err(); err != nil {
 			return err

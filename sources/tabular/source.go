@@ -39,8 +39,12 @@ func CheckPaths(c *sources.FileConfig) error {
 
 // Each reads every file matched by the config's globs (relative to
 // env.BaseDir) as a table with the given required columns and calls fn for
-// each row. It returns the files read (full paths).
-func Each(ctx context.Context, env sources.Env, cfg *sources.FileConfig, required []string, fn func(*Row) error) ([]string, error) {
+// each row. It returns the files read (full paths). In a sharded run
+// (env.Shard, for a kind that is Shardable) it reads only the files whose
+// path relative to env.BaseDir is the shard's, and records every file in
+// res.Units with the records fn added to res.Data; res may be nil for a
+// kind that is not shardable.
+func Each(ctx context.Context, env sources.Env, cfg *sources.FileConfig, required []string, res *sources.Result, fn func(*Row) error) ([]string, error) {
 	loc, err := Zone(cfg, env)
 	if err != nil {
 		return nil, err
@@ -50,15 +54,33 @@ func Each(ctx context.Context, env sources.Env, cfg *sources.FileConfig, require
 		return nil, err
 	}
 	rd := Reader{Required: required, Zone: loc}
+	var units sources.Units
+	var read []string
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if err := rd.ReadFile(p, files.Display(env.BaseDir, p), fn); err != nil {
+		disp := files.Display(env.BaseDir, p)
+		if res != nil && !env.Owns(disp) {
+			units.Skip(env, disp)
+			continue
+		}
+		var before map[string]int
+		if res != nil {
+			before = res.Data.Counts()
+		}
+		if err := rd.ReadFile(p, disp, fn); err != nil {
 			return nil, err
 		}
+		if res != nil {
+			units.Done(env, disp, before, res.Data.Counts(), 1)
+		}
+		read = append(read, p)
 	}
-	return paths, nil
+	if res != nil {
+		res.Units = units.List(env)
+	}
+	return read, nil
 }
 
 // tableSource is a file source whose rows become records via collect.

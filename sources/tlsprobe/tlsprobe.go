@@ -84,6 +84,7 @@ func init() {
 		Doc:         doc,
 		Defaults:    map[string]any{"concurrency": DefaultConcurrency, "timeout": DefaultTimeout},
 		Collections: []snapshot.Provided{{Collection: snapshot.TLSEndpoints.Name()}},
+		Shardable:   true, // the hosts are shared out
 		Build:       sources.Typed(New),
 	})
 }
@@ -133,9 +134,17 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 		res.Files = []string{caPath}
 	}
 	p := &prober{roots: pool, timeout: s.timeout, source: env.ID(), dialer: &net.Dialer{Timeout: s.timeout}}
-	eps := make([]snapshot.TLSEndpoint, len(s.hosts))
-	probe.ForEach(ctx, len(s.hosts), s.concurrency, func(i int) {
-		eps[i] = p.probe(ctx, s.hosts[i])
+	// In a sharded run, only this shard's hosts (env.Owns).
+	var todo []string
+	var units sources.Units
+	for _, t := range s.hosts {
+		if env.Owns(t) {
+			todo = append(todo, t)
+		}
+	}
+	eps := make([]snapshot.TLSEndpoint, len(todo))
+	probe.ForEach(ctx, len(todo), s.concurrency, func(i int) {
+		eps[i] = p.probe(ctx, todo[i])
 	}, env.Report)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -146,10 +155,18 @@ func (s *Source) Collect(ctx context.Context, env sources.Env) (*sources.Result,
 			failed++
 		}
 	}
-	if failed == len(eps) {
+	if failed == len(eps) && len(eps) > 0 {
 		return nil, fmt.Errorf("all %d hosts failed; %s: %s", len(eps), eps[0].Address, eps[0].Error)
 	}
 	res.Data.TLSEndpoints = eps
+	for _, t := range s.hosts {
+		if !env.Owns(t) {
+			units.Skip(env, t)
+			continue
+		}
+		units.Done(env, t, nil, map[string]int{snapshot.TLSEndpoints.Name(): 1}, 0)
+	}
+	res.Units = units.List(env)
 	return res, nil
 }
 

@@ -5,7 +5,11 @@
 project       = "my-project"
 window_days   = 30                   # the reporting period: (as_of - 30 days, as_of]
 reports_dir   = "security/reports"   # dated reports and history (commit them)
-snapshots_dir = "security/snapshots" # raw data behind each report
+snapshots_dir = "security/snapshots" # raw data behind each report, pinned by its digest: not
+                                     # committed by `run --commit` (add it to .gitignore; keep it
+                                     # as a workflow artifact, in an object store or in Git LFS)
+# commit_snapshots = true            # commit the snapshots too (hundreds of MB a day at scale)
+# evidence_limit   = 25              # evidence records listed per metric in a report
 inactive_days = 90                   # accounts idle longer than this are orphaned
 max_token_lifetime_days = 90
 production_environments = ["production", "prod"]

@@ -122,11 +122,20 @@ func (f Files) CollectWith(ctx context.Context, env sources.Env, newLine NewLine
 	loc := f.Zone(env)
 	res := &sources.Result{}
 	st := stamper{}
+	var units sources.Units
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		disp := files.Display(env.BaseDir, p)
+		if !env.Owns(disp) {
+			units.Skip(env, disp)
+			continue
+		}
+		var before map[string]int
+		if env.Shard.Sharded() {
+			before = st.counts()
+		}
 		res.Files = append(res.Files, disp)
 		ps := &parser{ctx: ctx, name: env.ID(), disp: disp, st: &st}
 		var err error
@@ -148,7 +157,11 @@ func (f Files) CollectWith(ctx context.Context, env sources.Env, newLine NewLine
 			}
 			return nil, fmt.Errorf("%s: %w", disp, unwrapPath(err))
 		}
+		if env.Shard.Sharded() {
+			units.Done(env, disp, before, st.counts(), 1)
+		}
 	}
+	res.Units = units.List(env)
 	end := trace.Phase("gather events of " + env.ID())
 	st.flush(res)
 	end()
@@ -412,6 +425,22 @@ func (s *stamper) append(o *stamper) {
 	o.chunks = nil
 }
 
+// counts returns the number of events gathered by type, as
+// snapshot.Data.Counts names them ("events.<type>").
+func (s *stamper) counts() map[string]int {
+	out := map[string]int{}
+	for typ, cs := range s.chunks {
+		n := 0
+		for _, c := range cs {
+			n += len(c.evs)
+		}
+		if n > 0 {
+			out[snapshot.EventCollection(typ)] = n
+		}
+	}
+	return out
+}
+
 // add records the events of line n; origin "" keeps n for finishRange.
 func (s *stamper) add(name, origin string, n int, evs []Event) {
 	if s.chunks == nil {
@@ -485,6 +514,7 @@ func Register(k sources.Kind, newLine NewLineFunc, carry ...Carry) func(*Config)
 		return &source{files: f, newLine: newLine, carry: c}, nil
 	}
 	k.Build = sources.Typed(newSource)
+	k.Shardable = true // CollectWith shares the files out
 	sources.Register(k)
 	return newSource
 }
