@@ -32,6 +32,10 @@ type Env struct {
 	// ReportsDir is where reports, the vulnerability ledger and the config
 	// baseline (baseline.json) live.
 	ReportsDir string
+	// CacheDir is where API sources may keep an HTTP cache between runs
+	// (<snapshots_dir>/.cache; each kind uses a folder of its own). ""
+	// when there is none.
+	CacheDir string
 	// WindowDays is the config's reporting window (window_days): API
 	// sources read as far back as the metrics need. 0 when unknown.
 	WindowDays int
@@ -41,6 +45,9 @@ type Env struct {
 	// Progress, when set, is told how far a long collection has come (URLs
 	// probed, repositories read). It is only for display.
 	Progress func(done, total int)
+	// Say, when set, shows a line to the person running posture (stderr),
+	// such as an API source's request estimate. Only for display.
+	Say func(line string)
 	// Shard is this run's shard of a sharded collection (`posture
 	// snapshot --shard i/N`); the zero Spec when not sharded. Only kinds
 	// that declare Kind.Shardable see it set: they collect the units of
@@ -69,6 +76,13 @@ func (e Env) Env(key string) string {
 		return ""
 	}
 	return e.Getenv(key)
+}
+
+// Sayf shows a line through e.Say when it is set.
+func (e Env) Sayf(format string, args ...any) {
+	if e.Say != nil {
+		e.Say(fmt.Sprintf(format, args...))
+	}
 }
 
 // Report calls e.Progress when it is set.

@@ -42,6 +42,8 @@ type App struct {
 	// its id "<kind>.<name>") has come (for a live progress line on a
 	// terminal).
 	Tick func(source string, done, total int)
+	// Say, when set, shows a source's line (sources.Env.Say) on stderr.
+	Say func(source, line string)
 	// Shard, when set, makes Collect collect one shard's share of the
 	// sources (`posture snapshot --shard i/N`; shard.go).
 	Shard shard.Spec
@@ -147,6 +149,9 @@ func (a *App) collectOne(ctx context.Context, s *config.Source, asOf time.Time) 
 	if a.Tick != nil {
 		env.Progress = func(done, total int) { a.Tick(s.ID(), done, total) }
 	}
+	if a.Say != nil {
+		env.Say = func(line string) { a.Say(s.ID(), line) }
+	}
 	res, err := s.Source.Collect(ctx, env)
 	if err != nil {
 		p.Error = err.Error()
@@ -171,7 +176,7 @@ func (a *App) collectOne(ctx context.Context, s *config.Source, asOf time.Time) 
 
 // SourceEnv is what a configured source knows about the run.
 func SourceEnv(cfg *config.Config, s *config.Source, asOf time.Time) sources.Env {
-	return sources.Env{Name: s.Name, Kind: s.Kind, AsOf: asOf.UTC(), BaseDir: cfg.Dir, Zone: time.UTC, ReportsDir: cfg.ReportsDir, WindowDays: cfg.WindowDays, Getenv: os.Getenv}
+	return sources.Env{Name: s.Name, Kind: s.Kind, AsOf: asOf.UTC(), BaseDir: cfg.Dir, Zone: time.UTC, ReportsDir: cfg.ReportsDir, CacheDir: filepath.Join(cfg.SnapshotsDir, ".cache"), WindowDays: cfg.WindowDays, Getenv: os.Getenv}
 }
 
 // Evaluate builds the input for asOf from the snapshot and evaluates it.

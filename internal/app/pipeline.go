@@ -58,6 +58,9 @@ type Request struct {
 	// told each source's result (both may be nil).
 	Tick     func(source string, done, total int)
 	Progress Progress
+	// Say shows a source's line (sources.Env.Say), such as an API
+	// source's request estimate (may be nil).
+	Say func(source, line string)
 	// Shard makes Snapshot collect one shard's share (`--shard i/N`).
 	Shard shard.Spec
 }
@@ -98,6 +101,7 @@ func Eval(ctx context.Context, req Request) (*Evaluated, error) {
 		return nil, err
 	}
 	a.Tick = req.Tick
+	a.Say = req.Say
 	for _, check := range req.Checks {
 		if err := check(a); err != nil {
 			return nil, err
@@ -176,6 +180,7 @@ func Snapshot(ctx context.Context, req Request, dir string) (*Snapshotted, error
 		return nil, err
 	}
 	a.Tick = req.Tick
+	a.Say = req.Say
 	a.Shard = req.Shard
 	digest := ""
 	if req.Shard.Sharded() {

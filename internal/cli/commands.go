@@ -31,6 +31,7 @@ func (g *globals) load(e *env) (*app.App, error) {
 		return nil, exitCode(ExitError, err)
 	}
 	a.Tick = g.ticker()
+	a.Say = g.sayer()
 	return a, nil
 }
 
@@ -158,6 +159,22 @@ func (g *globals) ticker() func(source string, done, total int) {
 	}
 }
 
+// sayer prints a source's line to stderr unless quiet.
+func (g *globals) sayer() func(source, line string) {
+	if g.quiet {
+		return nil
+	}
+	var mu sync.Mutex
+	return func(source, line string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if g.stderrTTY {
+			fmt.Fprint(g.stderr, "\r\033[K")
+		}
+		fmt.Fprintf(g.stderr, "  %s: %s\n", source, line)
+	}
+}
+
 // progress prints one line per source to stderr unless quiet.
 func (g *globals) progress(e *env) app.Progress {
 	if g.quiet {
@@ -270,7 +287,7 @@ func (g *globals) request(e *env, snapDir string, checks ...func(*app.App) error
 		return app.Request{}, exitCode(ExitError, err)
 	}
 	return app.Request{Config: g.config, AsOf: asOf, AsOfGiven: given, Snapshot: snapDir, Checks: checks,
-		Tool: &report.Tool{Name: output.ToolName, Version: toolVersion()}, Tick: g.ticker(), Progress: g.progress(e)}, nil
+		Tool: &report.Tool{Name: output.ToolName, Version: toolVersion()}, Tick: g.ticker(), Say: g.sayer(), Progress: g.progress(e)}, nil
 }
 
 // evaluate evaluates through the pipeline (app.Eval).

@@ -83,6 +83,12 @@ type Options struct {
 	// Transport is the network below the retries (nil:
 	// http.DefaultTransport).
 	Transport http.RoundTripper
+	// CacheDir, when set, keeps an HTTP cache of GET answers there (see
+	// cacheTransport): requests are conditional (If-None-Match), and a 304
+	// Not Modified, which costs no quota, serves the stored body. It sits
+	// below the retrying transport, so every revalidation still counts
+	// against the request budget.
+	CacheDir string
 	// Retry tunes the retrying transport (zero values: its defaults). Its
 	// Now is also the clock of the App JWT.
 	Retry retry.Options
@@ -107,7 +113,14 @@ func New(o Options) (*gh.Client, *retry.Transport, error) {
 	if now == nil {
 		now = time.Now
 	}
-	rt := retry.New(o.Transport, o.Retry)
+	base := o.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if isCacheDir(o.CacheDir) {
+		base = &cacheTransport{next: base, dir: o.CacheDir, identity: Identity(o)}
+	}
+	rt := retry.New(base, o.Retry)
 	var src tokenSource = staticToken(o.Token)
 	if o.App != nil {
 		app, err := newAppTokens(*o.App, apiURL, setting, rt, now)

@@ -26,13 +26,17 @@ const (
 func (c *collector) alerts(ctx context.Context, r repoRef) ([]snapshot.Vulnerability, error) {
 	var out []snapshot.Vulnerability
 	for _, kind := range []struct {
-		what string
-		read func(context.Context, repoRef) ([]snapshot.Vulnerability, error)
+		scanner, what string
+		read          func(context.Context, repoRef) ([]snapshot.Vulnerability, error)
 	}{
-		{"Dependabot alerts", c.dependabot},
-		{"code scanning alerts", c.codeScanning},
-		{"secret scanning alerts", c.secretScanning},
+		{ScannerDependabot, "Dependabot alerts", c.dependabot},
+		{ScannerCodeScanning, "code scanning alerts", c.codeScanning},
+		{ScannerSecretScanning, "secret scanning alerts", c.secretScanning},
 	} {
+		if m, ok := c.orgAlerts[kind.scanner]; ok { // read for the whole organisation
+			out = append(out, m[strings.ToLower(r.String())]...)
+			continue
+		}
 		vs, err := kind.read(ctx, r)
 		if err != nil {
 			off, ferr := c.featureOff(ctx, r, err)

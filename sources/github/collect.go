@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gh "github.com/google/go-github/v60/github"
@@ -39,6 +40,16 @@ type collector struct {
 	mu     sync.Mutex
 	notes  []string
 	exists map[string]*repoCheck // lower-cased owner/name
+
+	// orgAlerts are the alerts read with the organisation endpoints, by
+	// kind then repository (see orgAlerts); nil when read per repository.
+	orgAlerts map[string]map[string][]snapshot.Vulnerability
+	// cacheDir holds the HTTP cache ("": none); identity is the hash of
+	// the credential's identity that keys it.
+	cacheDir, identity string
+	hadCache           bool // an earlier run left answers in cacheDir
+	// noGraphQL: the GraphQL endpoint answered 404 (REST from then on).
+	noGraphQL atomic.Bool
 }
 
 type repoCheck struct {
@@ -77,14 +88,20 @@ func (s *Source) newCollector(env sources.Env) (*collector, error) {
 	} else {
 		opts.Token = settings.Token
 	}
+	cacheDir := ""
+	if (s.cfg.Cache == nil || *s.cfg.Cache) && env.CacheDir != "" {
+		cacheDir = filepath.Join(env.CacheDir, "github")
+		opts.CacheDir = cacheDir
+	}
 	client, rt, err := githubapi.New(opts)
 	if err != nil {
 		return nil, err
 	}
 	return &collector{
 		src: s, env: env, name: env.Name, id: env.ID(), owner: s.cfg.Owner, client: client, rt: rt,
-		apiURL: strings.TrimRight(client.BaseURL.String(), "/"),
-		exists: map[string]*repoCheck{},
+		apiURL:   strings.TrimRight(client.BaseURL.String(), "/"),
+		exists:   map[string]*repoCheck{},
+		cacheDir: cacheDir, identity: githubapi.Identity(opts), hadCache: cacheFilled(cacheDir),
 	}, nil
 }
 
@@ -159,18 +176,29 @@ func (c *collector) run(ctx context.Context) (*sources.Result, error) {
 			return nil, err
 		}
 	}
+	var owned []repoRef // this shard's repositories (all when not sharded)
+	for _, r := range repos {
+		if c.env.Owns(r.String()) {
+			owned = append(owned, r)
+		}
+	}
+	if err := c.checkBudget(ctx, len(owned), isOrg && len(cfg.Repos) == 0); err != nil {
+		return nil, err
+	}
+	if len(cfg.Repos) == 0 && isOrg && c.src.wants(PartAlerts) && len(owned) > 0 {
+		// Each shard reads the organisation's lists and keeps its own
+		// repositories' alerts.
+		var err error
+		if c.orgAlerts, err = c.readOrgAlerts(ctx, owned); err != nil {
+			return nil, err
+		}
+	}
 
 	var units sources.Units
 	if ownerUnit {
 		units.Done(c.env, c.id, nil, res.Data.Counts(), 0)
 	} else {
 		units.Skip(c.env, c.id)
-	}
-	var owned []repoRef
-	for _, r := range repos {
-		if c.env.Owns(r.String()) {
-			owned = append(owned, r)
-		}
 	}
 	out, err := c.eachRepo(ctx, owned)
 	if err != nil {

@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,8 +13,52 @@ import (
 )
 
 // deployments lists every deployment of r (all environments) with all its
-// statuses.
+// statuses: with GraphQL (graphql = true) unless the server has none (404,
+// noted once), else with the REST lists.
 func (c *collector) deployments(ctx context.Context, r repoRef) ([]snapshot.Deployment, error) {
+	if c.src.cfg.GraphQL == nil || *c.src.cfg.GraphQL {
+		if !c.noGraphQL.Load() {
+			recs, ok, key, err := c.cachedDeployments(ctx, r)
+			if err != nil || ok {
+				return recs, err
+			}
+			out, err := c.deploymentsGraphQL(ctx, r)
+			if err == nil {
+				c.storeDeployments(key, out)
+			}
+			if !errors.Is(err, errNoGraphQL) {
+				return out, err
+			}
+			if c.noGraphQL.CompareAndSwap(false, true) {
+				c.note("%s: no GraphQL API (404): deployments read with the REST lists", c.owner)
+			}
+		}
+	}
+	return c.deploymentsREST(ctx, r)
+}
+
+// restStatuses lists the statuses of deployment id, newest first.
+func (c *collector) restStatuses(ctx context.Context, r repoRef, id int64) ([]string, error) {
+	var states []string
+	sopts := &gh.ListOptions{PerPage: 100}
+	err := pagesByNumber(func(page int) (*gh.Response, error) {
+		sopts.Page = page
+		ss, resp, err := c.client.Repositories.ListDeploymentStatuses(ctx, r.Owner, r.Name, id, sopts)
+		for _, s := range ss {
+			if st := strings.ToLower(strings.TrimSpace(s.GetState())); st != "" {
+				states = append(states, st)
+			}
+		}
+		return resp, err
+	})
+	if err != nil {
+		return nil, c.notFound(ctx, r, fmt.Sprintf("statuses of deployment %d", id), err)
+	}
+	return states, nil
+}
+
+// deploymentsREST lists the deployments, then the statuses of each.
+func (c *collector) deploymentsREST(ctx context.Context, r repoRef) ([]snapshot.Deployment, error) {
 	var deps []*gh.Deployment
 	opts := &gh.DeploymentsListOptions{ListOptions: gh.ListOptions{PerPage: 100}}
 	err := pagesByNumber(func(page int) (*gh.Response, error) {
@@ -30,20 +75,9 @@ func (c *collector) deployments(ctx context.Context, r repoRef) ([]snapshot.Depl
 		if d == nil {
 			continue
 		}
-		var states []string
-		sopts := &gh.ListOptions{PerPage: 100}
-		err := pagesByNumber(func(page int) (*gh.Response, error) {
-			sopts.Page = page
-			ss, resp, err := c.client.Repositories.ListDeploymentStatuses(ctx, r.Owner, r.Name, d.GetID(), sopts)
-			for _, s := range ss {
-				if st := strings.ToLower(strings.TrimSpace(s.GetState())); st != "" {
-					states = append(states, st)
-				}
-			}
-			return resp, err
-		})
+		states, err := c.restStatuses(ctx, r, d.GetID())
 		if err != nil {
-			return nil, c.notFound(ctx, r, fmt.Sprintf("statuses of deployment %d", d.GetID()), err)
+			return nil, err
 		}
 		out = append(out, c.fromDeployment(r, d, states))
 	}

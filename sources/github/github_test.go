@@ -64,6 +64,9 @@ func build(t *testing.T, f *fake, cfg Config) (*Source, *recorder) {
 	if cfg.APIURL == "" && f != nil {
 		cfg.APIURL = f.APIURL()
 	}
+	if cfg.GraphQL == nil { // the tests of the REST lists; graphql_test.go sets it
+		cfg.GraphQL = new(bool)
+	}
 	s, err := New(&cfg)
 	require.NoError(t, err)
 	rec := &recorder{now: now0}
@@ -128,6 +131,10 @@ func world(f *fake) {
 func TestCollectEverything(t *testing.T) {
 	f := newFake(t)
 	world(f)
+	// The alerts per repository (TestOrgAlertEndpoints reads them per
+	// organisation): a token that is not an organisation owner.
+	refused := ghfake.Off{Status: 403, Message: "Resource not accessible by personal access token"}
+	f.OrgAlertsOff = map[string]ghfake.Off{"dependabot": refused, "code-scanning": refused, "secret-scanning": refused}
 	s, _ := build(t, f, Config{})
 	p := &progress{}
 	res, err := s.Collect(context.Background(), envWith(tokenEnv(), p))
@@ -220,7 +227,7 @@ func TestCollectEverything(t *testing.T) {
 	assert.Equal(t, "main", d.Ref)
 	assert.Equal(t, "deploy", d.Task)
 	assert.Equal(t, "Deploy v3", d.Description)
-	assert.Equal(t, "deploy-bot", d.Creator)
+	assert.Equal(t, "deploy-bot[bot]", d.Creator)
 	assert.Equal(t, day(1).UnixMilli(), *d.CreatedAtMS)
 	assert.Equal(t, "success", d.Status)
 	assert.Equal(t, []string{"success", "in_progress", "queued"}, d.Statuses)
@@ -472,7 +479,8 @@ func TestAlertsDisabledAreSkipped(t *testing.T) {
 func TestRequestBudget(t *testing.T) {
 	f := newFake(t)
 	world(f)
-	s, _ := build(t, f, Config{MaxRequests: 6, Concurrency: 1})
+	fa := false // no estimate: the transport's budget stops the run
+	s, _ := build(t, f, Config{MaxRequests: 6, Concurrency: 1, RequireQuota: &fa})
 	_, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "github source org: ")

@@ -8,6 +8,8 @@
 //     access to an organisation (GET /orgs/{org}/personal-access-tokens,
 //     GitHub Apps only when PATsAppOnly is set), the repositories of an
 //     organisation or a user;
+//   - per organisation: the Dependabot, code scanning and secret scanning
+//     alerts of every repository (each with its `repository`);
 //   - per repository: the repository, Dependabot and code scanning alerts
 //     (paged by `after` cursors, as on github.com), secret scanning alerts,
 //     deployments and their statuses (paged by number), issues (list with
@@ -126,6 +128,26 @@ type Server struct {
 	// access token").
 	PATsOff     *Off
 	PATsAppOnly bool
+	// OrgAlertsOff answers the organisation alert lists (GET
+	// /orgs/{org}/{kind}/alerts) whose kind ("dependabot",
+	// "code-scanning", "secret-scanning") it holds, as GitHub does for a
+	// token that is not an owner or security manager (403) or a server
+	// without the endpoint (404).
+	OrgAlertsOff map[string]Off
+	// NoGraphQL answers POST /graphql with 404 (a server without GraphQL).
+	// GraphQLLimit is the points of the GraphQL rate-limit window
+	// (default 5000; each query costs 1).
+	NoGraphQL    bool
+	GraphQLLimit int
+	// QuotaLimit is the REST rate limit of the window (default 5000):
+	// every REST answer but a 304 Not Modified (and GET /rate_limit)
+	// counts against it, as on GitHub, and carries X-RateLimit-Limit,
+	// -Remaining, -Used, -Reset and -Resource. Answers carry a weak ETag of
+	// their body; a GET whose If-None-Match matches it is answered 304.
+	QuotaLimit int
+	// Latency delays every answer (a remote server; benchmarks). The
+	// server handles requests in parallel while they wait.
+	Latency time.Duration
 	// App, when set, mints installation tokens.
 	App *App
 	// Clock is the time of the JWT check and of token expiries (nil:
@@ -136,6 +158,8 @@ type Server struct {
 	repos    map[string]*Repo // "owner/name"
 	requests []Request
 	faults   []*Fault
+	gqlUsed  int
+	quota    int       // REST requests counted against the rate limit
 	tick     time.Time // the fake's clock of issue events (creation without a time, closing, comments)
 }
 
@@ -396,11 +420,17 @@ func (s *Server) now() time.Time {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if !strings.HasPrefix(r.URL.Path, s.Prefix+"/") {
+	if s.Latency > 0 {
+		time.Sleep(s.Latency)
+	}
+	path := strings.TrimPrefix(r.URL.Path, s.Prefix)
+	switch {
+	case r.URL.Path == s.graphqlPath():
+		path = "/graphql"
+	case !strings.HasPrefix(r.URL.Path, s.Prefix+"/"):
 		message(w, http.StatusNotAcceptable, "wrong API prefix")
 		return
 	}
-	path := strings.TrimPrefix(r.URL.Path, s.Prefix)
 	req := Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization")}
 
 	s.mu.Lock()
@@ -446,6 +476,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if mint {
 		s.mint(out)
+	} else if fault == nil && path != "/graphql" {
+		s.conditional(w, r, path)
 	} else {
 		s.route(out, r, path)
 	}
@@ -481,6 +513,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, path string) {
 	seg := strings.Split(strings.Trim(path, "/"), "/")
 	get := r.Method == http.MethodGet
 	switch {
+	case len(seg) == 1 && seg[0] == "graphql" && r.Method == http.MethodPost:
+		s.graphql(w, r)
 	case len(seg) == 2 && seg[0] == "users" && get:
 		typ, ok := s.Owners[seg[1]]
 		if !ok {
@@ -492,6 +526,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, path string) {
 		s.members(w, r, seg[1])
 	case len(seg) == 3 && seg[0] == "orgs" && seg[2] == "personal-access-tokens" && get:
 		s.personalAccessTokens(w, r, seg[1])
+	case len(seg) == 4 && seg[0] == "orgs" && seg[3] == "alerts" && get &&
+		(seg[2] == "dependabot" || seg[2] == "code-scanning" || seg[2] == "secret-scanning"):
+		s.orgAlerts(w, r, seg[1], seg[2])
 	case len(seg) == 3 && (seg[0] == "orgs" || seg[0] == "users") && seg[2] == "repos" && get:
 		s.listRepos(w, r, seg[1])
 	case len(seg) >= 3 && seg[0] == "repos":
@@ -569,6 +606,71 @@ func (s *Server) listRepos(w http.ResponseWriter, r *http.Request, owner string)
 		out = append(out, s.repoJSON(s.repos[full]))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// orgAlerts serves the alerts of kind of every repository of org whose
+// feature is on, each with its `repository` (a simple repository), as GET
+// /orgs/{org}/{kind}/alerts does: Dependabot paged by `after` cursors,
+// code and secret scanning by page number.
+func (s *Server) orgAlerts(w http.ResponseWriter, r *http.Request, org, kind string) {
+	if s.Owners[org] != "Organization" {
+		notFound(w)
+		return
+	}
+	if off, ok := s.OrgAlertsOff[kind]; ok {
+		message(w, off.Status, off.Message)
+		return
+	}
+	var names []string
+	for full := range s.repos {
+		if strings.HasPrefix(full, org+"/") {
+			names = append(names, full)
+		}
+	}
+	sort.Strings(names)
+	var items []map[string]any
+	for _, full := range names {
+		repo := s.repos[full]
+		if _, off := repo.Off[kind]; off {
+			continue
+		}
+		list := repo.SecretScanning
+		switch kind {
+		case "dependabot":
+			list = repo.Dependabot
+		case "code-scanning":
+			list = repo.CodeScanning
+		}
+		for _, a := range list {
+			c := make(map[string]any, len(a)+1)
+			for k, v := range a {
+				c[k] = v
+			}
+			c["repository"] = s.simpleRepoJSON(repo)
+			items = append(items, c)
+		}
+	}
+	if kind == "dependabot" {
+		s.pageByCursor(w, r, items)
+		return
+	}
+	s.pageByNumber(w, r, items)
+}
+
+// simpleRepoJSON is the "simple repository" the organisation alert lists
+// embed.
+func (s *Server) simpleRepoJSON(r *Repo) map[string]any {
+	typ := s.Owners[r.Owner]
+	if typ == "" {
+		typ = "Organization"
+	}
+	full := r.Owner + "/" + r.Name
+	return map[string]any{
+		"id": 1296269, "node_id": "MDEwOlJlcG9zaXRvcnkxMjk2MjY5", "name": r.Name, "full_name": full,
+		"owner": User(r.Owner, typ), "private": false, "fork": false,
+		"html_url": "https://github.com/" + full, "description": nil,
+		"url": "https://api.github.com/repos/" + full,
+	}
 }
 
 func (s *Server) repoJSON(r *Repo) map[string]any {

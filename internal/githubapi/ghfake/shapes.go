@@ -141,7 +141,7 @@ func Deployment(full string, id int64, env, sha, task, desc string, created time
 		"url": fmt.Sprintf("https://api.github.com/repos/%s/deployments/%d", full, id), "id": id,
 		"node_id": "MDEwOkRlcGxveW1lbnQx", "sha": sha, "ref": "main", "task": task, "payload": map[string]any{},
 		"original_environment": env, "environment": env, "description": desc,
-		"creator":    User("deploy-bot", "Bot"),
+		"creator":    User("deploy-bot[bot]", "Bot"),
 		"created_at": stamp(created), "updated_at": stamp(created),
 		"statuses_url":          fmt.Sprintf("https://api.github.com/repos/%s/deployments/%d/statuses", full, id),
 		"repository_url":        "https://api.github.com/repos/" + full,
