@@ -28,7 +28,7 @@ func ToValue(doc any) (ast.Value, error) {
 // ToValueParallel converts a top-level document like ToValue, its entries
 // (the collections of the input) on all cores.
 func ToValueParallel(doc map[string]any) (ast.Value, error) {
-	return toValueParallel(doc)
+	return toValueParallel(doc, nil)
 }
 
 // deferred is a document entry computed by the worker that converts it,
@@ -36,7 +36,13 @@ func ToValueParallel(doc map[string]any) (ast.Value, error) {
 // toValueParallel replaces it in the document with the value it returned.
 type deferred func() (any, error)
 
-func toValueParallel(doc map[string]any) (ast.Value, error) {
+// toValueParallel converts doc with the fields projection p keeps (nil:
+// every field).
+func toValueParallel(doc map[string]any, p *projection) (ast.Value, error) {
+	var root *pstate
+	if p != nil {
+		root = p.root
+	}
 	keys := make([]string, 0, len(doc))
 	for k, v := range doc {
 		if _, ok := v.(deferred); ok {
@@ -71,7 +77,7 @@ func toValueParallel(doc map[string]any) (ast.Value, error) {
 				sem <- struct{}{}
 			}
 			defer func() { <-sem }()
-			t, err := convert(reflect.ValueOf(v))
+			t, err := convertIn(reflect.ValueOf(v), under(root, k))
 			items[i], errs[i] = [2]*ast.Term{ast.StringTerm(k), t}, err
 		}()
 	}
@@ -93,6 +99,7 @@ type field struct {
 	index     []int
 	key       *ast.Term
 	omitEmpty bool
+	state     *pstate // the projection's state of the field's value (nil: whole)
 }
 
 var plans sync.Map // reflect.Type -> []field
@@ -143,7 +150,27 @@ func planOf(t reflect.Type) []field {
 
 var jsonNumberType = reflect.TypeOf(json.Number(""))
 
-func convert(v reflect.Value) (*ast.Term, error) {
+func convert(v reflect.Value) (*ast.Term, error) { return convertIn(v, nil) }
+
+// emptyState is where no observed path leads: structs there keep no field.
+var emptyState = &pstate{}
+
+// under is the state of the value at key k below s.
+func under(s *pstate, k string) *pstate {
+	if s == nil {
+		return nil
+	}
+	if c := s.child(k); c != nil {
+		if c.whole {
+			return nil
+		}
+		return c
+	}
+	return emptyState
+}
+
+// convertIn converts v in projection state s (nil: every field).
+func convertIn(v reflect.Value, s *pstate) (*ast.Term, error) {
 	if !v.IsValid() {
 		return ast.NullTerm(), nil
 	}
@@ -159,7 +186,7 @@ func convert(v reflect.Value) (*ast.Term, error) {
 		if v.IsNil() {
 			return ast.NullTerm(), nil
 		}
-		return convert(v.Elem())
+		return convertIn(v.Elem(), s)
 	case reflect.String:
 		return ast.StringTerm(v.String()), nil
 	case reflect.Bool:
@@ -186,8 +213,9 @@ func convert(v reflect.Value) (*ast.Term, error) {
 			return ast.NullTerm(), nil
 		}
 		terms := make([]*ast.Term, v.Len())
+		es := under(s, "*")
 		for i := range terms {
-			t, err := convert(v.Index(i))
+			t, err := convertIn(v.Index(i), es)
 			if err != nil {
 				return nil, err
 			}
@@ -204,7 +232,7 @@ func convert(v reflect.Value) (*ast.Term, error) {
 		items := make([][2]*ast.Term, 0, v.Len())
 		it := v.MapRange()
 		for it.Next() {
-			t, err := convert(it.Value())
+			t, err := convertIn(it.Value(), under(s, it.Key().String()))
 			if err != nil {
 				return nil, err
 			}
@@ -213,6 +241,9 @@ func convert(v reflect.Value) (*ast.Term, error) {
 		return ast.NewTerm(ast.NewObject(items...)), nil
 	case reflect.Struct:
 		plan := planOf(v.Type())
+		if s != nil {
+			plan = s.plan(v.Type())
+		}
 		items := make([][2]*ast.Term, 0, len(plan))
 		for _, f := range plan {
 			fv, ok := fieldByIndex(v, f.index)
@@ -222,7 +253,11 @@ func convert(v reflect.Value) (*ast.Term, error) {
 			if f.omitEmpty && isEmptyContainer(fv) {
 				continue
 			}
-			t, err := convert(fv)
+			fs := f.state
+			if s == nil || fs.whole {
+				fs = nil
+			}
+			t, err := convertIn(fv, fs)
 			if err != nil {
 				return nil, err
 			}

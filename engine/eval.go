@@ -27,7 +27,14 @@ type Engine struct {
 	shared      *sharedRules
 	compliance  []complianceQuery
 	conftest    []complianceQuery
+	// fields is what the policies can observe of the input (nil: all).
+	fields *projection
 }
+
+// ObservedFields lists the paths of the input document the policies can
+// observe, as the conversion keeps them ("*": any key or element; "**":
+// everything below).
+func (e *Engine) ObservedFields() []string { return e.fields.Fields() }
 
 type complianceQuery struct {
 	check string // package path without "data.", e.g. compliance.tls
@@ -105,6 +112,15 @@ func New(ctx context.Context, mods []*Module, builtin func(file string) bool) (*
 			}
 		}
 	}
+	// The input keeps the record fields these queries can observe.
+	queried := make([]string, 0, len(defs)+len(e.compliance)+len(e.conftest))
+	for _, d := range defs {
+		queried = append(queried, d.Query())
+	}
+	for _, q := range append(append([]complianceQuery(nil), e.compliance...), e.conftest...) {
+		queried = append(queried, "data."+q.check+"."+q.rule)
+	}
+	e.fields = observedFields(c, queried)
 	return e, nil
 }
 

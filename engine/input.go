@@ -119,6 +119,16 @@ type Late func() (*snapshot.Snapshot, error)
 // being converted: the annotation of the findings overlaps the conversion
 // of the other collections. A nil late uses snap.
 func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exception, late Late) (*Input, error) {
+	return buildInput(snap, asOf, s, excs, late, nil)
+}
+
+// Input is BuildInputLate for this engine's policies: Value holds only the
+// record fields they can observe (see observedFields); Doc is whole.
+func (e *Engine) Input(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exception, late Late) (*Input, error) {
+	return buildInput(snap, asOf, s, excs, late, e.fields)
+}
+
+func buildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exception, late Late, fields *projection) (*Input, error) {
 	asOf = asOf.UTC()
 	asOfMS := asOf.UnixMilli()
 	in := &Input{AsOf: asOf, Failed: map[string][]string{}, Kinds: map[string][]string{},
@@ -241,7 +251,7 @@ func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []
 	}
 	in.Doc = doc
 	end := trace.Phase("input to AST")
-	v, err := toValueParallel(doc)
+	v, err := toValueParallel(doc, fields)
 	end()
 	if err != nil {
 		if _, lateErr := lateSnap(); lateErr != nil {

@@ -200,7 +200,7 @@ func (a *App) Evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.T
 	}
 	end := trace.Phase("input")
 	excs := Exceptions(a.Config.Exceptions, a.Config.Dir)
-	in, err := engine.BuildInputLate(snap, asOf, Settings(a.Config), excs, late)
+	in, err := a.Engine.Input(snap, asOf, Settings(a.Config), excs, late)
 	end()
 	if err != nil {
 		return nil, nil, err
