@@ -198,6 +198,9 @@ type Issue struct {
 	Created     time.Time // zero: a minute after the previous one
 	Closed      time.Time
 	Comments    []string
+
+	updated time.Time // updated_at: the creation or closing, then the latest edit
+
 }
 
 // Label is a stored label.
@@ -339,9 +342,41 @@ func (r *Repo) add(i Issue) *Issue {
 	if i.Created.IsZero() {
 		i.Created = r.tick
 	}
+	i.updated = i.Created
+	if i.Closed.After(i.updated) {
+		i.updated = i.Closed
+	}
 	p := &i
 	r.issues = append(r.issues, p)
 	return p
+}
+
+// EditIssue changes issue number with edit, as an edit on GitHub does: its
+// updated_at becomes the newest of the repository's issues. It reports
+// whether the issue exists.
+func (r *Repo) EditIssue(number int, edit func(*Issue)) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	i := findIssue(r, strconv.Itoa(number))
+	if i == nil {
+		return false
+	}
+	edit(i)
+	r.touch(i)
+	return true
+}
+
+// touch makes i the most recently updated issue of r.
+func (r *Repo) touch(i *Issue) {
+	latest := i.updated
+	for _, x := range r.issues {
+		for _, t := range []time.Time{x.updated, x.Created, x.Closed} {
+			if t.After(latest) {
+				latest = t
+			}
+		}
+	}
+	i.updated = latest.Add(time.Second)
 }
 
 // Issues returns copies of the stored issues, by number.
