@@ -31,10 +31,12 @@
 package ghfake
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -51,6 +53,9 @@ type Request struct {
 	Path   string // without the Prefix and the query
 	Query  string
 	Auth   string // the Authorization header
+	// Body is the body of a GraphQL query (POST /graphql): its query and
+	// variables, as JSON.
+	Body string
 }
 
 // Write reports whether the request changes something.
@@ -467,6 +472,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization")}
+	if path == "/graphql" && r.Body != nil {
+		b, _ := io.ReadAll(r.Body)
+		req.Body = string(b)
+		r.Body = io.NopCloser(bytes.NewReader(b))
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
