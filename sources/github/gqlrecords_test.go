@@ -69,7 +69,7 @@ func bigWorld(f *fake) {
 			is.State, is.StateReason, is.Closed = "closed", "duplicate", created.Add(time.Hour)
 		case 4:
 			is.State, is.Closed = "closed", created.Add(3*time.Hour) // before state reasons
-			is.Body = "Started: yesterday-ish\nDetected: soon"    // unreadable: notes
+			is.Body = "Started: yesterday-ish\nDetected: soon"       // unreadable: notes
 		case 5:
 			is.State = "open"
 			is.Labels = []string{"Sev 2", "incident", "SEV-1"}
