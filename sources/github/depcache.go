@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -153,7 +154,7 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
-	if firstErr == errNoGraphQL {
+	if errors.Is(firstErr, errNoGraphQL) {
 		c.prints = nil
 		c.noteNoGraphQL()
 		return nil

@@ -3,6 +3,7 @@ package ghfake
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -199,7 +200,8 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	sel, err := gqlParse(body.Query, body.Variables)
 	if err != nil {
 		e := gqlError{Message: err.Error()}
-		if se, ok := err.(*gqlSyntaxError); ok {
+		var se *gqlSyntaxError
+		if errors.As(err, &se) {
 			e.Locations = loc(se.line, se.col)
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"errors": []gqlError{e}})
