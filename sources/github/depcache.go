@@ -173,6 +173,9 @@ func (c *collector) fingerprints(ctx context.Context, repos []repoRef) (map[stri
 	}
 	var data map[string]json.RawMessage
 	what := fmt.Sprintf("fingerprints of %d repositories (%s to %s)", len(repos), repos[0], repos[len(repos)-1])
+	if len(repos) == 1 {
+		what = "fingerprint of " + repos[0].String()
+	}
 	errs, err := c.graphQL(ctx, what, c.fingerprintQuery(len(repos)), vars, &data)
 	if err != nil {
 		return nil, err
@@ -180,7 +183,7 @@ func (c *collector) fingerprints(ctx context.Context, repos []repoRef) (map[stri
 	failed := map[string]bool{}
 	for _, e := range errs {
 		if len(e.Path) == 0 {
-			return nil, fmt.Errorf("github source %s: %s (GraphQL): %s %s", c.name, what, e.Type, e.Message)
+			return nil, fmt.Errorf("github source %s: %s (GraphQL POST %s): %s %s", c.name, what, githubapi.RedactURL(graphqlURL(c.client.BaseURL.String())), e.Type, e.Message)
 		}
 		failed[fmt.Sprint(e.Path[0])] = true // read in full, which says why
 	}
