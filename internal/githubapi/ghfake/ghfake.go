@@ -15,6 +15,11 @@
 //     deployments and their statuses (paged by number), issues (list with
 //     state, labels and direction, create, edit: update, close, reopen),
 //     comments, labels (list, create) and assignee checks;
+//   - the GraphQL API (POST /api/graphql, see graphql.go): repositories
+//     (with aliases), their deployments with statuses and their issues
+//     with labels, filtered and ordered, paged by cursor, each query
+//     charged its points by GitHub's formula and refused as GitHub refuses
+//     it (validation errors, a spent rate limit);
 //   - GitHub App installation tokens: POST
 //     /app/installations/{id}/access_tokens checks the RS256 JWT with the
 //     App's public key;
@@ -141,7 +146,8 @@ type Server struct {
 	OrgAlertsOff map[string]Off
 	// NoGraphQL answers POST /graphql with 404 (a server without GraphQL).
 	// GraphQLLimit is the points of the GraphQL rate-limit window
-	// (default 5000; each query costs 1).
+	// (default 5000; each query costs its points by GitHub's formula, see
+	// GraphQLCost).
 	NoGraphQL    bool
 	GraphQLLimit int
 	// QuotaLimit is the REST rate limit of the window (default 5000):
