@@ -58,6 +58,9 @@ func TestUnchangedRerunCostsNoQuota(t *testing.T) {
 			data, err := os.ReadFile(p)
 			require.NoError(t, err)
 			assert.NotContains(t, string(data), testToken)
+			for _, secret := range []string{"sk_live_SECRETVALUE0001", "AKIASECRETVALUE0002", "xoxb-SECRETVALUE0003"} {
+				assert.NotContains(t, string(data), secret, "secret scanning answers are never stored")
+			}
 		}
 		return nil
 	}))
