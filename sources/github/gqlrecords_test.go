@@ -326,3 +326,58 @@ func TestGraphQLErrorsFailClearly(t *testing.T) {
 		})
 	}
 }
+
+// A server without GraphQL is found by the first query (here the
+// fingerprints, with the cache): everything is read with the REST lists,
+// with one note, and the records are the same.
+func TestNoGraphQLWithCacheReadsREST(t *testing.T) {
+	f := newFake(t)
+	bigWorld(f)
+	rest := readRecords(t, f, false, "")
+	f.ResetRequests()
+	f.NoGraphQL = true
+	s, _ := build(t, f, Config{Repos: []string{"big", "small", "noissues"}, Collect: []string{PartDeployments, PartIncidents}, GraphQL: new(bool), Concurrency: 2})
+	*s.cfg.GraphQL = true
+	env := envWith(tokenEnv(), nil)
+	env.CacheDir = filepath.Join(t.TempDir(), ".cache")
+	res, err := s.Collect(context.Background(), env)
+	require.NoError(t, err)
+	d, err := json.Marshal(res.Data.Deployments)
+	require.NoError(t, err)
+	in, err := json.Marshal(res.Data.Incidents)
+	require.NoError(t, err)
+	assert.Equal(t, rest.deployments, string(d))
+	assert.Equal(t, rest.incidents, string(in))
+	assert.Equal(t, 1, f.Count("POST /graphql"), "asked once, then REST")
+	assert.Contains(t, s.Notes(), "acme: no GraphQL API (404): deployments and incident issues read with the REST lists")
+}
+
+// The budget line counts one GraphQL point a repository, plus the
+// fingerprint queries with the cache, and no REST request per repository;
+// without GraphQL, the REST lists.
+func TestBudgetLineCountsTheGraphQLReading(t *testing.T) {
+	for _, tc := range []struct {
+		graphql, cache bool
+		want           string
+	}{
+		{true, true, "github: ~3 requests needed, 4995 remaining (resets at 2026-11-20T11:00:00Z); ~3 GraphQL points, 5000 remaining"},
+		{false, false, "github: ~9 requests needed, 4995 remaining (resets at 2026-11-20T11:00:00Z)"},
+	} {
+		f := newFake(t)
+		world(f)
+		g := tc.graphql
+		s, _ := build(t, f, Config{GraphQL: &g})
+		env := envWith(tokenEnv(), nil)
+		if tc.cache {
+			env.CacheDir = filepath.Join(t.TempDir(), ".cache")
+		}
+		out := &said{}
+		env.Say = out.say
+		_, err := s.Collect(context.Background(), env)
+		require.NoError(t, err)
+		assert.Equal(t, []string{tc.want}, out.lines)
+		if tc.graphql {
+			assert.Equal(t, 3+1, f.GraphQLPoints(), "the estimate is a floor: web's 3 deployments are 2 a page here")
+		}
+	}
+}
