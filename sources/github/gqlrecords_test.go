@@ -381,3 +381,17 @@ func TestBudgetLineCountsTheGraphQLReading(t *testing.T) {
 		}
 	}
 }
+
+// With the cache, a missing repository has no fingerprint (its alias is
+// null, with NOT_FOUND): it is read in full, which names it.
+func TestMissingRepositoryWithCache(t *testing.T) {
+	f := newFake(t)
+	deploymentWorld(f)
+	tr := true
+	s, _ := build(t, f, Config{Repos: []string{"web", "ghost"}, Collect: []string{PartDeployments, PartIncidents}, GraphQL: &tr, Concurrency: 1})
+	env := envWith(tokenEnv(), nil)
+	env.CacheDir = filepath.Join(t.TempDir(), ".cache")
+	_, err := s.Collect(context.Background(), env)
+	require.Error(t, err)
+	assert.Equal(t, "github source org: repository acme/ghost not found (404): check repos and the token's access", err.Error())
+}
