@@ -7,7 +7,9 @@
 // twice over it with the same cache folder (a first run and an unchanged
 // re-run) and prints, per run, the requests sent, the REST answers counted
 // against the rate limit (a 304 Not Modified is not), the GraphQL points
-// spent, the quota-counted requests per repository and the wall time.
+// spent (each query's cost by GitHub's formula, as the fake charges them),
+// the quota-counted requests per repository (REST quota and GraphQL points
+// together) and the wall time.
 //
 //	go run ./bench/ghscale -repos 2000 -deployments 20 -latency 50ms
 //
@@ -59,7 +61,7 @@ func main() {
 	src, err := github.New(cfg)
 	check(err)
 
-	mode := "issue 14"
+	mode := "current"
 	if *legacy {
 		mode = "legacy (before issue 14)"
 	}

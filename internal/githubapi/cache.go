@@ -85,13 +85,8 @@ func (c *cacheTransport) store(path string, e *cacheEntry) {
 	if err != nil {
 		return
 	}
-	if os.MkdirAll(c.dir, 0o700) != nil {
+	if PrepareCacheDir(c.dir) != nil {
 		return
-	}
-	// Answers are data of the organisation: never committed by a
-	// careless `git add -A`.
-	if ignore := filepath.Join(c.dir, ".gitignore"); !exists(ignore) {
-		_ = os.WriteFile(ignore, []byte("# posture's HTTP cache: not for version control\n*\n"), 0o600)
 	}
 	tmp, err := os.CreateTemp(c.dir, ".tmp-*")
 	if err != nil {
@@ -168,6 +163,22 @@ func (c *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // cacheable leaves out the answers that hold secrets: secret scanning
 // alerts carry the leaked secret itself, which must not be written to disk.
 func cacheable(path string) bool { return !strings.Contains(path, "/secret-scanning/") }
+
+// PrepareCacheDir creates a cache folder (private to the user) with a
+// .gitignore that keeps it out of version control: the answers are data of
+// the organisation, never committed by a careless `git add -A`.
+func PrepareCacheDir(dir string) error {
+	if !isCacheDir(dir) {
+		return os.ErrInvalid
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	if ignore := filepath.Join(dir, ".gitignore"); !exists(ignore) {
+		_ = os.WriteFile(ignore, []byte("# posture's HTTP cache: not for version control\n*\n"), 0o600)
+	}
+	return nil
+}
 
 func exists(path string) bool {
 	_, err := os.Stat(path)

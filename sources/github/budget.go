@@ -16,10 +16,12 @@ type estimate struct{ rest, points int }
 
 // estimateRun counts, per repository, the requests of each part: the alert
 // lists (three for the whole organisation when orgWide, else three per
-// repository), the deployments (one GraphQL query, plus the conditional
-// REST list with the cache; without GraphQL the list and at least one
-// status list) and the incident issues. Pages beyond the first are not
-// known in advance: the estimate is a floor.
+// repository); with GraphQL, one query of 1 point for the deployments and
+// the incident issues together, and with the cache one query of 1 point
+// for the fingerprints of up to 50 repositories; without GraphQL the
+// deployment list and at least one status list, and the incident issues.
+// Pages beyond the first are not known in advance: the estimate is a
+// floor.
 func (c *collector) estimateRun(repos int, orgWide bool) estimate {
 	var e estimate
 	if c.src.wants(PartAlerts) {
@@ -29,18 +31,21 @@ func (c *collector) estimateRun(repos int, orgWide bool) estimate {
 			e.rest += 3 * repos
 		}
 	}
-	if c.src.wants(PartDeployments) {
-		if c.src.cfg.GraphQL == nil || *c.src.cfg.GraphQL {
-			e.points += repos
-			if c.cacheDir != "" {
-				e.rest += repos
-			}
-		} else {
+	wantD, wantI := c.src.wants(PartDeployments), c.src.wants(PartIncidents)
+	switch {
+	case !wantD && !wantI:
+	case c.useGraphQL():
+		e.points += repos
+		if b := c.fingerprintBatch(); c.cacheDir != "" && b > 0 {
+			e.points += (repos + b - 1) / b
+		}
+	default:
+		if wantD {
 			e.rest += 2 * repos
 		}
-	}
-	if c.src.wants(PartIncidents) {
-		e.rest += repos
+		if wantI {
+			e.rest += repos
+		}
 	}
 	return e
 }

@@ -31,22 +31,22 @@ func TestBudgetLine(t *testing.T) {
 	env.Say = out.say
 	_, err := s.Collect(context.Background(), env)
 	require.NoError(t, err)
-	// 2 repositories: 3 organisation alert lists, 2 issue lists; 2 GraphQL
-	// queries. The user, the owners and the repository list were read
-	// before: 5 of the 5000.
-	assert.Equal(t, []string{"github: ~5 requests needed, 4995 remaining (resets at 2026-11-20T11:00:00Z); ~2 GraphQL points, 5000 remaining"}, out.lines)
+	// 2 repositories: 3 organisation alert lists; 2 GraphQL queries (the
+	// deployments and incident issues of each). The user, the owners and
+	// the repository list were read before: 5 of the 5000.
+	assert.Equal(t, []string{"github: ~3 requests needed, 4995 remaining (resets at 2026-11-20T11:00:00Z); ~2 GraphQL points, 5000 remaining"}, out.lines)
 	assert.Equal(t, 1, f.Count("GET /rate_limit"))
 }
 
 func TestBudgetRefusesWhenQuotaIsShort(t *testing.T) {
 	f := newFake(t)
 	world(f)
-	f.QuotaLimit = 8 // 5 spent before the check, 3 left for ~5
+	f.QuotaLimit = 7 // 5 spent before the check, 2 left for ~3
 	tr := true
 	s, _ := build(t, f, Config{GraphQL: &tr})
 	_, err := s.Collect(context.Background(), envWith(tokenEnv(), nil))
 	require.Error(t, err)
-	assert.Equal(t, "github source org: ~5 requests needed for 2 repositories, 3 remaining until 2026-11-20T11:00:00Z: not started (wait for the reset, or set require_quota = false)", err.Error())
+	assert.Equal(t, "github source org: ~3 requests needed for 2 repositories, 2 remaining until 2026-11-20T11:00:00Z: not started (wait for the reset, or set require_quota = false)", err.Error())
 	assert.Empty(t, f.Log("POST /graphql"))
 	assert.Empty(t, f.Log("GET /orgs/acme/dependabot"))
 
@@ -73,7 +73,7 @@ func TestBudgetWithCacheOnlyShowsTheLine(t *testing.T) {
 	world(f)
 	dir := filepath.Join(t.TempDir(), ".cache")
 	collectCached(t, f, dir)
-	f.QuotaLimit = 8
+	f.QuotaLimit = 7
 	f.ResetQuota()
 	tr := true
 	s, _ := build(t, f, Config{GraphQL: &tr})

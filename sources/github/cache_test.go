@@ -28,8 +28,9 @@ func collectCached(t *testing.T, f *fake, cacheDir string) ([]byte, *Source) {
 	return b, s
 }
 
-// A second identical collection is answered with 304s (no quota) and no
-// GraphQL query, and gives the same records. Only the secret scanning
+// A second identical collection is answered with 304s (no quota) and one
+// GraphQL query (the fingerprints of both repositories), and gives the
+// same records. Only the secret scanning
 // list, whose answers carry the secrets and are never stored, is asked in
 // full (its two pages).
 func TestUnchangedRerunCostsNoQuota(t *testing.T) {
@@ -39,15 +40,15 @@ func TestUnchangedRerunCostsNoQuota(t *testing.T) {
 
 	first, _ := collectCached(t, f, dir)
 	assert.Positive(t, f.Quota())
-	assert.Equal(t, 3, f.GraphQLPoints(), "api: 1 query, web: 2 (2 deployments a page)")
+	assert.Equal(t, 4, f.GraphQLPoints(), "fingerprints: 1; api: 1 query, web: 2 (2 deployments and 2 issues a page)")
 	f.ResetQuota()
 	f.ResetRequests()
 
 	second, _ := collectCached(t, f, dir)
 	assert.Equal(t, string(first), string(second))
 	assert.Equal(t, 2, f.Quota(), "every REST answer a 304 but the secret scanning pages: %v", f.Log(""))
-	assert.Equal(t, 0, f.GraphQLPoints())
-	assert.Empty(t, f.Log("POST /graphql"))
+	assert.Equal(t, 1, f.GraphQLPoints(), "the fingerprints")
+	assert.Len(t, f.Log("POST /graphql"), 1)
 	assert.NotEmpty(t, f.Requests())
 
 	// The cache never holds the token.
@@ -57,6 +58,9 @@ func TestUnchangedRerunCostsNoQuota(t *testing.T) {
 			data, err := os.ReadFile(p)
 			require.NoError(t, err)
 			assert.NotContains(t, string(data), testToken)
+			for _, secret := range []string{"sk_live_SECRETVALUE0001", "AKIASECRETVALUE0002", "xoxb-SECRETVALUE0003"} {
+				assert.NotContains(t, string(data), secret, "secret scanning answers are never stored")
+			}
 		}
 		return nil
 	}))
@@ -70,14 +74,14 @@ func TestUnchangedRerunCostsNoQuota(t *testing.T) {
 	f.ResetQuota()
 	third, _ := collectCached(t, f, dir)
 	assert.Contains(t, string(third), `"id":"104"`)
-	assert.Equal(t, 2, f.GraphQLPoints(), "web only")
+	assert.Equal(t, 3, f.GraphQLPoints(), "the fingerprints, then web only")
 
 	// Its newest status is not settled: the next run asks again even
 	// though the list is unchanged, and sees the success.
 	web.Statuses[104] = append([]map[string]any{ghfake.DeploymentStatus(11, "success", now0)}, web.Statuses[104]...)
 	f.ResetQuota()
 	fourth, _ := collectCached(t, f, dir)
-	assert.Equal(t, 2, f.GraphQLPoints())
+	assert.Equal(t, 3, f.GraphQLPoints())
 	assert.Contains(t, string(fourth), `"status":"success","statuses":["success","in_progress"]`)
 }
 
@@ -100,12 +104,12 @@ func TestCacheOff(t *testing.T) {
 	}
 }
 
-// An organisation of 20 repositories with 10 deployments each: two REST
-// requests counted per repository on the first run (the conditional
-// deployment list, the incident issues) plus one GraphQL query, where
+// An organisation of 20 repositories with 10 deployments each: one
+// GraphQL query of 1 point per repository on the first run (deployments
+// and incident issues) and one for the fingerprints of all 20, where
 // reading per repository took 15 (three alert lists, the deployment list,
-// ten status lists, the issues); on an unchanged re-run only the
-// organisation's secret scanning list, which is never cached.
+// ten status lists, the issues); on an unchanged re-run the fingerprints
+// and the organisation's secret scanning list, which is never cached.
 func TestOrgScaleQuota(t *testing.T) {
 	f := newFake(t)
 	f.MaxPerPage = 100
@@ -123,11 +127,11 @@ func TestOrgScaleQuota(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), ".cache")
 	collectCached(t, f, dir)
 	// user, owners, 2FA filter, repository list, three organisation alert
-	// lists: 7; then 2 a repository.
-	assert.Equal(t, 7+2*repos, f.Quota())
-	assert.Equal(t, repos, f.GraphQLPoints())
+	// lists: 7; no REST request per repository.
+	assert.Equal(t, 7, f.Quota())
+	assert.Equal(t, repos+1, f.GraphQLPoints())
 	f.ResetQuota()
 	collectCached(t, f, dir)
 	assert.Equal(t, 1, f.Quota(), "the secret scanning list (never cached)")
-	assert.Equal(t, 0, f.GraphQLPoints())
+	assert.Equal(t, 1, f.GraphQLPoints(), "the fingerprints")
 }

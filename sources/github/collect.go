@@ -50,6 +50,9 @@ type collector struct {
 	hadCache           bool // an earlier run left answers in cacheDir
 	// noGraphQL: the GraphQL endpoint answered 404 (REST from then on).
 	noGraphQL atomic.Bool
+	// prints are the repositories' fingerprints (see readFingerprints),
+	// written before the repositories are read; nil without the cache.
+	prints map[string]string
 }
 
 type repoCheck struct {
@@ -200,6 +203,9 @@ func (c *collector) run(ctx context.Context) (*sources.Result, error) {
 	} else {
 		units.Skip(c.env, c.id)
 	}
+	if err := c.readFingerprints(ctx, owned); err != nil {
+		return nil, err
+	}
 	out, err := c.eachRepo(ctx, owned)
 	if err != nil {
 		return nil, err
@@ -305,14 +311,26 @@ func (c *collector) readRepo(ctx context.Context, r repoRef) (repoOut, error) {
 		}
 		out.vulns = v
 	}
-	if c.src.wants(PartDeployments) {
-		d, err := c.deployments(ctx, r)
+	wantD, wantI := c.src.wants(PartDeployments), c.src.wants(PartIncidents)
+	if (wantD || wantI) && c.useGraphQL() && !c.noGraphQL.Load() {
+		d, in, err := c.repoRecords(ctx, r)
+		if err == nil {
+			out.deployments, out.incidents = d, in
+			return out, nil
+		}
+		if !errors.Is(err, errNoGraphQL) {
+			return out, err
+		}
+		c.noteNoGraphQL()
+	}
+	if wantD {
+		d, err := c.deploymentsREST(ctx, r)
 		if err != nil {
 			return out, err
 		}
 		out.deployments = d
 	}
-	if c.src.wants(PartIncidents) {
+	if wantI {
 		in, err := c.incidents(ctx, r)
 		if err != nil {
 			return out, err

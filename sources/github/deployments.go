@@ -2,7 +2,6 @@ package github
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,31 +10,6 @@ import (
 
 	"github.com/localizevideos/posture/snapshot"
 )
-
-// deployments lists every deployment of r (all environments) with all its
-// statuses: with GraphQL (graphql = true) unless the server has none (404,
-// noted once), else with the REST lists.
-func (c *collector) deployments(ctx context.Context, r repoRef) ([]snapshot.Deployment, error) {
-	if c.src.cfg.GraphQL == nil || *c.src.cfg.GraphQL {
-		if !c.noGraphQL.Load() {
-			recs, ok, key, err := c.cachedDeployments(ctx, r)
-			if err != nil || ok {
-				return recs, err
-			}
-			out, err := c.deploymentsGraphQL(ctx, r)
-			if err == nil {
-				c.storeDeployments(key, out)
-			}
-			if !errors.Is(err, errNoGraphQL) {
-				return out, err
-			}
-			if c.noGraphQL.CompareAndSwap(false, true) {
-				c.note("%s: no GraphQL API (404): deployments read with the REST lists", c.owner)
-			}
-		}
-	}
-	return c.deploymentsREST(ctx, r)
-}
 
 // restStatuses lists the statuses of deployment id, newest first.
 func (c *collector) restStatuses(ctx context.Context, r repoRef, id int64) ([]string, error) {

@@ -15,7 +15,7 @@
 //	  private_key_path = "secrets/app.pem"  # relative to the config file
 //	  max_requests     = 5000               # request budget of one collection
 //	  concurrency      = 4                  # repositories read in parallel
-//	  graphql          = true               # deployments via GraphQL (false: REST)
+//	  graphql          = true               # deployments and incidents via GraphQL (false: REST)
 //	  cache            = true               # ETag cache in <snapshots_dir>/.cache/github/
 //	  require_quota    = true               # refuse to start when the estimate exceeds the quota left
 //	}
@@ -78,11 +78,15 @@
 //     the same records; a list refused with 403 or 404 is read per
 //     repository instead, with a note.
 //   - deployments: every deployment of every environment with all its
-//     statuses (newest first from the API; Status = the newest). Read with
-//     one GraphQL query per 100 deployments of a repository (graphql =
-//     true, the default; POST <api>/graphql, /api/graphql on GitHub
-//     Enterprise Server), its rateLimit points honoured; a 404 falls back
-//     to the REST lists (one list of statuses per deployment) with a note.
+//     statuses (newest first from the API; Status = the newest). Read,
+//     with the incident issues, with one GraphQL query of 1 point per
+//     repository (graphql = true, the default; POST <api>/graphql,
+//     /api/graphql on GitHub Enterprise Server; more pages for more than
+//     100 deployments or 47 issues), its rateLimit points honoured; a 404
+//     falls back to the REST lists (one list of statuses per deployment,
+//     the issue list) with a note. With the cache, a fingerprint query of
+//     1 point per 50 repositories tells which repositories changed since
+//     the last run; the others keep their records (see depcache.go).
 //   - incidents: issues labelled incident_label (pull requests skipped,
 //     issues closed as not_planned or duplicate skipped). Severity from a
 //     sev1..sev4 label ("SEV-1", "Sev 1", "severity: sev1"; the most severe
@@ -156,7 +160,7 @@ type Config struct {
 	Concurrency    int      `hcl:"concurrency,optional" doc:"How many repositories are read in parallel (at most 32)."`
 	RequireQuota   *bool    `hcl:"require_quota,optional" doc:"Before reading the repositories, ask GET /rate_limit (free), show the estimate (github: ~N requests needed, M remaining (resets at T)) and refuse to start, as a source error, when it exceeds the quota left (or the max_requests budget). A cache from an earlier run (unchanged answers are free) only shows the line."`
 	Cache          *bool    `hcl:"cache,optional" doc:"Keep an HTTP cache beside the snapshots (<snapshots_dir>/.cache/github/, keyed by request and a hash of the credential's identity, never the credential): requests are conditional (If-None-Match), and GitHub's 304 Not Modified, which costs no rate-limit quota, serves the stored answer."`
-	GraphQL        *bool    `hcl:"graphql,optional" doc:"Read deployments with the GraphQL API (one query per 100 deployments of a repository, their statuses included) instead of one REST list of statuses per deployment. A server without GraphQL (404) is read with REST, with a note."`
+	GraphQL        *bool    `hcl:"graphql,optional" doc:"Read deployments and incident issues with the GraphQL API (one query of 1 point per repository: 100 deployments with their statuses and 47 incident issues with their labels a page; with the cache, unchanged repositories are found with one fingerprint query per 50 repositories and not read again) instead of the REST lists (one list of statuses per deployment, the issue list). A server without GraphQL (404) is read with REST, with a note."`
 	// PersonalAccessTokens adds the tokens part to the parts collect
 	// selects.
 	PersonalAccessTokens bool `hcl:"personal_access_tokens,optional" doc:"Also collect the tokens part: the organisation's fine-grained personal access tokens and their expiry (GET /orgs/{org}/personal-access-tokens). Needs a GitHub App installation with the organization_personal_access_tokens: read permission; a refusal is a source error."`

@@ -238,8 +238,9 @@ func TestCollectEverything(t *testing.T) {
 	assert.Equal(t, []string{}, res.Data.Deployments[2].Statuses)
 
 	// incidents: not_planned, the PR and the unlabelled issue are not incidents.
+	// newest first, as the list gives them.
 	require.Len(t, res.Data.Incidents, 2)
-	in := res.Data.Incidents[0]
+	in := res.Data.Incidents[1]
 	assert.Equal(t, "acme/web#10", in.ID)
 	assert.Equal(t, "DB credentials leaked", in.Title)
 	assert.Equal(t, "sev1", in.Severity)
@@ -248,7 +249,7 @@ func TestCollectEverything(t *testing.T) {
 	assert.Equal(t, "2026-11-01T08:30:00Z", *in.DetectedAt)
 	assert.Equal(t, day(17).UnixMilli(), *in.ResolvedAtMS)
 	assert.Equal(t, "https://github.com/acme/web/issues/10", in.Origin)
-	in = res.Data.Incidents[1]
+	in = res.Data.Incidents[0]
 	assert.Equal(t, "acme/web#11", in.ID)
 	assert.Equal(t, "sev3", in.Severity)
 	assert.Equal(t, "2026-11-10T06:15:00Z", *in.StartedAt)

@@ -15,6 +15,11 @@
 //     deployments and their statuses (paged by number), issues (list with
 //     state, labels and direction, create, edit: update, close, reopen),
 //     comments, labels (list, create) and assignee checks;
+//   - the GraphQL API (POST /api/graphql, see graphql.go): repositories
+//     (with aliases), their deployments with statuses and their issues
+//     with labels, filtered and ordered, paged by cursor, each query
+//     charged its points by GitHub's formula and refused as GitHub refuses
+//     it (validation errors, a spent rate limit);
 //   - GitHub App installation tokens: POST
 //     /app/installations/{id}/access_tokens checks the RS256 JWT with the
 //     App's public key;
@@ -31,10 +36,12 @@
 package ghfake
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -51,6 +58,9 @@ type Request struct {
 	Path   string // without the Prefix and the query
 	Query  string
 	Auth   string // the Authorization header
+	// Body is the body of a GraphQL query (POST /graphql): its query and
+	// variables, as JSON.
+	Body string
 }
 
 // Write reports whether the request changes something.
@@ -136,7 +146,8 @@ type Server struct {
 	OrgAlertsOff map[string]Off
 	// NoGraphQL answers POST /graphql with 404 (a server without GraphQL).
 	// GraphQLLimit is the points of the GraphQL rate-limit window
-	// (default 5000; each query costs 1).
+	// (default 5000; each query costs its points by GitHub's formula, see
+	// GraphQLCost).
 	NoGraphQL    bool
 	GraphQLLimit int
 	// QuotaLimit is the REST rate limit of the window (default 5000):
@@ -198,6 +209,9 @@ type Issue struct {
 	Created     time.Time // zero: a minute after the previous one
 	Closed      time.Time
 	Comments    []string
+
+	updated time.Time // updated_at: the creation or closing, then the latest edit
+
 }
 
 // Label is a stored label.
@@ -339,9 +353,41 @@ func (r *Repo) add(i Issue) *Issue {
 	if i.Created.IsZero() {
 		i.Created = r.tick
 	}
+	i.updated = i.Created
+	if i.Closed.After(i.updated) {
+		i.updated = i.Closed
+	}
 	p := &i
 	r.issues = append(r.issues, p)
 	return p
+}
+
+// EditIssue changes issue number with edit, as an edit on GitHub does: its
+// updated_at becomes the newest of the repository's issues. It reports
+// whether the issue exists.
+func (r *Repo) EditIssue(number int, edit func(*Issue)) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	i := findIssue(r, strconv.Itoa(number))
+	if i == nil {
+		return false
+	}
+	edit(i)
+	r.touch(i)
+	return true
+}
+
+// touch makes i the most recently updated issue of r.
+func (r *Repo) touch(i *Issue) {
+	latest := i.updated
+	for _, x := range r.issues {
+		for _, t := range []time.Time{x.updated, x.Created, x.Closed} {
+			if t.After(latest) {
+				latest = t
+			}
+		}
+	}
+	i.updated = latest.Add(time.Second)
 }
 
 // Issues returns copies of the stored issues, by number.
@@ -432,6 +478,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization")}
+	if path == "/graphql" && r.Body != nil {
+		b, _ := io.ReadAll(r.Body)
+		req.Body = string(b)
+		r.Body = io.NopCloser(bytes.NewReader(b))
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -65,18 +65,23 @@ func TestIssueListFiltersAndPages(t *testing.T) {
 		return out
 	}
 	_, items := get(t, f, "repos/acme/web/issues?state=all&labels=incident", "")
-	assert.Equal(t, []float64{7, 3}, numbers(items), "stored order, first page")
+	assert.Equal(t, []float64{5, 3}, numbers(items), "newest first (GitHub's default), first page")
 	resp, items := get(t, f, "repos/acme/web/issues?state=all&labels=incident&page=2", "")
-	assert.Equal(t, []float64{5}, numbers(items))
+	assert.Equal(t, []float64{7}, numbers(items))
 	assert.Contains(t, resp.Header.Get("Link"), `rel="prev"`)
 	_, items = get(t, f, "repos/acme/web/issues?state=all&labels=INCIDENT,sev1&direction=asc", "")
 	assert.Equal(t, []float64{3}, numbers(items))
-	_, items = get(t, f, "repos/acme/web/issues?direction=desc", "")
-	assert.Equal(t, []float64{8, 7}, numbers(items), "open ones by default; d got the next free number")
-	assert.Equal(t, "https://github.com/acme/web/issues/7", items[1]["html_url"])
-	_, items = get(t, f, "repos/acme/web/issues?direction=desc&page=2", "")
-	require.Len(t, items, 1)
-	assert.Contains(t, items[0], "pull_request", "pull requests are listed too, as on GitHub")
+	_, items = get(t, f, "repos/acme/web/issues?direction=asc", "")
+	assert.Equal(t, []float64{7, 5}, numbers(items), "open ones by default, oldest first")
+	assert.Equal(t, "https://github.com/acme/web/issues/7", items[0]["html_url"])
+	assert.Contains(t, items[1], "pull_request", "pull requests are listed too, as on GitHub")
+	_, items = get(t, f, "repos/acme/web/issues?direction=asc&page=2", "")
+	assert.Equal(t, []float64{8}, numbers(items), "d got the next free number")
+
+	// An edit makes an issue the most recently updated.
+	require.True(t, r.EditIssue(7, func(i *Issue) { i.Title = "a2" }))
+	_, items = get(t, f, "repos/acme/web/issues?state=all&sort=updated", "")
+	assert.Equal(t, []float64{7, 8}, numbers(items))
 }
 
 func TestInjectedFaultsAnswerInOrder(t *testing.T) {

@@ -46,7 +46,7 @@ func (s *Server) issueJSON(repo *Repo, i *Issue) map[string]any {
 		"state":    i.State, "state_reason": orNil(i.StateReason), "title": i.Title, "body": i.Body,
 		"user": User(author, "User"), "labels": labels, "assignee": assignee, "assignees": assignees,
 		"locked": false, "comments": len(i.Comments),
-		"created_at": stamp(i.Created), "updated_at": stamp(i.Created), "closed_at": stamp(i.Closed),
+		"created_at": stamp(i.Created), "updated_at": stamp(i.updated), "closed_at": stamp(i.Closed),
 		"author_association": "MEMBER",
 	}
 	if i.PullRequest {
@@ -64,8 +64,9 @@ func labelJSON(l *Label) map[string]any {
 }
 
 // listIssues filters by state (default open; all) and labels (every one
-// of a comma-separated list, any case). direction asc or desc orders by
-// number; without it the issues come in the order they were added.
+// of a comma-separated list, any case), and orders as GitHub does: by sort
+// (created, the default, or updated) in direction (desc, the default, or
+// asc), the number deciding ties.
 func (s *Server) listIssues(w http.ResponseWriter, r *http.Request, repo *Repo) {
 	q := r.URL.Query()
 	state := q.Get("state")
@@ -89,18 +90,31 @@ func (s *Server) listIssues(w http.ResponseWriter, r *http.Request, repo *Repo) 
 			sel = append(sel, i)
 		}
 	}
-	switch q.Get("direction") {
-	case "asc":
-		sort.SliceStable(sel, func(a, b int) bool { return sel[a].Number < sel[b].Number })
-	case "desc":
-		sort.SliceStable(sel, func(a, b int) bool { return sel[a].Number > sel[b].Number })
-	}
+	sortIssues(sel, q.Get("sort") == "updated", q.Get("direction") != "asc")
 	from, to := s.page(w, r, len(sel))
 	out := make([]any, 0, to-from)
 	for _, i := range sel[from:to] {
 		out = append(out, s.issueJSON(repo, i))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// sortIssues orders issues by creation (or update) time, newest first when
+// desc, the number deciding ties.
+func sortIssues(sel []*Issue, updated, desc bool) {
+	key := func(i *Issue) time.Time {
+		if updated {
+			return i.updated
+		}
+		return i.Created
+	}
+	sort.SliceStable(sel, func(a, b int) bool {
+		ta, tb := key(sel[a]), key(sel[b])
+		if !ta.Equal(tb) {
+			return ta.Before(tb) != desc
+		}
+		return (sel[a].Number < sel[b].Number) != desc
+	})
 }
 
 func hasFold(list []string, s string) bool {
@@ -224,6 +238,7 @@ func (s *Server) editIssue(w http.ResponseWriter, r *http.Request, repo *Repo, n
 	if req.Assignees != nil {
 		i.Assignees = append([]string(nil), *req.Assignees...)
 	}
+	repo.touch(i)
 	writeJSON(w, http.StatusOK, s.issueJSON(repo, i))
 }
 
@@ -241,6 +256,7 @@ func (s *Server) createComment(w http.ResponseWriter, r *http.Request, repo *Rep
 		return
 	}
 	i.Comments = append(i.Comments, req.Body)
+	repo.touch(i)
 	full := repo.Owner + "/" + repo.Name
 	id := len(i.Comments)
 	writeJSON(w, http.StatusCreated, map[string]any{

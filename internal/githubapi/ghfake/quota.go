@@ -106,7 +106,8 @@ func (s *Server) Quota() int {
 	return s.quota
 }
 
-// GraphQLPoints is the GraphQL points spent (one a query).
+// GraphQLPoints is the GraphQL points spent (each query its cost, see
+// GraphQLCost).
 func (s *Server) GraphQLPoints() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -76,7 +76,7 @@ func TestGraphQLDeployments(t *testing.T) {
 	r.Deployments = []map[string]any{Deployment("acme/web", 2, "production", "s2", "deploy", "", time.Time{}), Deployment("acme/web", 1, "staging", "s1", "deploy", "", time.Time{})}
 	r.Statuses[2] = []map[string]any{DeploymentStatus(5, "success", time.Time{}), DeploymentStatus(4, "in_progress", time.Time{})}
 	post := func(vars string) map[string]any {
-		resp, err := http.Post(f.GraphQLURL(), "application/json", strings.NewReader(`{"query":"query { repository(owner: $owner, name: $name) { deployments(first: 100) { nodes { databaseId } } } }","variables":`+vars+`}`))
+		resp, err := http.Post(f.GraphQLURL(), "application/json", strings.NewReader(`{"query":"query($owner: String!, $name: String!, $after: String) { repository(owner: $owner, name: $name) { deployments(first: 100, after: $after, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { databaseId creator { __typename login } statuses(last: 100) { nodes { state } } } pageInfo { hasNextPage endCursor } } } }","variables":`+vars+`}`))
 		require.NoError(t, err)
 		defer resp.Body.Close()
 		require.Equal(t, http.StatusOK, resp.StatusCode)
