@@ -263,6 +263,13 @@ func buildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exce
 	return in, nil
 }
 
+// Release drops the document (Doc) once Value is converted, keeping what
+// the evaluation itself reads of it (the config files' contents, for the
+// compliance checks): for a caller that will not dump it.
+func (in *Input) Release() {
+	in.Doc = map[string]any{"config_files": in.Doc["config_files"]}
+}
+
 // sourcesOf summarises every part of snap, keyed by source id
 // ("<kind>.<name>": two sources of different kinds may share a name).
 func sourcesOf(snap *snapshot.Snapshot) map[string]sourceInfo {

@@ -76,7 +76,7 @@ func Build(ev *Evaluation, metrics []*Resolved, parts []*snapshot.Part, opt Opti
 	for _, p := range parts {
 		_, _ = p.Digest() // sha256 of the part as a snapshot file holds it
 		r.Inputs = append(r.Inputs, report.Input{Source: p.Source, Kind: p.Kind, SHA256: p.SHA256,
-			Records: p.Data.Count(), SkippedLines: p.SkippedLines, Error: p.Error})
+			Records: p.Records(), SkippedLines: p.SkippedLines, Error: p.Error})
 	}
 	for _, m := range metrics {
 		r.Metrics = append(r.Metrics, buildMetric(ev, m, opt, asOf))

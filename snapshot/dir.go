@@ -44,6 +44,39 @@ type Part struct {
 
 	// SHA256 of the part's file as written or read (not serialised).
 	SHA256 string `json:"-"`
+
+	// released is set by Release: Data is gone, records is its count.
+	released bool
+	records  int
+}
+
+// Records is the number of records the part holds (or held before Release).
+func (p *Part) Records() int {
+	if p.released {
+		return p.records
+	}
+	return p.Data.Count()
+}
+
+// Released reports whether Release dropped the part's records.
+func (p *Part) Released() bool { return p.released }
+
+// Release drops the records of every part once their digest and counts are
+// kept (Part.Records, Part.SHA256): for a caller that needs neither again,
+// such as an evaluation whose input is converted (engine.Input.Release).
+func (s *Snapshot) Release() error {
+	for _, p := range s.Parts {
+		if p.released {
+			continue
+		}
+		if _, err := p.Digest(); err != nil {
+			return fmt.Errorf("%s: %w", p.ID(), err)
+		}
+		p.records = p.Data.Count()
+		p.released = true
+		p.Data = Data{}
+	}
+	return nil
 }
 
 // Failed reports whether the source could not be collected.

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,4 +148,22 @@ func TestPartFilesAreDistinctPerSource(t *testing.T) {
 	}
 	assert.Equal(t, []string{"nginx_access_log.edge=2", "nginx_error_log.edge=1", "trivy.Img=5", "trivy.a/b=3", "trivy.a_b=4", "trivy.img=6"}, got,
 		"read back whole, ordered by (kind, name)")
+}
+
+func TestReleaseKeepsCountsAndDigests(t *testing.T) {
+	p := &Part{Source: "s", Kind: "k", Data: Data{Accounts: []Account{{Login: "a"}, {Login: "b"}},
+		Events: map[string]EventList{"ban": EventsOf(Event{Origin: "x"})}}}
+	want, err := p.Digest()
+	require.NoError(t, err)
+	p.SHA256 = "" // computed again by Release
+	s := &Snapshot{Parts: []*Part{p}}
+	require.NoError(t, s.Release())
+	assert.True(t, p.Released())
+	assert.Equal(t, 3, p.Records())
+	assert.Equal(t, want, p.SHA256)
+	assert.Equal(t, 0, p.Data.Count(), "the records are gone")
+	_, err = p.WriteTo(io.Discard)
+	assert.ErrorContains(t, err, "released", "a released part is never written empty")
+	require.NoError(t, s.Release(), "twice is harmless")
+	assert.Equal(t, 3, p.Records())
 }

@@ -184,6 +184,12 @@ func SourceEnv(cfg *config.Config, s *config.Source, asOf time.Time) sources.Env
 // vulnerability ledger (<reports_dir>/vulnerabilities.json) read-only:
 // first_seen of open scanner findings and the fixes of earlier reports.
 func (a *App) Evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.Time, withHistory bool) (*report.Report, *engine.Evaluation, error) {
+	return a.evaluate(ctx, snap, asOf, withHistory, false)
+}
+
+// evaluate is Evaluate; lean releases the snapshot's records and the input
+// document once the input is converted (Request.Lean).
+func (a *App) evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.Time, withHistory, lean bool) (*report.Report, *engine.Evaluation, error) {
 	// With history, the findings are annotated from the vulnerability
 	// ledger (first seen, fixes) while the rest of the input converts.
 	var late engine.Late
@@ -204,6 +210,12 @@ func (a *App) Evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.T
 	end()
 	if err != nil {
 		return nil, nil, err
+	}
+	if lean {
+		in.Release()
+		if err := snap.Release(); err != nil {
+			return nil, nil, err
+		}
 	}
 	end = trace.Phase("evaluate")
 	ev, err := a.Engine.Evaluate(ctx, in)

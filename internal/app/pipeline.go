@@ -63,6 +63,11 @@ type Request struct {
 	Say func(source, line string)
 	// Shard makes Snapshot collect one shard's share (`--shard i/N`).
 	Shard shard.Spec
+	// Lean says the caller of Eval needs neither the records nor the
+	// input document once the input is converted (eval and gate, but
+	// not --dump-input): they are released before the policies run, so
+	// the evaluation's memory is the converted input's.
+	Lean bool
 }
 
 // Evaluated is a report and what produced it.
@@ -122,7 +127,7 @@ func Eval(ctx context.Context, req Request) (*Evaluated, error) {
 	} else if snap, err = a.collect(ctx, asOf, req.Progress); err != nil {
 		return nil, err
 	}
-	r, ev, err := a.Evaluate(ctx, snap, asOf, true)
+	r, ev, err := a.evaluate(ctx, snap, asOf, true, req.Lean)
 	if err != nil {
 		return nil, err
 	}

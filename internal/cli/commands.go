@@ -291,11 +291,13 @@ func (g *globals) request(e *env, snapDir string, checks ...func(*app.App) error
 }
 
 // evaluate evaluates through the pipeline (app.Eval).
-func (g *globals) evaluate(e *env, snapDir string, checks ...func(*app.App) error) (*app.Evaluated, error) {
+// lean: the caller reads only the report (app.Request.Lean).
+func (g *globals) evaluate(e *env, snapDir string, lean bool, checks ...func(*app.App) error) (*app.Evaluated, error) {
 	req, err := g.request(e, snapDir, checks...)
 	if err != nil {
 		return nil, err
 	}
+	req.Lean = lean
 	ev, err := app.Eval(e.ctx, req)
 	if err != nil {
 		return nil, failed(err)
@@ -392,7 +394,7 @@ func cmdEval(e *env, g *globals) *cli.Command {
 			&cli.BoolFlag{Name: "dump-input", Usage: "print the policy input document as JSON instead of the results"},
 		},
 		Action: func(c *cli.Context) error {
-			ev, err := g.evaluate(e, c.String("snapshot"))
+			ev, err := g.evaluate(e, c.String("snapshot"), !c.Bool("dump-input"))
 			if err != nil {
 				return err
 			}
@@ -426,7 +428,7 @@ func cmdGate(e *env, g *globals) *cli.Command {
 					checks = append(checks, knownMetric("--metrics", id))
 				}
 			}
-			ev, err := g.evaluate(e, c.String("snapshot"), checks...)
+			ev, err := g.evaluate(e, c.String("snapshot"), true, checks...)
 			if err != nil {
 				return err
 			}

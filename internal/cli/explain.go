@@ -63,7 +63,7 @@ func cmdExplain(e *env, g *globals) *cli.Command {
 			if c.Int("limit") < 0 {
 				return exitCode(ExitError, fmt.Errorf("--limit %d: want 0 (all) or more", c.Int("limit")))
 			}
-			ev, err := g.evaluate(e, c.String("snapshot"), knownMetric("explain", id))
+			ev, err := g.evaluate(e, c.String("snapshot"), true, knownMetric("explain", id))
 			if err != nil {
 				return err
 			}
