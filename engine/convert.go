@@ -77,6 +77,10 @@ func toValueParallel(doc map[string]any, p *projection) (ast.Value, error) {
 				sem <- struct{}{}
 			}
 			defer func() { <-sem }()
+			if t, ok := v.(*ast.Term); ok { // converted already (EventStream)
+				items[i] = [2]*ast.Term{ast.StringTerm(k), t}
+				return
+			}
 			t, err := convertIn(reflect.ValueOf(v), under(root, k))
 			items[i], errs[i] = [2]*ast.Term{ast.StringTerm(k), t}, err
 		}()
@@ -155,15 +159,14 @@ func convert(v reflect.Value) (*ast.Term, error) { return convertIn(v, nil) }
 // emptyState is where no observed path leads: structs there keep no field.
 var emptyState = &pstate{}
 
-// under is the state of the value at key k below s.
+// under is the state of the value at key k below s: nil without a
+// projection, s itself below an observed-whole path, emptyState where no
+// observed path leads.
 func under(s *pstate, k string) *pstate {
 	if s == nil {
 		return nil
 	}
 	if c := s.child(k); c != nil {
-		if c.whole {
-			return nil
-		}
 		return c
 	}
 	return emptyState
@@ -188,6 +191,12 @@ func convertIn(v reflect.Value, s *pstate) (*ast.Term, error) {
 		}
 		return convertIn(v.Elem(), s)
 	case reflect.String:
+		if s != nil {
+			// A projected input outlives the records (Input.Release):
+			// its strings are its own, not views into the decoder's
+			// buffers of whole parts.
+			return ast.StringTerm(strings.Clone(v.String())), nil
+		}
 		return ast.StringTerm(v.String()), nil
 	case reflect.Bool:
 		return ast.InternedTerm(v.Bool()), nil
@@ -241,7 +250,7 @@ func convertIn(v reflect.Value, s *pstate) (*ast.Term, error) {
 		return ast.NewTerm(ast.NewObject(items...)), nil
 	case reflect.Struct:
 		plan := planOf(v.Type())
-		if s != nil {
+		if s != nil && !s.whole {
 			plan = s.plan(v.Type())
 		}
 		items := make([][2]*ast.Term, 0, len(plan))
@@ -254,8 +263,10 @@ func convertIn(v reflect.Value, s *pstate) (*ast.Term, error) {
 				continue
 			}
 			fs := f.state
-			if s == nil || fs.whole {
+			if s == nil {
 				fs = nil
+			} else if s.whole {
+				fs = s
 			}
 			t, err := convertIn(fv, fs)
 			if err != nil {

@@ -127,18 +127,32 @@ func TestProjectionGivesTheSameResults(t *testing.T) {
 	asOf := snap.AsOf
 	full, err := BuildInput(snap, asOf, testSettings, nil)
 	require.NoError(t, err)
-	projected, err := e.Input(snap, asOf, testSettings, nil, nil)
+	projected, err := e.Input(snap, asOf, testSettings, nil, nil, nil)
 	require.NoError(t, err)
 	assert.Equal(t, full.Doc["events"], projected.Doc["events"], "Doc stays whole")
 	assert.Less(t, len(projected.Value.String()), len(full.Value.String())*2/3)
 
+	// The events converted while the parts are read (EventStream), their
+	// records released, give the same input.
+	streamedSnap := sampleSnapshot()
+	stream := e.EventStream(asOf, testSettings)
+	for _, p := range streamedSnap.Parts {
+		require.NoError(t, stream.Add(p))
+		assert.Nil(t, p.Data.Events, "released")
+	}
+	streamed, err := e.Input(streamedSnap, asOf, testSettings, nil, nil, stream)
+	require.NoError(t, err)
+	assert.True(t, projected.Value.Compare(streamed.Value) == 0, "streamed input equals the projected one")
+
 	a, err := e.Evaluate(context.Background(), full)
 	require.NoError(t, err)
-	b, err := e.Evaluate(context.Background(), projected)
-	require.NoError(t, err)
-	require.Equal(t, len(a.Raw), len(b.Raw))
-	for id, ra := range a.Raw {
-		assert.Equal(t, ra, b.Raw[id], id)
+	for name, in := range map[string]*Input{"projected": projected, "streamed": streamed} {
+		b, err := e.Evaluate(context.Background(), in)
+		require.NoError(t, err)
+		require.Equal(t, len(a.Raw), len(b.Raw))
+		for id, ra := range a.Raw {
+			assert.Equal(t, ra, b.Raw[id], name+" "+id)
+		}
 	}
 }
 
@@ -210,7 +224,7 @@ detailed_failures := {"value": count(xs), "items": count(xs), "records": xs} if 
 	e, err := New(context.Background(), append(mods, custom), func(f string) bool { return strings.HasPrefix(f, "policies/") })
 	require.NoError(t, err)
 	assert.Contains(t, e.ObservedFields(), "events.login_failed.*.detail.**")
-	in, err := e.Input(sampleSnapshot(), sampleSnapshot().AsOf, testSettings, nil, nil)
+	in, err := e.Input(sampleSnapshot(), sampleSnapshot().AsOf, testSettings, nil, nil, nil)
 	require.NoError(t, err)
 	ev, err := e.Evaluate(context.Background(), in)
 	require.NoError(t, err)

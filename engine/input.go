@@ -119,16 +119,18 @@ type Late func() (*snapshot.Snapshot, error)
 // being converted: the annotation of the findings overlaps the conversion
 // of the other collections. A nil late uses snap.
 func BuildInputLate(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exception, late Late) (*Input, error) {
-	return buildInput(snap, asOf, s, excs, late, nil)
+	return buildInput(snap, asOf, s, excs, late, nil, nil)
 }
 
 // Input is BuildInputLate for this engine's policies: Value holds only the
 // record fields they can observe (see observedFields); Doc is whole.
-func (e *Engine) Input(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exception, late Late) (*Input, error) {
-	return buildInput(snap, asOf, s, excs, late, e.fields)
+// With a stream (the snapshot read with EventStream.Add), the events are
+// its terms and Doc has them as a term.
+func (e *Engine) Input(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exception, late Late, stream *EventStream) (*Input, error) {
+	return buildInput(snap, asOf, s, excs, late, e.fields, stream)
 }
 
-func buildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exception, late Late, fields *projection) (*Input, error) {
+func buildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exception, late Late, fields *projection, stream *EventStream) (*Input, error) {
 	asOf = asOf.UTC()
 	asOfMS := asOf.UnixMilli()
 	in := &Input{AsOf: asOf, Failed: map[string][]string{}, Kinds: map[string][]string{},
@@ -162,7 +164,9 @@ func buildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exce
 		}
 		d := &p.Data
 		for t, es := range d.Events {
-			events[t] = append(events[t], es.Segments()...)
+			if stream == nil {
+				events[t] = append(events[t], es.Segments()...)
+			}
 		}
 		if d.Baseline != nil && d.Baseline.Present {
 			baseline.Present = true
@@ -183,6 +187,14 @@ func buildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exce
 	}
 	for t, lists := range events {
 		allEvents[t] = filterAll(lists, inWindow)
+	}
+	var eventsDoc any = allEvents
+	if stream != nil {
+		v, err := stream.value(snap.Parts)
+		if err != nil {
+			return nil, fmt.Errorf("input: events: %w", err)
+		}
+		eventsDoc = v
 	}
 	exc := make([]exception, 0, len(excs))
 	for _, e := range excs {
@@ -233,7 +245,7 @@ func buildInput(snap *snapshot.Snapshot, asOf time.Time, s Settings, excs []Exce
 			"trend_tolerance_pct":     s.TrendTolerancePct,
 		},
 		"sources":             lateValue(func(s *snapshot.Snapshot) any { return sourcesOf(s) }),
-		"events":              allEvents,
+		"events":              eventsDoc,
 		"baseline":            baseline,
 		"exceptions":          exc,
 		"compliance_findings": []ComplianceFinding{},
@@ -275,7 +287,7 @@ func (in *Input) Release() {
 func sourcesOf(snap *snapshot.Snapshot) map[string]sourceInfo {
 	srcs := make(map[string]sourceInfo, len(snap.Parts))
 	for _, p := range snap.Parts {
-		srcs[p.ID()] = sourceInfo{Name: p.Source, Kind: p.Kind, OK: !p.Failed(), Error: p.Error, Records: p.Data.Count(), SkippedLines: p.SkippedLines}
+		srcs[p.ID()] = sourceInfo{Name: p.Source, Kind: p.Kind, OK: !p.Failed(), Error: p.Error, Records: p.Records(), SkippedLines: p.SkippedLines}
 	}
 	return srcs
 }

@@ -48,14 +48,34 @@ type Part struct {
 	// released is set by Release: Data is gone, records is its count.
 	released bool
 	records  int
+	// releasedEvents counts the events ReleaseEvents dropped.
+	releasedEvents int
 }
 
-// Records is the number of records the part holds (or held before Release).
+// Records is the number of records the part holds (or held before Release
+// and ReleaseEvents).
 func (p *Part) Records() int {
 	if p.released {
 		return p.records
 	}
-	return p.Data.Count()
+	return p.Data.Count() + p.releasedEvents
+}
+
+// ReleaseEvents drops the part's log events once its digest is known,
+// keeping their count (Records): for a reader that converted them
+// (ReadWith). Writing the part afterwards is refused.
+func (p *Part) ReleaseEvents() error {
+	if len(p.Data.Events) == 0 {
+		return nil
+	}
+	if _, err := p.Digest(); err != nil {
+		return fmt.Errorf("%s: %w", p.ID(), err)
+	}
+	for _, es := range p.Data.Events {
+		p.releasedEvents += es.Len()
+	}
+	p.Data.Events = nil
+	return nil
 }
 
 // Released reports whether Release dropped the part's records.
@@ -72,7 +92,7 @@ func (s *Snapshot) Release() error {
 		if _, err := p.Digest(); err != nil {
 			return fmt.Errorf("%s: %w", p.ID(), err)
 		}
-		p.records = p.Data.Count()
+		p.records = p.Records()
 		p.released = true
 		p.Data = Data{}
 	}
@@ -228,7 +248,15 @@ func Write(dir, project string, s *Snapshot) (*Manifest, error) {
 
 // Read loads a snapshot folder written by Write, checking each part's sha256
 // against the manifest.
-func Read(dir string) (*Snapshot, *Manifest, error) {
+func Read(dir string) (*Snapshot, *Manifest, error) { return ReadWith(dir, nil) }
+
+// ReadWith is Read calling each (when not nil) with every part as soon as it
+// is decoded and checked, on the core that decoded it, before the next part
+// starts there: a caller can convert what it needs of a part and release
+// its records (Part.ReleaseEvents) while the other parts decode, so all the
+// parts' records are never in memory at once. An error from each is the
+// read's error.
+func ReadWith(dir string, each func(m *Manifest, p *Part) error) (*Snapshot, *Manifest, error) {
 	mb, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -261,6 +289,9 @@ func Read(dir string) (*Snapshot, *Manifest, error) {
 	parallel.ForEach(len(order), func(k int) {
 		i := order[k]
 		s.Parts[i], errs[i] = readPart(dir, m.Sources[i])
+		if errs[i] == nil && each != nil {
+			errs[i] = each(&m, s.Parts[i])
+		}
 	})
 	for _, err := range errs {
 		if err != nil {

@@ -17,7 +17,7 @@ import (
 // 1 GB log holds millions of events). It returns the bytes written and sets
 // p.SHA256 to the sha256 of exactly those bytes.
 func (p *Part) WriteTo(w io.Writer) (int64, error) {
-	if p.released {
+	if p.released || p.releasedEvents > 0 {
 		return 0, fmt.Errorf("%s: the records were released after evaluation", p.ID())
 	}
 	h := sha256.New()

@@ -184,12 +184,13 @@ func SourceEnv(cfg *config.Config, s *config.Source, asOf time.Time) sources.Env
 // vulnerability ledger (<reports_dir>/vulnerabilities.json) read-only:
 // first_seen of open scanner findings and the fixes of earlier reports.
 func (a *App) Evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.Time, withHistory bool) (*report.Report, *engine.Evaluation, error) {
-	return a.evaluate(ctx, snap, asOf, withHistory, false)
+	return a.evaluate(ctx, snap, asOf, withHistory, false, nil)
 }
 
 // evaluate is Evaluate; lean releases the snapshot's records and the input
 // document once the input is converted (Request.Lean).
-func (a *App) evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.Time, withHistory, lean bool) (*report.Report, *engine.Evaluation, error) {
+// stream holds the events converted while snap was read (may be nil).
+func (a *App) evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.Time, withHistory, lean bool, stream *engine.EventStream) (*report.Report, *engine.Evaluation, error) {
 	// With history, the findings are annotated from the vulnerability
 	// ledger (first seen, fixes) while the rest of the input converts.
 	var late engine.Late
@@ -206,7 +207,7 @@ func (a *App) evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.T
 	}
 	end := trace.Phase("input")
 	excs := Exceptions(a.Config.Exceptions, a.Config.Dir)
-	in, err := a.Engine.Input(snap, asOf, Settings(a.Config), excs, late)
+	in, err := a.Engine.Input(snap, asOf, Settings(a.Config), excs, late, stream)
 	end()
 	if err != nil {
 		return nil, nil, err

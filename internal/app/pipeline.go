@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/localizevideos/posture/engine"
@@ -92,26 +93,55 @@ func Eval(ctx context.Context, req Request) (*Evaluated, error) {
 		err  error
 	}
 	var stored chan read
+	// A lean evaluation of a stored snapshot converts each part's events
+	// as soon as the part is read, once the policies are compiled (they
+	// say which fields to keep), and releases them (engine.EventStream).
+	var (
+		loaded   = make(chan *App, 1)
+		streamed *engine.EventStream
+		once     sync.Once
+	)
 	if req.Snapshot != "" {
+		var each func(*snapshot.Manifest, *snapshot.Part) error
+		if req.Lean {
+			each = func(m *snapshot.Manifest, p *snapshot.Part) error {
+				a := <-loaded
+				loaded <- a
+				if a == nil {
+					return nil // the config failed: Eval returns its error
+				}
+				once.Do(func() {
+					asOf := req.AsOf
+					if t, err := time.Parse(time.RFC3339, m.AsOf); err == nil && !req.AsOfGiven {
+						asOf = t
+					}
+					streamed = a.Engine.EventStream(asOf, Settings(a.Config))
+				})
+				return streamed.Add(p)
+			}
+		}
 		stored = make(chan read, 1)
 		go func() {
 			end := trace.Phase("snapshot read")
-			s, m, err := snapshot.Read(req.Snapshot)
+			s, m, err := snapshot.ReadWith(req.Snapshot, each)
 			end()
 			stored <- read{s, m, err}
 		}()
 	}
 	a, err := Load(ctx, req.Config)
 	if err != nil {
+		loaded <- nil
 		return nil, err
 	}
 	a.Tick = req.Tick
 	a.Say = req.Say
 	for _, check := range req.Checks {
 		if err := check(a); err != nil {
+			loaded <- nil
 			return nil, err
 		}
 	}
+	loaded <- a
 	asOf := req.AsOf
 	var snap *snapshot.Snapshot
 	var manifest *snapshot.Manifest
@@ -127,7 +157,7 @@ func Eval(ctx context.Context, req Request) (*Evaluated, error) {
 	} else if snap, err = a.collect(ctx, asOf, req.Progress); err != nil {
 		return nil, err
 	}
-	r, ev, err := a.evaluate(ctx, snap, asOf, true, req.Lean)
+	r, ev, err := a.evaluate(ctx, snap, asOf, true, req.Lean, streamed)
 	if err != nil {
 		return nil, err
 	}

@@ -124,3 +124,39 @@ func TestEvalChecksBeforeCollecting(t *testing.T) {
 	assert.EqualError(t, err, "--metrics: unknown metric")
 	assert.False(t, collected, "a bad flag costs no source read")
 }
+
+// A lean evaluation of a stored snapshot (eval, gate: the events converted
+// while the parts are read, the records released) gives the report of a
+// full one, on the example's every source.
+func TestLeanEvaluationOfAStoredSnapshotGivesTheSameReport(t *testing.T) {
+	root, err := filepath.Abs("../../examples/localizevideos")
+	require.NoError(t, err)
+	ex := filepath.Join(t.TempDir(), "ex")
+	require.NoError(t, os.CopyFS(ex, os.DirFS(root)))
+	cfgPath := filepath.Join(ex, "posture.hcl")
+	asOf := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	snapDir := filepath.Join(t.TempDir(), "snap")
+	_, err = Snapshot(context.Background(), Request{Config: cfgPath, AsOf: asOf}, snapDir)
+	require.NoError(t, err)
+
+	full, err := Eval(context.Background(), Request{Config: cfgPath, Snapshot: snapDir})
+	require.NoError(t, err)
+	lean, err := Eval(context.Background(), Request{Config: cfgPath, Snapshot: snapDir, Lean: true})
+	require.NoError(t, err)
+	events := 0
+	for _, p := range full.Snapshot.Parts {
+		for _, es := range p.Data.Events {
+			events += es.Len()
+		}
+	}
+	require.Greater(t, events, 100, "the example has log events")
+	assert.Equal(t, full.Report, lean.Report)
+	for _, p := range lean.Snapshot.Parts {
+		assert.True(t, p.Released(), p.ID())
+	}
+	// And the same as evaluating the collection itself.
+	collected, err := Eval(context.Background(), Request{Config: cfgPath, AsOf: asOf, AsOfGiven: true, Lean: true})
+	require.NoError(t, err)
+	collected.Report.Snapshot = full.Report.Snapshot
+	assert.Equal(t, full.Report, collected.Report)
+}
