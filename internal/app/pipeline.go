@@ -104,6 +104,7 @@ func Eval(ctx context.Context, req Request) (*Evaluated, error) {
 	if req.Snapshot != "" {
 		var each func(*snapshot.Manifest, *snapshot.Part) error
 		if req.Lean {
+			defer limitMemory(req.Snapshot)()
 			each = func(m *snapshot.Manifest, p *snapshot.Part) error {
 				a := <-loaded
 				loaded <- a

@@ -36,4 +36,5 @@ var EnvVars = []EnvVar{
 	{[]string{"POSTURE_TRACE"}, "Any value prints how long each phase took (config, collection per source, compile, evaluation) to stderr."},
 	{[]string{"POSTURE_CPUPROFILE"}, "Writes a CPU profile of the run to that file (performance work)."},
 	{[]string{"GOGC"}, "Go's garbage collector setting; posture uses 200 unless it is set."},
+	{[]string{"GOMEMLIMIT"}, "Go's soft memory limit. Unless it is set, `eval`, `gate` and `explain` of a stored snapshot (`--snapshot`) keep their memory within four times the snapshot's size on disk (at least 256 MiB), the collector working harder near it; set it (e.g. `GOMEMLIMIT=off` or a size) to trade memory for speed the other way."},
 }
