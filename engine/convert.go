@@ -104,6 +104,7 @@ type field struct {
 	key       *ast.Term
 	omitEmpty bool
 	state     *pstate // the projection's state of the field's value (nil: whole)
+	intern    *interner
 }
 
 var plans sync.Map // reflect.Type -> []field
@@ -267,6 +268,10 @@ func convertIn(v reflect.Value, s *pstate) (*ast.Term, error) {
 				fs = nil
 			} else if s.whole {
 				fs = s
+			}
+			if f.intern != nil && fv.Kind() == reflect.String {
+				items = append(items, [2]*ast.Term{f.key, f.intern.term(fv.String())})
+				continue
 			}
 			t, err := convertIn(fv, fs)
 			if err != nil {

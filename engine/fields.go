@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -608,6 +609,7 @@ func (s *pstate) plan(t reflect.Type) []field {
 	for _, f := range all {
 		if c := s.child(string(f.key.Value.(ast.String))); c != nil {
 			f.state = c
+			f.intern = &interner{}
 			p = append(p, f)
 		}
 	}
@@ -642,4 +644,39 @@ func (p *projection) Fields() []string {
 	}
 	walk(p.root.nodes[0], "")
 	return out
+}
+
+// interner shares one term among the equal strings of a field (a status,
+// a severity, a repository: a few values over many records) while the
+// field shows few distinct values; a field of unique values (origins,
+// ids) turns it off after maxInterned of them.
+type interner struct {
+	mu  sync.Mutex
+	m   map[string]*ast.Term
+	off atomic.Bool
+}
+
+const maxInterned = 4096
+
+func (in *interner) term(s string) *ast.Term {
+	if in.off.Load() {
+		return ast.StringTerm(strings.Clone(s))
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if t, ok := in.m[s]; ok {
+		return t
+	}
+	if len(in.m) >= maxInterned {
+		in.off.Store(true)
+		in.m = nil
+		return ast.StringTerm(strings.Clone(s))
+	}
+	if in.m == nil {
+		in.m = map[string]*ast.Term{}
+	}
+	c := strings.Clone(s)
+	t := ast.StringTerm(c)
+	in.m[c] = t
+	return t
 }

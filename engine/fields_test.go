@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -231,4 +232,19 @@ detailed_failures := {"value": count(xs), "items": count(xs), "records": xs} if 
 	r := ev.Raw["detailed_failures"]
 	require.NoError(t, r.Err)
 	assert.Equal(t, 5.0, *r.Value) // the five login_failed events, all in the window
+}
+
+func TestInternerSharesRepeatedValuesAndStopsOnUniqueOnes(t *testing.T) {
+	var in interner
+	a, b := in.term("open"), in.term(strings.Clone("open"))
+	assert.Same(t, a, b, "equal values share one term")
+	assert.Equal(t, ast.String("open"), a.Value)
+	for i := 0; i < maxInterned; i++ {
+		in.term(fmt.Sprintf("origin:%d", i))
+	}
+	assert.True(t, in.off.Load(), "a field of unique values stops being interned")
+	assert.Nil(t, in.m, "and its map is dropped")
+	c, d := in.term("open"), in.term("open")
+	assert.NotSame(t, c, d)
+	assert.Equal(t, c.Value, d.Value)
 }
