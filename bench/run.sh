@@ -8,7 +8,8 @@
 #   (c) `posture snapshot` of a 1 GB nginx access log and of a 1 GB sshd log vs `grep -c`;
 #   (d) the headers source over 200 local HTTPS endpoints answering in 100 ms vs the ideal
 #       200 × 0.1 s ÷ concurrency (skipped when posture has no `headers` source kind yet);
-#   (e) the peak memory (max RSS) of eval at the largest scale vs the snapshot's size on disk;
+#   (e) the peak memory (max RSS, largest of 3 runs) of eval at the largest scale vs the
+#       snapshot's size on disk (target ≤ 4 at 100x), in the same run as the speed targets;
 # and cross-checks every metric value of posture against the floor and against opa eval
 # (fails loudly on any difference). posture is treated as a black box: built from ./cmd/posture
 # and run as a process.
@@ -194,10 +195,15 @@ done
 # (e) peak memory at the largest scale.
 D=$WORK/s$LARGEST
 say "peak memory at ${LARGEST}x"
-/usr/bin/time -v $(eval_cmd "$D") >/dev/null 2>"$RESULTS/rss-posture-${LARGEST}x.txt" || true
+# posture's peak is the largest of three runs (the collector's timing varies the peak a little).
+RSS_POSTURE=0
+for k in 1 2 3; do
+	/usr/bin/time -v $(eval_cmd "$D") >/dev/null 2>"$RESULTS/rss-posture-${LARGEST}x-$k.txt" || true
+	r=$("$H" rss "$RESULTS/rss-posture-${LARGEST}x-$k.txt")
+	[ "$r" -le "$RSS_POSTURE" ] || { RSS_POSTURE=$r; cp "$RESULTS/rss-posture-${LARGEST}x-$k.txt" "$RESULTS/rss-posture-${LARGEST}x.txt"; }
+done
 /usr/bin/time -v $(opa_cmd "$D") >/dev/null 2>"$RESULTS/rss-opa-${LARGEST}x.txt" || true
 /usr/bin/time -v $(floor_cmd "$D") >/dev/null 2>"$RESULTS/rss-floor-${LARGEST}x.txt" || true
-RSS_POSTURE=$("$H" rss "$RESULTS/rss-posture-${LARGEST}x.txt")
 RSS_OPA=$("$H" rss "$RESULTS/rss-opa-${LARGEST}x.txt")
 RSS_FLOOR=$("$H" rss "$RESULTS/rss-floor-${LARGEST}x.txt")
 
@@ -325,7 +331,9 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 		echo "| (d) headers | ${HEADERS_NOTE:-not run} | $(fmt_s "$IDEAL") (ideal) | | ≤ 1.5 |"
 	fi
 	r=$(ratio "$((RSS_POSTURE * 1048576))" "${SNAP_BYTES[$LARGEST]}")
-	echo "| (e) peak RSS of eval ${LARGEST}x vs snapshot on disk ($(mib "${SNAP_BYTES[$LARGEST]}")) | $RSS_POSTURE MiB | opa $RSS_OPA MiB, floor $RSS_FLOOR MiB | RSS/snapshot $r | — |"
+	tgt="—"
+	[ "$LARGEST" -lt 100 ] || tgt="≤ 4 ($(verdict "$r" "<=" 4))"
+	echo "| (e) peak RSS of eval ${LARGEST}x (largest of 3 runs) vs snapshot on disk ($(mib "${SNAP_BYTES[$LARGEST]}")) | $RSS_POSTURE MiB | opa $RSS_OPA MiB, floor $RSS_FLOOR MiB | RSS/snapshot $r | $tgt |"
 } >"$TABLE"
 {
 	echo "date=$DATE"
