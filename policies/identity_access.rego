@@ -110,7 +110,8 @@ unauthorized_access_attempts := lib.weighted_count_result(origins, count(origins
 	origins := [e.origin |
 		some type in types
 		some e in input.events[type]
-		lib.in_window(e.ts_ms)
+		e.ts_ms > input.window.start_ms
+		e.ts_ms <= input.window.end_ms
 	]
 	extra := sum([lib.extra_weight(type) | some type in types])
 }

@@ -138,7 +138,8 @@ extra_weight(type) := sum(weights) - count(weights) if {
 	weights := [e.weight |
 		some e in input.events[type]
 		e.weight
-		in_window(e.ts_ms)
+		e.ts_ms > input.window.start_ms
+		e.ts_ms <= input.window.end_ms
 	]
 }
 
