@@ -12,10 +12,11 @@ import (
 // working values, and nothing else once the input is built. It keeps its
 // memory within memoryBudgetPerByte times the snapshot's size on disk (at
 // least minMemoryBudget) through the Go runtime's soft memory limit, less
-// what the process maps outside the runtime (its code, about 30 MiB) and the heap's growth while a collection runs: the
-// collector runs more often as the heap nears it, never failing the run
-// (past it, the runtime caps the collector's share of the CPU). A limit
-// set by the user (GOMEMLIMIT) wins. docs/performance.md has the cost.
+// outsideRuntime: what the process maps outside the runtime (its code,
+// about 30 MiB) and what the heap grows by while a collection runs. The
+// collector runs more often as the heap nears the limit, never failing the
+// run (past it, the runtime caps the collector's share of the CPU). A
+// limit set by the user (GOMEMLIMIT) wins. docs/performance.md has the cost.
 const (
 	memoryBudgetPerByte = 4
 	minMemoryBudget     = 256 << 20
