@@ -18,7 +18,7 @@
 // the next the way real data does. The events (logs, incidents, alerts,
 // audit findings, deployments) are drawn afresh for each day from the same
 // distributions; every scanner finding has a lifetime of 45 to 365 days,
-// after which its slot in the scan holds another advisory (about 0.5% of
+// after which its slot in the scan holds another advisory (about 0.6% of
 // the findings are fixed and as many new ones appear each day); accounts,
 // tokens, watched files, the approved baseline and the exceptions are those
 // of the default day, moved with the date where they are relative to it
