@@ -24,14 +24,25 @@ func Load(dir string, asOf time.Time) (*History, error) {
 	if err != nil {
 		return nil, err
 	}
+	return Before(ds, asOf), nil
+}
+
+// Before is the History of the reports of ds (as LoadAll reads them, oldest
+// first) dated strictly before asOf's date: Load without reading the folder
+// again when its reports are loaded already.
+func Before(ds []Dated, asOf time.Time) *History {
+	day := asOf.UTC().Format("2006-01-02")
 	h := &History{points: map[string][]report.Point{}}
 	for _, d := range ds {
+		if d.Date >= day {
+			continue
+		}
 		h.Dates = append(h.Dates, d.Date)
 		for _, m := range d.Report.Metrics {
 			h.points[m.ID] = append(h.points[m.ID], report.Point{AsOf: d.Report.AsOf, Value: m.Value})
 		}
 	}
-	return h, nil
+	return h
 }
 
 // Points returns a metric's stored values, oldest first.

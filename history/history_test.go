@@ -49,6 +49,7 @@ func TestLoadAndLoadAll(t *testing.T) {
 	assert.Equal(t, []string{"2026-11-25", "2026-11-26", "2026-11-27"}, dates)
 	assert.Equal(t, filepath.Join(dir, "2026-11-27.json"), all[2].Path)
 	assert.Len(t, Reports(all), 3)
+	assert.Equal(t, h, Before(all, time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)), "Before on LoadAll is Load")
 
 	r, err := LoadRange(dir, "2026-11-26", "2026-11-26")
 	require.NoError(t, err)

@@ -247,7 +247,7 @@ func (g *gen) configFiles() error {
 	if err != nil {
 		return err
 	}
-	b := configfiles.NewBaseline("sec-lead", asOf.Add(-40*24*time.Hour), recs)
+	b := configfiles.NewBaseline("sec-lead", baseAsOf.Add(-40*24*time.Hour), recs)
 	if err := store.SaveBaseline(store.BaselinePath(g.path("security/reports")), b); err != nil {
 		return err
 	}
@@ -351,12 +351,13 @@ func (g *gen) exceptions() error {
 				reason = "smart-TV fleet on TLS 1.1 until firmware update"
 			}
 		}
-		expires := asOf.Add(days(float64(r.IntN(200))))
+		// Approved once: the expiry dates do not move with -as-of.
+		expires := baseAsOf.Add(days(float64(r.IntN(200))))
 		switch q := r.IntN(100); {
 		case q < 20:
-			expires = asOf.Add(-days(float64(1 + r.IntN(120))))
+			expires = baseAsOf.Add(-days(float64(1 + r.IntN(120))))
 		case q < 23:
-			expires = asOf
+			expires = baseAsOf
 		}
 		status := "open"
 		if chance(r, 0.1) {

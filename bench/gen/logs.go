@@ -202,7 +202,7 @@ func (g *gen) sshdLogs() error {
 }
 
 func (g *gen) sshdLog(budget int64, segs []segment) error {
-	r := g.rng("sshd")
+	r := g.events("sshd")
 	lw, err := newLogWriter(g.dir, budget, segs)
 	if err != nil {
 		return err
@@ -416,7 +416,7 @@ func (g *gen) accessLogs() error {
 }
 
 func (g *gen) accessLog(budget int64, segs []segment) error {
-	r := g.rng("access")
+	r := g.events("access")
 	lw, err := newLogWriter(g.dir, budget, segs)
 	if err != nil {
 		return err
@@ -575,7 +575,7 @@ func (g *gen) accessLog(budget int64, segs []segment) error {
 // nginx error log (Berlin local time, no zone in the stamp).
 
 func (g *gen) errorLogs() error {
-	r := g.rng("error")
+	r := g.events("error")
 	lw, err := newLogWriter(g.dir, g.budget(errorLogBytes), []segment{
 		{path: "data/logs/edge/error.log.1", frac: 0.6},
 		{path: "data/logs/edge/error.log"},
@@ -668,7 +668,7 @@ func (g *gen) appLogs() error {
 }
 
 func (g *gen) appLog(name, path, app, layout, host string, budget int64) error {
-	r := g.rng("app/" + name)
+	r := g.events("app/" + name)
 	lw, err := newLogWriter(g.dir, budget, []segment{{path: path}})
 	if err != nil {
 		return err
@@ -754,7 +754,7 @@ func (g *gen) appLog(name, path, app, layout, host string, budget int64) error {
 // fail2ban's own log (UTC).
 
 func (g *gen) fail2banLogs() error {
-	r := g.rng("fail2ban")
+	r := g.events("fail2ban")
 	lw, err := newLogWriter(g.dir, g.budget(fail2banLogBytes), []segment{
 		{path: "data/logs/bastion/fail2ban.log.1", frac: 0.6},
 		{path: "data/logs/bastion/fail2ban.log"},

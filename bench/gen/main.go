@@ -13,6 +13,18 @@
 // is the last 30 of them). The same seed and scale always give the same
 // bytes.
 //
+// With -as-of DATE the tree is the one of that day, DATE-1 being the last day of
+// activity: a daily series of trees (bench/history.sh) changes from one day to
+// the next the way real data does. The events (logs, incidents, alerts,
+// audit findings, deployments) are drawn afresh for each day from the same
+// distributions; every scanner finding has a lifetime of 45 to 365 days,
+// after which its slot in the scan holds another advisory (about 0.6% of
+// the findings are fixed and as many new ones appear each day); accounts,
+// tokens, watched files, the approved baseline and the exceptions are those
+// of the default day, moved with the date where they are relative to it
+// (the baseline's approval and the exceptions' expiry dates stay put).
+// -as-of 2026-11-27, the default, writes the default tree byte for byte.
+//
 // With -log-bytes SIZE only the ingestion set is written: one nginx access
 // log and one sshd log of SIZE bytes each, with a config per log (nginx.hcl,
 // sshd.hcl) holding just that source.
@@ -35,8 +47,11 @@ import (
 	_ "time/tzdata" // Europe/Berlin on machines without a zoneinfo database
 )
 
-// asOf is the evaluation instant every generated tree is meant for.
-var asOf = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+// baseAsOf is the evaluation instant of the default tree.
+var baseAsOf = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+
+// asOf is the evaluation instant the generated tree is meant for (-as-of).
+var asOf = baseAsOf
 
 // span is how far back the generated activity goes.
 const span = 45 * 24 * time.Hour
@@ -50,17 +65,23 @@ func main() {
 		seed      = flag.Uint64("seed", 1, "PRNG seed")
 		logBytes  = flag.String("log-bytes", "", "write only the ingestion set: one nginx access log and one sshd log of `SIZE` each (e.g. 1G, 200M)")
 		wildcards = flag.Int("wildcards", 20, "wildcard exceptions among the 200×N (-1: 10% of them, scaling with N)")
+		asOfFlag  = flag.String("as-of", baseAsOf.Format(time.DateOnly), "the `DATE` (YYYY-MM-DD) the tree is for: its activity ends the day before")
 	)
 	flag.Parse()
 	if *out == "" || *scale < 1 {
-		fmt.Fprintln(os.Stderr, "usage: gen -scale N -out DIR | gen -log-bytes SIZE -out DIR")
+		fmt.Fprintln(os.Stderr, "usage: gen -scale N [-as-of DATE] -out DIR | gen -log-bytes SIZE -out DIR")
 		os.Exit(2)
 	}
 	var err error
 	if berlin, err = time.LoadLocation("Europe/Berlin"); err != nil {
 		fatal(err)
 	}
-	g := &gen{dir: *out, scale: *scale, seed: *seed}
+	d, err := time.Parse(time.DateOnly, *asOfFlag)
+	if err != nil {
+		fatal(fmt.Errorf("-as-of: %w", err))
+	}
+	asOf = d
+	g := &gen{dir: *out, scale: *scale, seed: *seed, day: int(asOf.Sub(baseAsOf) / (24 * time.Hour))}
 	start := time.Now()
 	if *logBytes != "" {
 		n, err := parseSize(*logBytes)
@@ -93,6 +114,7 @@ type gen struct {
 	dir       string
 	scale     int
 	seed      uint64
+	day       int // days from baseAsOf to asOf
 	wildcards int
 	logBytes  int64
 
@@ -110,6 +132,45 @@ func (g *gen) rng(name string) *rand.Rand {
 	h := fnv.New64a()
 	h.Write([]byte(name))
 	return rand.New(rand.NewPCG(g.seed, h.Sum64()))
+}
+
+// events returns the PRNG of an event stream (a log, the incidents, the
+// deployments…): the default tree's stream on the default day, another one
+// on every other day.
+func (g *gen) events(name string) *rand.Rand {
+	if g.day == 0 {
+		return g.rng(name)
+	}
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return rand.New(rand.NewPCG(g.seed^(uint64(int64(g.day))*0x9e3779b97f4a7c15), h.Sum64()))
+}
+
+// churned reports whether slot i of the named finding stream holds another
+// finding on g.day than on the default day, and if so returns a PRNG for
+// drawing it. Each slot keeps a finding for a lifetime of 45 to 365 days
+// (fixed per slot), then a new one takes its place.
+func (g *gen) churned(name string, i int) (*rand.Rand, bool) {
+	if g.day == 0 {
+		return nil, false
+	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s/%d", name, i)
+	x := h.Sum64()
+	life := 45 + int(x%321)
+	phase := int((x >> 20) % uint64(life))
+	gen := func(day int) int { // floor((day+phase)/life) for negative days too
+		n := day + phase
+		if n < 0 {
+			return -((-n + life - 1) / life)
+		}
+		return n / life
+	}
+	k := gen(g.day)
+	if k == gen(0) {
+		return nil, false
+	}
+	return rand.New(rand.NewPCG(g.seed^x, uint64(int64(k)))), true
 }
 
 func (g *gen) path(rel string) string { return filepath.Join(g.dir, filepath.FromSlash(rel)) }

@@ -281,7 +281,7 @@ type incident struct {
 }
 
 func (g *gen) incidentsAndAlerts() error {
-	r := g.rng("incidents")
+	r := g.events("incidents")
 	n := 100 * g.scale
 	var incs []incident
 	i := 0
@@ -318,7 +318,7 @@ func (g *gen) incidentsAndAlerts() error {
 	if err != nil {
 		return err
 	}
-	r = g.rng("alerts")
+	r = g.events("alerts")
 	n, i = 1000*g.scale, 0
 	names := []string{"CertificateExpiringSoon", "KubePodCrashLooping", "AuthzFailuresHigh", "LoginFailuresHigh", "HighErrorRate",
 		"NodeDiskPressure", "WAFBlockSpike", "UnusualEgressTraffic", "GuardDutyFinding"}
@@ -349,7 +349,7 @@ var auditTitles = []string{"Quarterly user access reviews not evidenced (CC6.2)"
 	"Incident response tabletop not performed (CC7.4)", "Logging retention below policy (CC7.2)"}
 
 func (g *gen) auditFindings() error {
-	r := g.rng("audit")
+	r := g.events("audit")
 	n := 40 * g.scale
 	i := 0
 	return g.writeCSV("data/exports/audit_findings.csv", []string{"id", "title", "severity", "status", "opened_at", "closed_at"}, func() []string {
@@ -389,7 +389,7 @@ type deployment struct {
 }
 
 func (g *gen) deployments() error {
-	r := g.rng("deployments")
+	r := g.events("deployments")
 	n := 500 * g.scale
 	repos := []string{"localizevideos/web", "localizevideos/api", "localizevideos/transcoder", "localizevideos/player"}
 	for i := 1; i < g.scale; i++ {
@@ -543,6 +543,41 @@ func choose(r *rand.Rand, db []advisory, k int) []advisory {
 	return out
 }
 
+// current returns the findings of one scan on g.day: the default day's list
+// with the slots whose finding has been replaced since (g.churned) holding
+// another advisory of db, distinct from the rest of the list.
+func (g *gen) current(name string, db []advisory, base []advisory) []advisory {
+	out := make([]advisory, len(base))
+	copy(out, base)
+	if g.day == 0 {
+		return out
+	}
+	seen := map[string]bool{}
+	var redo []int
+	for i, a := range base {
+		if _, ok := g.churned(name, i); ok {
+			redo = append(redo, i)
+		} else {
+			seen[a.id] = true
+		}
+	}
+	for _, i := range redo {
+		cr, _ := g.churned(name, i)
+		for try := 0; try < 20; try++ {
+			j := cr.IntN(cr.IntN(len(db)) + 1)
+			if chance(cr, 0.5) {
+				j = cr.IntN(len(db))
+			}
+			if !seen[db[j].id] {
+				out[i] = db[j]
+				break
+			}
+		}
+		seen[out[i].id] = true
+	}
+	return out
+}
+
 func (g *gen) noteHigh(sev, key string) {
 	if s := strings.ToLower(sev); s == "high" || s == "critical" {
 		g.highKeys = append(g.highKeys, key)
@@ -558,7 +593,9 @@ func (g *gen) trivy() error {
 		name := fmt.Sprintf("ghcr.io/localizevideos/%s-%03d:2026.11.%d", pick(r, []string{"api", "web", "worker", "player"}), im, 1+r.IntN(26))
 		target := name + " (alpine 3.20.3)"
 		var vulns []map[string]any
-		for _, a := range choose(r, db, per) {
+		base := choose(r, db, per)
+		cur := g.current(fmt.Sprintf("trivy/%d", im), db, base)
+		for k, a := range cur {
 			vulns = append(vulns, map[string]any{
 				"VulnerabilityID": a.id, "PkgID": a.pkg + "@" + a.version, "PkgName": a.pkg,
 				"InstalledVersion": a.version, "FixedVersion": a.fixed, "Status": "fixed",
@@ -568,10 +605,11 @@ func (g *gen) trivy() error {
 				"CVSS":          map[string]any{"nvd": map[string]any{"V3Vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "V3Score": 5 + r.Float64()*5}},
 				"PublishedDate": "2025-02-11T16:15:38.827Z", "LastModifiedDate": "2025-06-02T18:44:11.000Z",
 			})
-			g.noteHigh(a.severity, a.id+"|"+a.pkg+"|"+target)
+			b := base[k] // the exceptions are written for the default day's findings
+			g.noteHigh(b.severity, b.id+"|"+b.pkg+"|"+target)
 		}
 		report := map[string]any{
-			"SchemaVersion": 2, "CreatedAt": "2026-11-26T02:10:00Z", "ArtifactName": name, "ArtifactType": "container_image",
+			"SchemaVersion": 2, "CreatedAt": rfc3339(asOf.Add(-21*time.Hour - 50*time.Minute)), "ArtifactName": name, "ArtifactType": "container_image",
 			"Metadata": map[string]any{"OS": map[string]any{"Family": "alpine", "Name": "3.20.3"}},
 			"Results": []map[string]any{
 				{"Target": target, "Class": "os-pkgs", "Type": "alpine", "Vulnerabilities": vulns},
@@ -593,9 +631,12 @@ func (g *gen) grype() error {
 	for im := 0; im < images; im++ {
 		ref := fmt.Sprintf("ghcr.io/localizevideos/transcoder-%03d:2026.11.%d", im, 1+r.IntN(26))
 		var matches []map[string]any
-		for _, a := range choose(r, db, per) {
+		base := choose(r, db, per)
+		cur := g.current(fmt.Sprintf("grype/%d", im), db, base)
+		for k, a := range cur {
 			sev := strings.ToUpper(a.severity[:1]) + strings.ToLower(a.severity[1:])
-			if sev == "Low" && chance(r, 0.3) {
+			// r draws for the default day's finding, so that a replaced one does not shift the rest
+			if base[k].severity == "LOW" && chance(r, 0.3) && sev == "Low" {
 				sev = "Negligible"
 			}
 			matches = append(matches, map[string]any{
@@ -608,7 +649,8 @@ func (g *gen) grype() error {
 				"matchDetails":           []map[string]any{{"type": "exact-indirect-match", "matcher": "dpkg-matcher"}},
 				"artifact":               map[string]any{"id": hexString(r, 16), "name": a.pkg, "version": a.version, "type": "deb"},
 			})
-			g.noteHigh(a.severity, a.id+"|"+a.pkg+"|"+ref)
+			b := base[k]
+			g.noteHigh(b.severity, b.id+"|"+b.pkg+"|"+ref)
 		}
 		report := map[string]any{
 			"matches":    matches,
@@ -701,16 +743,25 @@ func (g *gen) sarif() error {
 		ri := r.IntN(len(codeqlRules))
 		uri := fmt.Sprintf("internal/%s/%s_%d.go", pick(r, []string{"api", "jobs", "upload", "auth", "player", "billing"}),
 			pick(r, []string{"handler", "store", "client", "service"}), r.IntN(40*g.scale))
+		line, hash := 1+r.IntN(400), hexString(r, 16)
+		suppressed := chance(r, 0.03)
+		if s, _ := strconv.ParseFloat(codeqlRules[ri].severity, 64); !suppressed && s >= 7 {
+			g.noteHigh("high", codeqlRules[ri].id+"||"+uri) // the default day's, for the exceptions
+		}
+		if cr, ok := g.churned("sarif", i); ok { // fixed; a new alert in its place
+			ri = cr.IntN(len(codeqlRules))
+			uri = fmt.Sprintf("internal/%s/%s_%d.go", pick(cr, []string{"api", "jobs", "upload", "auth", "player", "billing"}),
+				pick(cr, []string{"handler", "store", "client", "service"}), cr.IntN(40*g.scale))
+			line, hash = 1+cr.IntN(400), hexString(cr, 16)
+		}
 		res := map[string]any{"ruleId": codeqlRules[ri].id, "ruleIndex": ri, "level": "error",
 			"message": map[string]any{"text": codeqlRules[ri].name + "."},
 			"locations": []map[string]any{{"physicalLocation": map[string]any{
 				"artifactLocation": map[string]any{"uri": uri, "uriBaseId": "%SRCROOT%", "index": 0},
-				"region":           map[string]any{"startLine": 1 + r.IntN(400), "startColumn": 2, "endColumn": 40}}}},
-			"partialFingerprints": map[string]any{"primaryLocationLineHash": hexString(r, 16) + ":1"}}
-		if chance(r, 0.03) {
+				"region":           map[string]any{"startLine": line, "startColumn": 2, "endColumn": 40}}}},
+			"partialFingerprints": map[string]any{"primaryLocationLineHash": hash + ":1"}}
+		if suppressed {
 			res["suppressions"] = []map[string]any{{"kind": "inSource"}}
-		} else if s, _ := strconv.ParseFloat(codeqlRules[ri].severity, 64); s >= 7 {
-			g.noteHigh("high", codeqlRules[ri].id+"||"+uri)
 		}
 		results = append(results, res)
 	}

@@ -47,6 +47,28 @@ type App struct {
 	// Shard, when set, makes Collect collect one shard's share of the
 	// sources (`posture snapshot --shard i/N`; shard.go).
 	Shard shard.Spec
+
+	stored *storedReports // the dated reports of reports_dir, read once (Stored)
+}
+
+type storedReports struct {
+	dir string
+	ds  []history.Dated
+}
+
+// Stored returns the dated reports of reports_dir (history.LoadAll), read
+// once: the trends of a report (Evaluate) and its dashboard (publish) share
+// the read. Whoever writes dated reports there afterwards reads them again.
+func (a *App) Stored() ([]history.Dated, error) {
+	if a.stored != nil && a.stored.dir == a.Config.ReportsDir {
+		return a.stored.ds, nil
+	}
+	ds, err := history.LoadAll(a.Config.ReportsDir)
+	if err != nil {
+		return nil, err
+	}
+	a.stored = &storedReports{dir: a.Config.ReportsDir, ds: ds}
+	return ds, nil
 }
 
 // Display names a path relative to the working directory when inside it.
@@ -226,11 +248,11 @@ func (a *App) evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.T
 	}
 	opt := engine.Options{Project: a.Config.Project, Title: a.Config.Title, WindowDays: a.Config.WindowDays, TolPct: a.Config.TrendTolerancePct, Exceptions: excs, EvidenceLimit: a.Config.EvidenceLimit}
 	if withHistory {
-		h, err := history.Load(a.Config.ReportsDir, asOf)
+		ds, err := a.Stored()
 		if err != nil {
 			return nil, nil, err
 		}
-		opt.History = h
+		opt.History = history.Before(ds, asOf)
 	}
 	defer trace.Phase("results")()
 	return engine.Build(ev, a.Metrics, snap.Parts, opt), ev, nil

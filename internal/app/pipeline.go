@@ -308,7 +308,13 @@ func Report(ctx context.Context, req Request) (*Published, error) {
 	}
 	r.Snapshot = &report.SnapshotRef{SHA256: m.SHA256, Dir: a.Config.Rel(p.SnapshotDir)}
 	// 2. The dated files, then index.html and metrics.prom.
-	if p.Files, err = publish.Write(a.Config.ReportsDir, r); err != nil {
+	stored, err := a.Stored() // read for the trends already
+	if err != nil {
+		return nil, err
+	}
+	p.Files, err = publish.WriteStored(a.Config.ReportsDir, r, stored)
+	a.stored = nil // reports_dir has changed
+	if err != nil {
 		return nil, err
 	}
 	// 3. The vulnerability ledger, once the report is written.

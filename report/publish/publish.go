@@ -87,11 +87,21 @@ func Derived(reports []*report.Report) (index, prom []byte, err error) {
 // Write writes r's dated files in dir and regenerates the derived files
 // from every dated report stored there (r replacing its date's file).
 func Write(dir string, r *report.Report) (*Files, error) {
-	date, err := Date(r)
-	if err != nil {
+	if _, err := Date(r); err != nil {
 		return nil, err
 	}
 	stored, err := history.LoadAll(dir)
+	if err != nil {
+		return nil, err
+	}
+	return WriteStored(dir, r, stored)
+}
+
+// WriteStored is Write with the dated reports of dir loaded already
+// (history.LoadAll, and nothing written there since): a report that read
+// them for its trends does not read them twice.
+func WriteStored(dir string, r *report.Report, stored []history.Dated) (*Files, error) {
+	date, err := Date(r)
 	if err != nil {
 		return nil, err
 	}
