@@ -49,6 +49,36 @@ type App struct {
 	Shard shard.Spec
 
 	stored *storedReports // the dated reports of reports_dir, read once (Stored)
+	// read is the vulnerability ledger as the last evaluation with history
+	// read it (annotating reads it only): Report records the day in it
+	// instead of reading the file again.
+	read struct {
+		sync.Mutex
+		path string
+		led  *ledger.Ledger
+	}
+}
+
+// readLedger returns the ledger at path, read once per evaluation.
+func (a *App) readLedger(path string) (*ledger.Ledger, error) {
+	a.read.Lock()
+	defer a.read.Unlock()
+	if a.read.led != nil && a.read.path == path {
+		return a.read.led, nil
+	}
+	led, err := ledger.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	a.read.path, a.read.led = path, led
+	return led, nil
+}
+
+// forgetLedger drops the ledger read: the file is about to change.
+func (a *App) forgetLedger() {
+	a.read.Lock()
+	a.read.path, a.read.led = "", nil
+	a.read.Unlock()
 }
 
 type storedReports struct {
@@ -220,7 +250,8 @@ func (a *App) evaluate(ctx context.Context, snap *snapshot.Snapshot, asOf time.T
 		late = func() (*snapshot.Snapshot, error) {
 			defer trace.Phase("ledger")()
 			path := ledger.Path(a.Config.ReportsDir)
-			led, err := ledger.Load(path)
+			a.forgetLedger() // the file as it is now
+			led, err := a.readLedger(path)
 			if err != nil {
 				return nil, err
 			}

@@ -318,7 +318,8 @@ func Report(ctx context.Context, req Request) (*Published, error) {
 		return nil, err
 	}
 	// 3. The vulnerability ledger, once the report is written.
-	led, err := ledger.Load(p.Ledger)
+	led, err := a.readLedger(p.Ledger) // as the evaluation read it
+	a.forgetLedger()
 	if err != nil {
 		return nil, err
 	}
